@@ -1,0 +1,35 @@
+/** The tfjs backends the lab knows how to run on. */
+export const BACKENDS = ['webgpu', 'wasm', 'webgl', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+/** 'auto' = WebGPU on a real GPU, else WASM, else CPU. */
+export type BackendPreference = 'auto' | BackendName;
+
+/** What the WebGPU adapter says about itself (GPUAdapterInfo plus the fallback flag). */
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** True for software adapters (SwiftShader, lavapipe) or when the browser flags a fallback. */
+  isSoftware: boolean;
+}
+
+export interface BackendChoice {
+  backend: BackendName;
+  adapter: AdapterInfo | null;
+  /** Why this backend: shown in the UI and logs. */
+  reason: string;
+}
+
+/** A software rasteriser pretending to be a GPU: no speed to gain from WebGPU there. */
+export function isSoftwareAdapter(info: {
+  vendor?: string;
+  architecture?: string;
+  description?: string;
+  isFallbackAdapter?: boolean;
+}): boolean {
+  if (info.isFallbackAdapter) return true;
+  const text =
+    `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.description ?? ''}`.toLowerCase();
+  return /swiftshader|llvmpipe|lavapipe|software|warp/.test(text);
+}

@@ -1,0 +1,39 @@
+import * as tf from '@tensorflow/tfjs';
+import type { TransformerModel } from './transformer';
+
+export interface TokenScores {
+  /** log pi(x_{t+1} | x_{<=t}) for t = 0..T-2: [B, T-1]. */
+  logp: tf.Tensor2D;
+  /** Entropy of the next-token distribution, -sum_v p_v log p_v: [B, T-1]. */
+  entropy: tf.Tensor2D;
+}
+
+/**
+ * Per-token log-probs and entropies of given (right-padded) sequences, differentiable on every
+ * backend: logp_t = sum_v onehot(x_{t+1})_v * log_softmax(z_t)_v.
+ * tokens: [B, T] int32. Positions past a sequence's end are computed but meaningless; mask them.
+ */
+export function tokenScores(model: TransformerModel, tokens: tf.Tensor2D): TokenScores {
+  return tf.tidy(() => {
+    const [B, T] = tokens.shape;
+    const V = model.config.vocab;
+    const inputs = tokens.slice([0, 0], [B, T - 1]);
+    const targets = tokens
+      .slice([0, 1], [B, T - 1])
+      .reshape([B * (T - 1)])
+      .toInt() as tf.Tensor1D;
+    const { logits } = model.forward(inputs, { embed: 'onehot' });
+    const lsm = tf.logSoftmax(logits.reshape([B * (T - 1), V])); // [N, V]
+    const logp = lsm
+      .mul(tf.oneHot(targets, V).toFloat())
+      .sum(-1)
+      .reshape([B, T - 1]) as tf.Tensor2D;
+    const entropy = lsm
+      .exp()
+      .mul(lsm)
+      .sum(-1)
+      .neg()
+      .reshape([B, T - 1]) as tf.Tensor2D;
+    return { logp, entropy };
+  });
+}

@@ -1,0 +1,58 @@
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  f32ToBytes,
+  toFloat32,
+  type SafeTensor,
+} from '../store/safetensors';
+import { paramShapes } from './params';
+import { validateModelConfig, type ModelConfig } from './config';
+import { TransformerModel } from './transformer';
+
+/** The model's weights as a safetensors file (F32, GPT-2 tensor names), config in metadata. */
+export async function modelToSafetensors(
+  model: TransformerModel,
+  extra: Record<string, string> = {},
+): Promise<Uint8Array> {
+  const arrays = await model.toArrays();
+  const shapes = paramShapes(model.config);
+  const tensors: Array<[string, SafeTensor]> = [];
+  for (const [name, data] of arrays)
+    tensors.push([name, { dtype: 'F32', shape: shapes.get(name)!, bytes: f32ToBytes(data) }]);
+  return encodeSafetensors(tensors, {
+    format: 'pt',
+    model_config: JSON.stringify(model.config),
+    ...extra,
+  });
+}
+
+/** Reads the model config stored in a lab-written safetensors file's metadata. */
+export function configFromSafetensors(bytes: Uint8Array): ModelConfig {
+  const { metadata } = decodeSafetensors(bytes);
+  if (!metadata.model_config) {
+    throw new Error(
+      'This safetensors file has no model_config metadata; pass the model config (config.json) alongside it.',
+    );
+  }
+  const c = JSON.parse(metadata.model_config) as ModelConfig;
+  validateModelConfig(c);
+  return c;
+}
+
+/** Builds a model from safetensors bytes; shapes are checked against the config. */
+export function modelFromSafetensors(bytes: Uint8Array, config?: ModelConfig): TransformerModel {
+  const cfg = config ?? configFromSafetensors(bytes);
+  const { tensors } = decodeSafetensors(bytes);
+  const arrays = new Map<string, Float32Array>();
+  for (const [name, shape] of paramShapes(cfg)) {
+    const t = tensors.get(name);
+    if (!t) throw new Error(`Weights file lacks tensor "${name}" required by the model config.`);
+    if (t.shape.join(',') !== shape.join(',')) {
+      throw new Error(
+        `Tensor "${name}" has shape [${t.shape.join(', ')}] but the config needs [${shape.join(', ')}].`,
+      );
+    }
+    arrays.set(name, toFloat32(t));
+  }
+  return TransformerModel.fromArrays(cfg, arrays);
+}

@@ -1,0 +1,154 @@
+/**
+ * safetensors: [8-byte little-endian u64 header length N][N bytes JSON header][raw data].
+ * Header: { name: { dtype, shape, data_offsets: [begin, end] }, "__metadata__"?: {str: str} },
+ * offsets relative to the start of the data section, little-endian values.
+ */
+
+export type SafeDType = 'F32' | 'F16' | 'BF16' | 'I32' | 'I64' | 'U8';
+
+export interface SafeTensor {
+  dtype: SafeDType;
+  shape: number[];
+  /** Raw little-endian bytes of the tensor. */
+  bytes: Uint8Array;
+}
+
+const BYTES: Record<SafeDType, number> = { F32: 4, F16: 2, BF16: 2, I32: 4, I64: 8, U8: 1 };
+
+/** Float32Array -> little-endian bytes (copy; independent of platform endianness). */
+export function f32ToBytes(data: Float32Array): Uint8Array {
+  const out = new Uint8Array(data.length * 4);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i], true);
+  return out;
+}
+
+/** Int32Array -> little-endian bytes. */
+export function i32ToBytes(data: Int32Array): Uint8Array {
+  const out = new Uint8Array(data.length * 4);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < data.length; i++) view.setInt32(i * 4, data[i], true);
+  return out;
+}
+
+/** IEEE half -> float. */
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * 2 ** -14 * (f / 1024);
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * 2 ** (e - 15) * (1 + f / 1024);
+}
+
+/** Any float tensor's bytes as Float32Array (F16 and BF16 converted). */
+export function toFloat32(t: SafeTensor): Float32Array {
+  const n = t.shape.reduce((a, b) => a * b, 1);
+  const view = new DataView(t.bytes.buffer, t.bytes.byteOffset, t.bytes.byteLength);
+  const out = new Float32Array(n);
+  switch (t.dtype) {
+    case 'F32':
+      for (let i = 0; i < n; i++) out[i] = view.getFloat32(i * 4, true);
+      return out;
+    case 'F16':
+      for (let i = 0; i < n; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
+      return out;
+    case 'BF16': {
+      const tmp = new DataView(new ArrayBuffer(4));
+      for (let i = 0; i < n; i++) {
+        tmp.setUint32(0, view.getUint16(i * 2, true) << 16, true);
+        out[i] = tmp.getFloat32(0, true);
+      }
+      return out;
+    }
+    default:
+      throw new Error(`Tensor has dtype ${t.dtype}; expected a float type (F32, F16, BF16).`);
+  }
+}
+
+/** Serialises named tensors; the header is padded with spaces to an 8-byte boundary. */
+export function encodeSafetensors(
+  tensors: Array<[string, SafeTensor]>,
+  metadata?: Record<string, string>,
+): Uint8Array {
+  const header: Record<string, unknown> = {};
+  if (metadata) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const [name, t] of tensors) {
+    const expected = t.shape.reduce((a, b) => a * b, 1) * BYTES[t.dtype];
+    if (t.bytes.byteLength !== expected) {
+      throw new Error(
+        `Tensor "${name}": ${t.bytes.byteLength} bytes but shape [${t.shape.join(', ')}] of ${t.dtype} needs ${expected}.`,
+      );
+    }
+    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + expected] };
+    offset += expected;
+  }
+  let json = JSON.stringify(header);
+  const enc = new TextEncoder();
+  while ((8 + enc.encode(json).length) % 8 !== 0) json += ' ';
+  const head = enc.encode(json);
+  const out = new Uint8Array(8 + head.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(head.length), true);
+  out.set(head, 8);
+  let pos = 8 + head.length;
+  for (const [, t] of tensors) {
+    out.set(t.bytes, pos);
+    pos += t.bytes.byteLength;
+  }
+  return out;
+}
+
+export interface DecodedSafetensors {
+  tensors: Map<string, SafeTensor>;
+  metadata: Record<string, string>;
+}
+
+/** Parses a safetensors file; every problem names the tensor and what is wrong. */
+export function decodeSafetensors(bytes: Uint8Array): DecodedSafetensors {
+  if (bytes.byteLength < 8)
+    throw new Error('Not a safetensors file: shorter than its 8-byte header length.');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = Number(view.getBigUint64(0, true));
+  if (n > bytes.byteLength - 8 || n > 100_000_000) {
+    throw new Error(
+      `Not a safetensors file: header length ${n} exceeds the file size (${bytes.byteLength} bytes).`,
+    );
+  }
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<
+      string,
+      unknown
+    >;
+  } catch (e) {
+    throw new Error(`safetensors header is not valid JSON: ${(e as Error).message}`);
+  }
+  const dataStart = 8 + n;
+  const dataLen = bytes.byteLength - dataStart;
+  const tensors = new Map<string, SafeTensor>();
+  let metadata: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(header)) {
+    if (name === '__metadata__') {
+      metadata = raw as Record<string, string>;
+      continue;
+    }
+    const info = raw as { dtype?: string; shape?: number[]; data_offsets?: [number, number] };
+    if (!info || typeof info.dtype !== 'string' || !(info.dtype in BYTES)) {
+      throw new Error(
+        `Tensor "${name}": unsupported or missing dtype ${String(info?.dtype)} (supported: ${Object.keys(BYTES).join(', ')}).`,
+      );
+    }
+    const dtype = info.dtype as SafeDType;
+    const shape = info.shape ?? [];
+    const [b, e] = info.data_offsets ?? [NaN, NaN];
+    const need = shape.reduce((a, c) => a * c, 1) * BYTES[dtype];
+    if (!(b >= 0 && e <= dataLen && e - b === need)) {
+      throw new Error(
+        `Tensor "${name}": data_offsets [${b}, ${e}] do not fit shape [${shape.join(', ')}] of ${dtype} within ${dataLen} data bytes.`,
+      );
+    }
+    tensors.set(name, { dtype, shape, bytes: bytes.slice(dataStart + b, dataStart + e) });
+  }
+  return { tensors, metadata };
+}
