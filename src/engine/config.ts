@@ -1,0 +1,200 @@
+import { z } from 'zod';
+
+/**
+ * One validated schema for a run, shared by the worker, the CLI and the UI's config panel.
+ * Every field has a default in a preset; `--set a.b=value` overrides one field.
+ */
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+const num = (min: number, max: number) => z.number().min(min).max(max);
+
+export const ModelSchema = z.strictObject({
+  dModel: int(8, 2048).describe('Width of the residual stream'),
+  layers: int(1, 48).describe('Transformer blocks'),
+  heads: int(1, 64).describe('Attention heads (must divide dModel)'),
+  context: int(16, 8192).describe('Longest prompt + response in tokens'),
+  mlpRatio: int(1, 8).describe('MLP width / dModel'),
+});
+
+export const TokenizerSchema = z.strictObject({
+  kind: z.enum(['char', 'bpe']).describe('Character-level or byte-level BPE'),
+  vocabSize: int(64, 65536).describe('BPE only: target vocabulary size'),
+});
+
+export const DataSchema = z.strictObject({
+  source: z.enum(['generated', 'multiple-choice', 'gsm8k']).describe('Where questions come from'),
+  levels: z.array(int(1, 8)).min(1).describe('Generated problems: steps per problem to draw from'),
+  trainSize: int(1, 1_000_000).describe('Training questions'),
+  evalSize: int(1, 100_000).describe('Held-out questions for evaluation'),
+  gsm8kTrain: z.string().describe('GSM8K train JSONL: file path (CLI) or URL'),
+  gsm8kEval: z.string().describe('GSM8K test JSONL: file path (CLI) or URL'),
+  promptSuffix: z.string().max(2000).describe('Appended to every question'),
+});
+
+export const SftSchema = z.strictObject({
+  steps: int(0, 1_000_000).describe('Warm-up SFT updates (0 = skip)'),
+  batchSize: int(1, 4096),
+  lr: num(0, 1),
+  minLr: num(0, 1),
+  warmupSteps: int(0, 1_000_000),
+  weightDecay: num(0, 1),
+  gradClip: num(0, 1e6),
+});
+
+export const EvalSchema = z.strictObject({
+  size: int(1, 100_000).describe('Questions per evaluation'),
+  samples: int(1, 64).describe('k samples per question for sampled pass@1'),
+  temperature: num(0, 5).describe('Temperature of the sampled evaluation'),
+  maxNewTokens: int(1, 8192),
+});
+
+export const RlSchema = z.strictObject({
+  algo: z.enum(['grpo', 'thinktuning']),
+  steps: int(0, 1_000_000),
+  questionsPerStep: int(1, 4096).describe('B: questions per step'),
+  groupSize: int(1, 256).describe('G: rollouts per question'),
+  temperature: num(0, 5),
+  topP: num(0.001, 1),
+  maxNewTokens: int(1, 8192),
+  lr: num(0, 1),
+  minLr: num(0, 1),
+  lrSchedule: z.enum(['constant', 'linear-warmup-cosine', 'linear-warmup-linear-decay']),
+  warmupSteps: int(0, 1_000_000),
+  weightDecay: num(0, 1),
+  gradClip: num(0, 1e6),
+  miniBatches: int(1, 1024).describe('Updates per step = miniBatches x epochs'),
+  epochs: int(1, 64),
+  advantage: z.enum(['group-std', 'group-mean', 'batch-std']),
+  skipZeroSpread: z.boolean().describe('Drop groups whose rewards are all equal'),
+  epsLow: num(0, 1),
+  epsHigh: num(0, 10),
+  dualClip: num(1, 100).nullable().describe('Dual-clip c for A<0 (null = off)'),
+  klBeta: num(0, 10).describe('KL to the frozen reference (k3); 0 = off'),
+  entropyCoef: num(0, 10),
+  aggregation: z.enum(['token-mean', 'seq-mean-token-mean', 'seq-mean-token-sum-norm']),
+  evalEvery: int(0, 1_000_000).describe('Greedy evaluation every N steps (0 = off)'),
+  checkpointEvery: int(0, 1_000_000),
+});
+
+export const ThinkTuningSchema = z.strictObject({
+  schedule: z.enum(['constant', 'linear', 'cosine', 'exponential']),
+  initialRate: num(0, 1),
+  minRate: num(0, 1),
+  scheduleSteps: int(0, 1_000_000).describe('T: steps from initialRate to minRate'),
+  offThreshold: num(0, 1).describe('Teacher off when the rate falls below this'),
+  selection: z.enum(['random', 'incorrect-first']),
+  offPolicyScope: z.enum(['guidance', 'whole-response']),
+  shaping: z.enum(['thinktuning', 'luffy', 'reference-as-coded']),
+  gammaScale: num(0, 1),
+  lowConfidenceTau: num(0, 1),
+  lowConfidenceHandling: z.enum(['drop', 'ppo']),
+});
+
+export const RewardSchema = z.strictObject({
+  requireEos: z.boolean().describe('Correct only if the response ended with EOS'),
+  format: num(0, 10).describe('Weight of the format reward (EOS + exactly one boxed)'),
+  lengthPenalty: num(0, 10).describe('Weight of the linear length penalty (0 = off)'),
+  catchphrase: z.string().max(200).describe('Phrase for the catchphrase bonus ("" = off)'),
+  catchphraseBonus: num(0, 10),
+});
+
+export const TeacherSchema = z.strictObject({
+  kind: z.enum(['builtin', 'http']),
+  baseURL: z.string().max(2000),
+  model: z.string().max(200),
+  temperature: num(0, 2),
+  maxTokens: int(1, 32768),
+  timeoutMs: int(100, 600_000),
+  retries: int(0, 10),
+  concurrency: int(1, 64),
+  logprobs: z.boolean(),
+});
+
+export const RunConfigSchema = z.strictObject({
+  seed: int(0, 2 ** 31 - 1),
+  backend: z.enum(['auto', 'webgpu', 'wasm', 'webgl', 'cpu']),
+  model: ModelSchema,
+  tokenizer: TokenizerSchema,
+  data: DataSchema,
+  sft: SftSchema,
+  eval: EvalSchema,
+  rl: RlSchema,
+  thinktuning: ThinkTuningSchema,
+  reward: RewardSchema,
+  teacher: TeacherSchema,
+});
+
+export type RunConfig = z.infer<typeof RunConfigSchema>;
+
+/** The reference prompt suffix (THINKTUNING.md, step 1). */
+export const REFERENCE_SUFFIX =
+  " Let's think step by step and provide your final answer inside \\boxed{} notation.";
+
+/** Turns zod issues into one message per problem, naming the key and the fix. */
+export function describeConfigError(err: z.ZodError): string {
+  return err.issues
+    .map((i) => {
+      const where = i.path.length ? i.path.join('.') : '(root)';
+      if (i.code === 'unrecognized_keys') {
+        const parentSchema = schemaAt(i.path.map(String));
+        const valid = parentSchema ? Object.keys(parentSchema.shape).join(', ') : '';
+        return `${i.keys.map((k) => (i.path.length ? `${where}.${k}` : k)).join(', ')}: unknown key. Valid keys here: ${valid}.`;
+      }
+      return `${where}: ${i.message}`;
+    })
+    .join('\n');
+}
+
+type AnyObject = z.ZodObject<z.ZodRawShape>;
+function schemaAt(path: string[]): AnyObject | null {
+  let s: z.ZodType = RunConfigSchema;
+  for (const k of path) {
+    if (!(s instanceof z.ZodObject)) return null;
+    s = (s as AnyObject).shape[k] as z.ZodType;
+    if (!s) return null;
+  }
+  return s instanceof z.ZodObject ? (s as AnyObject) : null;
+}
+
+/** Validates a whole config; throws an Error listing every problem. */
+export function parseConfig(value: unknown): RunConfig {
+  const r = RunConfigSchema.safeParse(value);
+  if (!r.success) throw new Error(`Invalid config:\n${describeConfigError(r.error)}`);
+  const c = r.data;
+  if (c.model.dModel % c.model.heads !== 0) {
+    throw new Error(
+      `Invalid config:\nmodel.heads: ${c.model.heads} does not divide model.dModel (${c.model.dModel}); pick a divisor.`,
+    );
+  }
+  return c;
+}
+
+/** Parses "a.b=value": JSON when it parses (numbers, booleans, null, arrays), else a string. */
+export function applyOverride(config: RunConfig, assignment: string): RunConfig {
+  const eq = assignment.indexOf('=');
+  if (eq <= 0)
+    throw new Error(`--set expects key=value (got "${assignment}"), e.g. --set rl.lr=1e-4.`);
+  const path = assignment.slice(0, eq).trim().split('.');
+  const raw = assignment.slice(eq + 1);
+  let value: unknown = raw;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    value = raw;
+  }
+  const copy = structuredClone(config) as unknown as Record<string, unknown>;
+  let node: Record<string, unknown> = copy;
+  for (let i = 0; i < path.length; i++) {
+    const k = path[i];
+    const parent = schemaAt(path.slice(0, i));
+    if (!parent || !(k in parent.shape)) {
+      const valid = parent ? Object.keys(parent.shape).join(', ') : '(none: not an object)';
+      throw new Error(
+        `Unknown config key "${path.slice(0, i + 1).join('.')}". Valid keys here: ${valid}.`,
+      );
+    }
+    if (i === path.length - 1) node[k] = value;
+    else node = node[k] as Record<string, unknown>;
+  }
+  return parseConfig(copy);
+}

@@ -1,0 +1,113 @@
+import * as tf from '@tensorflow/tfjs';
+import { tokenScores } from '../model/logprobs';
+import type { TransformerModel } from '../model/transformer';
+import { AdamW } from '../optim/adamw';
+import { mixSeed, mulberry32 } from '../random';
+import { learningRateAt } from '../rl/schedule';
+import type { TaskItem } from '../tasks/types';
+import type { Tokenizer } from '../tokenizer';
+import type { RunConfig } from '../config';
+import { packBatch } from './batch';
+import { sftExample, type SftExample } from './examples';
+
+export interface SftStepMetrics {
+  step: number;
+  loss: number;
+  lr: number;
+  grad_norm: number;
+  tokens: number;
+  step_time: number;
+  skipped: boolean;
+}
+
+export interface SftResult {
+  history: SftStepMetrics[];
+  /** Examples left out because prompt + solution exceeds the model context. */
+  droppedTooLong: number;
+}
+
+export interface SftOptions {
+  config: Pick<RunConfig, 'sft' | 'seed' | 'data'>;
+  onStep?: (m: SftStepMetrics) => void | Promise<void>;
+  shouldStop?: () => boolean;
+}
+
+/**
+ * Warm-up SFT: minimise the response-token negative log-likelihood
+ *   L = -sum_t mask_t log pi(x_{t+1} | x_{<=t}) / sum_t mask_t
+ * with AdamW, warmup + cosine learning rate, batches drawn with a seeded RNG.
+ */
+export async function runSft(
+  model: TransformerModel,
+  tok: Tokenizer,
+  items: TaskItem[],
+  o: SftOptions,
+): Promise<SftResult> {
+  const { sft, seed, data } = o.config;
+  if (items.length === 0)
+    throw new Error('SFT needs at least one training item with a worked solution.');
+  const examples: SftExample[] = items.map((it) => sftExample(tok, it, data.promptSuffix));
+  const tooLong = examples.filter(
+    (e) => e.prompt.length + e.completion.length > model.config.context,
+  ).length;
+  const usable = examples.filter(
+    (e) => e.prompt.length + e.completion.length <= model.config.context,
+  );
+  if (usable.length === 0) {
+    throw new Error(
+      `Every SFT example is longer than the model context (${model.config.context} tokens); raise model.context.`,
+    );
+  }
+  const vars = model.variables();
+  const opt = new AdamW(vars, {
+    beta1: 0.9,
+    beta2: 0.95,
+    eps: 1e-8,
+    weightDecay: sft.weightDecay,
+    gradClip: sft.gradClip,
+  });
+  const rng = mulberry32(mixSeed(seed, 0x5f7));
+  const history: SftStepMetrics[] = [];
+  try {
+    for (let step = 0; step < sft.steps; step++) {
+      if (o.shouldStop?.()) break;
+      const t0 = performance.now();
+      const rows = Array.from(
+        { length: sft.batchSize },
+        () => usable[Math.floor(rng.next() * usable.length)],
+      );
+      const batch = packBatch(rows, tok.padId);
+      const lr = learningRateAt(step, {
+        name: 'linear-warmup-cosine',
+        baseLr: sft.lr,
+        minLr: sft.minLr,
+        warmupSteps: sft.warmupSteps,
+        totalSteps: sft.steps,
+      });
+      const { value, grads } = tf.variableGrads(() => {
+        const { logp } = tokenScores(model, batch.tokens);
+        return logp.mul(batch.lossMask).sum().div(batch.lossMask.sum()).neg() as tf.Scalar;
+      }, vars);
+      const report = await opt.apply(
+        vars.map((v) => grads[v.name]),
+        lr,
+      );
+      const loss = (await value.data())[0];
+      tf.dispose([value, batch.tokens, batch.lossMask, ...Object.values(grads)]);
+      const m: SftStepMetrics = {
+        step: step + 1,
+        loss,
+        lr,
+        grad_norm: report.gradNorm,
+        tokens: batch.responseTokens,
+        step_time: (performance.now() - t0) / 1000,
+        skipped: !report.applied,
+      };
+      history.push(m);
+      await o.onStep?.(m);
+    }
+  } finally {
+    opt.dispose();
+  }
+  return { history, droppedTooLong: tooLong };
+}

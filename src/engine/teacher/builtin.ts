@@ -1,0 +1,146 @@
+/**
+ * The built-in offline teacher: knows the item's ground truth (and worked steps when the task
+ * source provides them) and writes first-person guidance in one of the four behaviours, with
+ * varied wording. Instant and deterministic: the wording of one request depends only on the
+ * seed, the item id and the response; the behaviour on those too ('random') or on the call
+ * order ('round-robin').
+ */
+import { extractStudentAnswer, isMultipleChoice, isStudentCorrect } from './answer';
+import { DEFAULT_CATCHPHRASE, catchphraseLead } from './catchphrase';
+import { CHOICE_BODIES, ENDINGS, NO_STEP_BODIES, TEMPLATES } from './builtinTemplates';
+import type { TemplateContext } from './builtinTemplates';
+import { formatGuidance } from './parse';
+import { hashString, mulberry32, pick } from './prng';
+import { TeacherStats } from './stats';
+import type { TaskItem } from '../tasks/types';
+import { BEHAVIORS } from './types';
+import type { Behavior, Guidance, Teacher, TeacherRequest, TeacherResult } from './types';
+
+export { DEFAULT_CATCHPHRASE };
+
+/** How the built-in teacher picks a behaviour for each request. */
+export type BehaviorSelection = 'random' | 'round-robin';
+
+/** Settings of the built-in teacher. */
+export interface BuiltinTeacherOptions {
+  /** Seed of every random choice (default 0). */
+  seed?: number;
+  /** 'random' (seeded, per request; default) or 'round-robin' over `behaviors`. */
+  selection?: BehaviorSelection;
+  /** The behaviours to use (default: all four). */
+  behaviors?: readonly Behavior[];
+  /** When set, the phrase quotes it exactly once ("This is what X would have said: '...'"). */
+  catchphrase?: string;
+}
+
+const LETTERS = 'ABCDEFGHIJ';
+
+/** Ends a sentence with punctuation when it has none. */
+function sentence(text: string): string {
+  const t = text.trim();
+  return /[.!?]$/.test(t) ? t : `${t}.`;
+}
+
+/** The walk-through part of the phrase: worked steps, or a short computation / option pick. */
+function walkThrough(item: TaskItem, rng: () => number): string {
+  const answer = item.answer.trim();
+  const steps = (item.steps ?? []).map((s) => s.trim()).filter((s) => s.length > 0);
+  let option = '';
+  if (isMultipleChoice(item)) {
+    const idx = LETTERS.indexOf(answer.toUpperCase());
+    const text = idx >= 0 ? item.choices?.[idx]?.trim() : undefined;
+    option = text ? `option ${answer} (${text})` : `option ${answer}`;
+  }
+  if (steps.length > 0) {
+    const body = steps.map(sentence).join(' ');
+    return option ? `${body} That matches ${option}.` : body;
+  }
+  return option ? pick(rng, CHOICE_BODIES)(option) : pick(rng, NO_STEP_BODIES)(answer);
+}
+
+/** Writes the guidance for one request (pure; `behavior` already chosen). */
+export function writeGuidance(
+  req: Pick<TeacherRequest, 'item' | 'response' | 'studentCorrect'>,
+  behavior: Behavior,
+  rng: () => number,
+  catchphrase?: string,
+): Guidance {
+  const { item, response } = req;
+  const answer = item.answer.trim();
+  const studentAnswer = extractStudentAnswer(response, item);
+  const correct = req.studentCorrect ?? isStudentCorrect(response, item);
+  const numbers = item.prompt.match(/\d+(?:\.\d+)?/g) ?? [];
+  const steps = item.steps ?? [];
+  const ctx: TemplateContext = {
+    studentAnswer: studentAnswer ?? (correct ? answer : null),
+    step: steps.length > 0 ? pick(rng, steps).trim() : null,
+    number: numbers.length > 0 ? pick(rng, numbers) : null,
+  };
+  const table = TEMPLATES[behavior];
+  const reasons =
+    ctx.studentAnswer === null ? table.noAnswer : correct ? table.correct : table.incorrect;
+  const reason = pick(rng, reasons)(ctx);
+  const intro = pick(rng, table.phraseIntros);
+  const body = walkThrough(item, rng);
+  const ending = pick(rng, ENDINGS)(answer);
+  const phrase = catchphrase
+    ? `${intro} ${catchphraseLead(catchphrase)} '${body}' ${ending}`
+    : `${intro} ${body} ${ending}`;
+  return { opinion: correct ? 'correct' : 'incorrect', reason, phrase, behavior };
+}
+
+/** The offline teacher that ships with the lab. */
+export class BuiltinTeacher implements Teacher {
+  readonly name = 'built-in';
+  readonly stats = new TeacherStats();
+  private readonly seed: number;
+  private readonly selection: BehaviorSelection;
+  private readonly behaviors: readonly Behavior[];
+  private readonly catchphrase: string | undefined;
+  private calls = 0;
+
+  constructor(options: BuiltinTeacherOptions = {}) {
+    this.seed = options.seed ?? 0;
+    this.selection = options.selection ?? 'random';
+    this.behaviors =
+      options.behaviors && options.behaviors.length > 0 ? options.behaviors : BEHAVIORS;
+    const phrase = options.catchphrase?.trim();
+    this.catchphrase = phrase ? phrase : undefined;
+  }
+
+  /** Picks the behaviour for one request. */
+  private chooseBehavior(req: TeacherRequest): Behavior {
+    if (this.selection === 'round-robin') {
+      return this.behaviors[this.calls % this.behaviors.length];
+    }
+    const rng = mulberry32(hashString(this.seed, 'behavior', req.item.id, req.response));
+    return pick(rng, this.behaviors);
+  }
+
+  async guide(req: TeacherRequest): Promise<TeacherResult> {
+    const started = Date.now();
+    const result = this.guideNow(req, started);
+    this.stats.record(result);
+    return result;
+  }
+
+  private guideNow(req: TeacherRequest, started: number): TeacherResult {
+    const latencyMs = (): number => Date.now() - started;
+    if (req.signal?.aborted) {
+      return { ok: false, failure: 'cancelled', message: 'cancelled', latencyMs: latencyMs() };
+    }
+    if (typeof req.item?.answer !== 'string' || req.item.answer.trim() === '') {
+      return {
+        ok: false,
+        failure: 'bad_request',
+        message: `item ${req.item?.id ?? '(no id)'} has no ground-truth answer; the built-in teacher needs one`,
+        latencyMs: latencyMs(),
+      };
+    }
+    const behavior = this.chooseBehavior(req);
+    this.calls += 1;
+    const rng = mulberry32(hashString(this.seed, 'wording', req.item.id, req.response));
+    const guidance = writeGuidance(req, behavior, rng, this.catchphrase);
+    return { ok: true, guidance, raw: formatGuidance(guidance), latencyMs: latencyMs() };
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Shared types of the teacher layer: what a teacher is asked, what it answers, and how it
+ * fails. A teacher reads one student rollout and writes first-person guidance (ThinkTuning
+ * step 4); a failure never stops training, the rollout just stays unguided.
+ */
+import type { TaskItem } from '../tasks/types';
+
+/** The four reflective behaviours the teacher's few-shots demonstrate. */
+export type Behavior = 'self-conflict' | 'self-critique' | 'self-agreement' | 'self-consultancy';
+
+/** All behaviours, in the order the paper lists them. */
+export const BEHAVIORS: readonly Behavior[] = [
+  'self-conflict',
+  'self-critique',
+  'self-agreement',
+  'self-consultancy',
+];
+
+/** The teacher's parsed reply: `<opinion>`, `<reason>` and `<phrase>` tag contents. */
+export interface Guidance {
+  /** Whether the teacher judged the student's response correct. */
+  opinion: 'correct' | 'incorrect';
+  /** First-person reflection on the student's reasoning (appended after the response). */
+  reason: string;
+  /** First-person continuation that ends with the final answer in \boxed{}. */
+  phrase: string;
+  /** The behaviour the guidance was written in, when the teacher knows it (built-in teacher). */
+  behavior?: Behavior;
+}
+
+/** One request to the teacher: a student rollout for a task item. */
+export interface TeacherRequest {
+  /** The task item (ground truth and worked steps are only used by the built-in teacher). */
+  item: TaskItem;
+  /** The question as shown to the student. */
+  question: string;
+  /** The student's response text (without EOS). */
+  response: string;
+  /** The verifier's verdict on the response, when the caller already knows it. */
+  studentCorrect?: boolean;
+  /** Aborts the request; the result is then a `cancelled` failure. */
+  signal?: AbortSignal;
+}
+
+/** Why a teacher call produced no guidance. */
+export type TeacherFailureKind =
+  | 'timeout'
+  | 'server_error'
+  | 'rate_limited'
+  | 'network'
+  | 'cors'
+  | 'auth'
+  | 'unknown_model'
+  | 'format'
+  | 'cancelled'
+  | 'bad_request'
+  | 'oversized';
+
+/** All failure kinds (for counters and charts). */
+export const TEACHER_FAILURE_KINDS: readonly TeacherFailureKind[] = [
+  'timeout',
+  'server_error',
+  'rate_limited',
+  'network',
+  'cors',
+  'auth',
+  'unknown_model',
+  'format',
+  'cancelled',
+  'bad_request',
+  'oversized',
+];
+
+/** One generated token with its log-probability, as reported by the server. */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+}
+
+/** A successful teacher call. */
+export interface TeacherSuccess {
+  ok: true;
+  guidance: Guidance;
+  /** The raw reply text the guidance was parsed from. */
+  raw: string;
+  /** Per-token log-probabilities of the reply, when the server returned them. */
+  logprobs?: TokenLogprob[];
+  /** Wall time of the whole call, retries included. */
+  latencyMs: number;
+}
+
+/** A failed teacher call. `message` is plain words for the user; it never holds an API key. */
+export interface TeacherFailure {
+  ok: false;
+  failure: TeacherFailureKind;
+  message: string;
+  latencyMs: number;
+}
+
+/** The outcome of one teacher call. */
+export type TeacherResult = TeacherSuccess | TeacherFailure;
+
+/** Anything that can guide a student rollout. */
+export interface Teacher {
+  /** Short display name ("built-in", "http:llama3.2@127.0.0.1:11434"). */
+  readonly name: string;
+  /** Reads one rollout and returns guidance or a classified failure; never rejects. */
+  guide(req: TeacherRequest): Promise<TeacherResult>;
+}
