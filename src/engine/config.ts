@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ALL_DOMAINS, type Domain } from './tasks/wordProblems/scene';
 
 /**
  * One validated schema for a run, shared by the worker, the CLI and the UI's config panel.
@@ -24,6 +25,11 @@ export const TokenizerSchema = z.strictObject({
 export const DataSchema = z.strictObject({
   source: z.enum(['generated', 'multiple-choice', 'gsm8k']).describe('Where questions come from'),
   levels: z.array(int(1, 8)).min(1).describe('Generated problems: steps per problem to draw from'),
+  domains: z
+    .array(z.enum(ALL_DOMAINS as [Domain, ...Domain[]]))
+    .min(1)
+    .optional()
+    .describe('Generated problems: domains to draw from (default all)'),
   trainSize: int(1, 1_000_000).describe('Training questions'),
   evalSize: int(1, 100_000).describe('Held-out questions for evaluation'),
   gsm8kTrain: z.string().describe('GSM8K train JSONL: file path (CLI) or URL'),
@@ -108,6 +114,7 @@ export const TeacherSchema = z.strictObject({
   retries: int(0, 10),
   concurrency: int(1, 64),
   logprobs: z.boolean(),
+  concise: z.boolean().describe('Built-in teacher: short guidance for small contexts'),
 });
 
 export const RunConfigSchema = z.strictObject({

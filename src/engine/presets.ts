@@ -82,6 +82,7 @@ const base: RunConfig = {
     retries: 2,
     concurrency: 4,
     logprobs: false,
+    concise: true, // scratch students have short contexts
   },
 };
 
@@ -141,6 +142,7 @@ export const PRESETS: Record<string, RunConfig> = {
     c.rl.maxNewTokens = 1024;
     c.rl.steps = 58;
     c.thinktuning.scheduleSteps = 19;
+    c.teacher.concise = false;
   }),
 };
 

@@ -31,6 +31,8 @@ export interface BuiltinTeacherOptions {
   behaviors?: readonly Behavior[];
   /** When set, the phrase quotes it exactly once ("This is what X would have said: '...'"). */
   catchphrase?: string;
+  /** Short guidance (first sentence of the reason, no intro) for students with small contexts. */
+  concise?: boolean;
 }
 
 const LETTERS = 'ABCDEFGHIJ';
@@ -64,6 +66,7 @@ export function writeGuidance(
   behavior: Behavior,
   rng: () => number,
   catchphrase?: string,
+  concise = false,
 ): Guidance {
   const { item, response } = req;
   const answer = item.answer.trim();
@@ -79,14 +82,24 @@ export function writeGuidance(
   const table = TEMPLATES[behavior];
   const reasons =
     ctx.studentAnswer === null ? table.noAnswer : correct ? table.correct : table.incorrect;
-  const reason = pick(rng, reasons)(ctx);
-  const intro = pick(rng, table.phraseIntros);
+  const fullReason = pick(rng, reasons)(ctx);
+  // Concise: the reason's first sentence and no intro, for small students with short contexts.
+  const reason = concise ? firstSentence(fullReason) : fullReason;
+  const intro = concise ? '' : pick(rng, table.phraseIntros);
   const body = walkThrough(item, rng);
   const ending = pick(rng, ENDINGS)(answer);
-  const phrase = catchphrase
-    ? `${intro} ${catchphraseLead(catchphrase)} '${body}' ${ending}`
-    : `${intro} ${body} ${ending}`;
+  const phrase = (
+    catchphrase
+      ? `${intro} ${catchphraseLead(catchphrase)} '${body}' ${ending}`
+      : `${intro} ${body} ${ending}`
+  ).trim();
   return { opinion: correct ? 'correct' : 'incorrect', reason, phrase, behavior };
+}
+
+/** Text up to and including its first sentence end (. ! ?) followed by a space or the end. */
+function firstSentence(text: string): string {
+  const m = /^.*?[.!?](?=\s|$)/s.exec(text.trim());
+  return m ? m[0] : text.trim();
 }
 
 /** The offline teacher that ships with the lab. */
@@ -97,6 +110,7 @@ export class BuiltinTeacher implements Teacher {
   private readonly selection: BehaviorSelection;
   private readonly behaviors: readonly Behavior[];
   private readonly catchphrase: string | undefined;
+  private readonly concise: boolean;
   private calls = 0;
 
   constructor(options: BuiltinTeacherOptions = {}) {
@@ -106,6 +120,7 @@ export class BuiltinTeacher implements Teacher {
       options.behaviors && options.behaviors.length > 0 ? options.behaviors : BEHAVIORS;
     const phrase = options.catchphrase?.trim();
     this.catchphrase = phrase ? phrase : undefined;
+    this.concise = options.concise ?? false;
   }
 
   /** Picks the behaviour for one request. */
@@ -140,7 +155,7 @@ export class BuiltinTeacher implements Teacher {
     const behavior = this.chooseBehavior(req);
     this.calls += 1;
     const rng = mulberry32(hashString(this.seed, 'wording', req.item.id, req.response));
-    const guidance = writeGuidance(req, behavior, rng, this.catchphrase);
+    const guidance = writeGuidance(req, behavior, rng, this.catchphrase, this.concise);
     return { ok: true, guidance, raw: formatGuidance(guidance), latencyMs: latencyMs() };
   }
 }

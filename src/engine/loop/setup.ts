@@ -1,0 +1,68 @@
+import type { RunConfig } from '../config';
+import { DEFAULT_THINKTUNING_LOSS_CONFIG, type ThinkTuningLossConfig } from '../rl/losses';
+import type { RewardSpec } from '../tasks/rewards';
+import { BuiltinTeacher, defaultPromptConfig, HttpTeacher, type Teacher } from '../teacher';
+
+/** The reward spec a run's config asks for (terms with weight 0 are left out). */
+export function rewardSpecFromConfig(c: RunConfig): RewardSpec {
+  const spec: Array<RewardSpec[number]> = [
+    { name: 'correctness', weight: 1, params: { requireEnded: c.reward.requireEos } },
+  ];
+  if (c.reward.format > 0) spec.push({ name: 'format', weight: c.reward.format });
+  if (c.reward.lengthPenalty > 0)
+    spec.push({
+      name: 'lengthPenalty',
+      weight: c.reward.lengthPenalty,
+      params: { maxLength: c.rl.maxNewTokens },
+    });
+  if (c.reward.catchphrase) {
+    spec.push({
+      name: 'catchphraseBonus',
+      weight: c.reward.catchphraseBonus,
+      params: { phrase: c.reward.catchphrase },
+    });
+  }
+  return spec;
+}
+
+/** The loss settings of a run (rl + thinktuning sections). */
+export function lossConfigFromConfig(c: RunConfig): ThinkTuningLossConfig {
+  return {
+    ...DEFAULT_THINKTUNING_LOSS_CONFIG,
+    clipEpsLow: c.rl.epsLow,
+    clipEpsHigh: c.rl.epsHigh,
+    dualClipC: c.rl.dualClip,
+    shaping: c.thinktuning.shaping,
+    gammaScale: c.thinktuning.gammaScale,
+    lowConfidenceTau: c.thinktuning.lowConfidenceTau,
+    lowConfidenceHandling: c.thinktuning.lowConfidenceHandling,
+    aggregation: c.rl.aggregation,
+    maxResponseLength: c.rl.maxNewTokens,
+    klBeta: c.rl.klBeta,
+    entropyCoef: c.rl.entropyCoef,
+  };
+}
+
+/**
+ * The teacher a run uses. The API key is passed separately: it is never part of a config, so it
+ * never reaches storage, exports or URLs.
+ */
+export function createTeacher(c: RunConfig, apiKey?: string, fetchImpl?: typeof fetch): Teacher {
+  const catchphrase = c.reward.catchphrase || undefined;
+  if (c.teacher.kind === 'builtin')
+    return new BuiltinTeacher({ seed: c.seed, catchphrase, concise: c.teacher.concise });
+  return new HttpTeacher({
+    baseURL: c.teacher.baseURL,
+    model: c.teacher.model,
+    apiKey,
+    temperature: c.teacher.temperature,
+    maxTokens: c.teacher.maxTokens,
+    timeoutMs: c.teacher.timeoutMs,
+    retries: c.teacher.retries,
+    concurrency: c.teacher.concurrency,
+    logprobs: c.teacher.logprobs,
+    prompt: defaultPromptConfig(catchphrase),
+    seed: c.seed,
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+  });
+}

@@ -1,0 +1,345 @@
+import * as tf from '@tensorflow/tfjs';
+import type { RunConfig } from '../config';
+import { tokenScores } from '../model/logprobs';
+import { sample } from '../model/sample';
+import { TransformerModel } from '../model/transformer';
+import { AdamW } from '../optim/adamw';
+import { mixSeed, mulberry32, type Rng } from '../random';
+import { computeAdvantages } from '../rl/advantages';
+import { learningRateAt, teacherScheduleAt } from '../rl/schedule';
+import { selectForTeacher } from '../rl/selection';
+import { promptIds, questionText } from '../sft/examples';
+import {
+  compileRewardSpec,
+  evaluateReward,
+  type CompiledReward,
+  type RewardBreakdown,
+} from '../tasks/rewards';
+import type { TaskItem } from '../tasks/types';
+import type { Teacher, TeacherResult } from '../teacher';
+import type { Tokenizer } from '../tokenizer';
+import { buildGuidedResponse, offPolicyFlags, type GuidedResponse } from './guided';
+import { disposePacked, packRollouts } from './pack';
+import { lossConfigFromConfig, rewardSpecFromConfig } from './setup';
+import { stepMetrics } from './stepMetrics';
+import { buildTrajectories } from './records';
+import type { StepResult } from './types';
+import { runUpdates } from './update';
+
+/** One rollout of the step, before and after guidance. */
+export interface Rollout {
+  group: number;
+  index: number;
+  item: TaskItem;
+  question: string;
+  ids: number[];
+  text: string;
+  finished: boolean;
+  reward: RewardBreakdown;
+  guided: GuidedResponse | null;
+  guidance: Extract<TeacherResult, { ok: true }>['guidance'] | null;
+  offPolicy: boolean[];
+}
+
+export interface TrainerDeps {
+  config: RunConfig;
+  model: TransformerModel;
+  tokenizer: Tokenizer;
+  trainItems: TaskItem[];
+  /** null: plain GRPO (or ThinkTuning with the teacher off). */
+  teacher: Teacher | null;
+}
+
+/**
+ * GRPO / ThinkTuning, one step at a time (THINKTUNING.md "One training step"):
+ * rollouts -> rewards -> [selection -> teacher -> guided trajectories -> rewards] ->
+ * group advantages -> old log-probs -> mini-batch updates -> metrics and per-token records.
+ */
+export class RlTrainer {
+  readonly config: RunConfig;
+  readonly model: TransformerModel;
+  readonly tokenizer: Tokenizer;
+  private readonly items: TaskItem[];
+  private readonly teacher: Teacher | null;
+  private readonly optimizer: AdamW;
+  private readonly reference: TransformerModel | null;
+  private readonly reward: CompiledReward;
+  private rng: Rng;
+  private order: number[] = [];
+  private cursor = 0;
+  step = 0;
+
+  constructor(d: TrainerDeps) {
+    if (d.trainItems.length === 0) throw new Error('RL needs at least one training question.');
+    this.config = d.config;
+    this.model = d.model;
+    this.tokenizer = d.tokenizer;
+    this.items = d.trainItems;
+    this.teacher = d.config.rl.algo === 'thinktuning' ? d.teacher : null;
+    const rl = d.config.rl;
+    this.optimizer = new AdamW(d.model.variables(), {
+      beta1: 0.9,
+      beta2: 0.999,
+      eps: 1e-8,
+      weightDecay: rl.weightDecay,
+      gradClip: rl.gradClip,
+    });
+    this.reward = compileRewardSpec(rewardSpecFromConfig(d.config));
+    this.rng = mulberry32(mixSeed(d.config.seed, 0x71));
+    if (rl.klBeta > 0) {
+      this.reference = TransformerModel.create(d.model.config, 0);
+      this.reference.copyFrom(d.model);
+    } else {
+      this.reference = null;
+    }
+  }
+
+  /** Next B questions: passes over a seeded shuffle of the training set. */
+  private nextItems(): TaskItem[] {
+    const out: TaskItem[] = [];
+    for (let b = 0; b < this.config.rl.questionsPerStep; b++) {
+      if (this.cursor >= this.order.length) {
+        this.order = this.items.map((_, i) => i);
+        for (let i = this.order.length - 1; i > 0; i--) {
+          const j = Math.floor(this.rng.next() * (i + 1));
+          [this.order[i], this.order[j]] = [this.order[j], this.order[i]];
+        }
+        this.cursor = 0;
+      }
+      out.push(this.items[this.order[this.cursor++]]);
+    }
+    return out;
+  }
+
+  private score(item: TaskItem, text: string, finished: boolean, tokens: number): RewardBreakdown {
+    return evaluateReward(this.reward, item, text, {
+      endedWithEos: finished,
+      responseTokens: tokens,
+    });
+  }
+
+  /** Runs one full step. `shouldStop` aborts sampling early (the step then still completes). */
+  async runStep(
+    opts: { shouldStop?: () => boolean; signal?: AbortSignal } = {},
+  ): Promise<StepResult> {
+    const c = this.config;
+    const tok = this.tokenizer;
+    const G = c.rl.groupSize;
+    const tStart = performance.now();
+    const items = this.nextItems();
+    const prompts = items.map((it) => promptIds(tok, it, c.data.promptSuffix));
+
+    // ---- rollouts ---------------------------------------------------------------------------
+    const sampled = await sample(
+      this.model,
+      prompts.flatMap((p) => Array.from({ length: G }, () => p)),
+      {
+        maxNewTokens: c.rl.maxNewTokens,
+        temperature: c.rl.temperature,
+        topP: c.rl.topP,
+        seed: mixSeed(c.seed, this.step, 0x5a),
+        eosId: tok.eosId,
+        padId: tok.padId,
+        shouldStop: opts.shouldStop,
+      },
+    );
+    const tRollout = performance.now();
+    const rollouts: Rollout[] = sampled.tokens.map((ids, i) => {
+      const item = items[Math.floor(i / G)];
+      const text = tok.decode(ids, { skipSpecial: true });
+      const finished = sampled.finished[i];
+      return {
+        group: Math.floor(i / G),
+        index: i % G,
+        item,
+        question: questionText(item, c.data.promptSuffix),
+        ids,
+        text,
+        finished,
+        reward: this.score(item, text, finished, ids.length),
+        guided: null,
+        guidance: null,
+        offPolicy: ids.map(() => false),
+      };
+    });
+
+    // ---- teacher (ThinkTuning) --------------------------------------------------------------
+    const schedule = teacherScheduleAt(this.step, {
+      name: c.thinktuning.schedule,
+      initialRate: c.thinktuning.initialRate,
+      minRate: c.thinktuning.minRate,
+      decaySteps: Math.max(1, c.thinktuning.scheduleSteps),
+      offBelow: c.thinktuning.offThreshold,
+    });
+    const teacherOn = this.teacher !== null && schedule.active;
+    const failures: Record<string, number> = {};
+    const notes: string[] = [];
+    if (teacherOn) {
+      const groups = items.map((_, g) =>
+        rollouts
+          .slice(g * G, g * G + G)
+          .map((r) => ({ finished: r.finished, correct: r.reward.grade.correct })),
+      );
+      const picked = selectForTeacher(groups, {
+        rate: schedule.rate,
+        active: true,
+        strategy: c.thinktuning.selection,
+        rng: this.rng,
+      });
+      const jobs = picked.flatMap((idx, g) => idx.map((i) => rollouts[g * G + i]));
+      const results = await Promise.all(
+        jobs.map((r) =>
+          this.teacher!.guide({
+            item: r.item,
+            question: r.question,
+            response: r.text,
+            studentCorrect: r.reward.grade.correct,
+            signal: opts.signal,
+          }),
+        ),
+      );
+      results.forEach((res, k) => {
+        const r = jobs[k];
+        if (!res.ok) {
+          failures[res.failure] = (failures[res.failure] ?? 0) + 1;
+          notes.push(`teacher ${res.failure}: ${res.message}`);
+          return;
+        }
+        const guided = buildGuidedResponse(tok, r.ids, res.guidance);
+        if (prompts[r.group].length + guided.ids.length > this.model.config.context) {
+          failures.too_long = (failures.too_long ?? 0) + 1;
+          notes.push(
+            `guided trajectory longer than the context (${this.model.config.context}); kept unguided`,
+          );
+          return;
+        }
+        r.guided = guided;
+        r.guidance = res.guidance;
+        r.offPolicy = offPolicyFlags(guided, c.thinktuning.offPolicyScope);
+        r.reward = this.score(r.item, guided.text, true, guided.ids.length);
+      });
+    }
+    const tTeacher = performance.now();
+
+    // ---- advantages, old log-probs ---------------------------------------------------------
+    const adv = computeAdvantages(
+      rollouts.map((r) => r.reward.total),
+      G,
+      { mode: c.rl.advantage, epsilon: 1e-6, skipZeroSpread: c.rl.skipZeroSpread },
+    );
+    const used = rollouts.map((_, i) => i).filter((i) => adv.keep[i]);
+    let result: StepResult;
+    if (used.length === 0) {
+      result = this.finish(
+        rollouts,
+        adv,
+        null,
+        used,
+        { tStart, tRollout, tTeacher, tScore: performance.now(), tUpdate: performance.now() },
+        failures,
+        notes,
+        schedule,
+      );
+    } else {
+      const packed = packRollouts(
+        used.map((i) => ({
+          prompt: prompts[rollouts[i].group],
+          response: rollouts[i].guided?.ids ?? rollouts[i].ids,
+          offPolicy: rollouts[i].offPolicy,
+        })),
+        tok.padId,
+      );
+      const oldLogp = tf.tidy(() => tokenScores(this.model, packed.tokens).logp);
+      const refLogp = this.reference
+        ? tf.tidy(() => tokenScores(this.reference!, packed.tokens).logp)
+        : null;
+      const tScore = performance.now();
+      const lr = learningRateAt(this.step, {
+        name: c.rl.lrSchedule,
+        baseLr: c.rl.lr,
+        minLr: c.rl.minLr,
+        warmupSteps: c.rl.warmupSteps,
+        totalSteps: c.rl.steps,
+      });
+      const upd = await runUpdates({
+        model: this.model,
+        optimizer: this.optimizer,
+        packed,
+        oldLogp,
+        refLogp,
+        advantages: used.map((i) => adv.advantages[i]),
+        lossConfig: lossConfigFromConfig(c),
+        miniBatches: c.rl.miniBatches,
+        epochs: c.rl.epochs,
+        lr,
+      });
+      const oldData = (await oldLogp.data()) as Float32Array;
+      const tUpdate = performance.now();
+      result = this.finish(
+        rollouts,
+        adv,
+        { upd, oldData, packed, lr },
+        used,
+        { tStart, tRollout, tTeacher, tScore, tUpdate },
+        failures,
+        notes,
+        schedule,
+      );
+      tf.dispose([oldLogp, ...(refLogp ? [refLogp] : [])]);
+      disposePacked(packed);
+    }
+    this.step++;
+    return result;
+  }
+
+  private finish(
+    rollouts: Rollout[],
+    adv: ReturnType<typeof computeAdvantages>,
+    update: {
+      upd: Awaited<ReturnType<typeof runUpdates>>;
+      oldData: Float32Array;
+      packed: ReturnType<typeof packRollouts>;
+      lr: number;
+    } | null,
+    used: number[],
+    t: { tStart: number; tRollout: number; tTeacher: number; tScore: number; tUpdate: number },
+    failures: Record<string, number>,
+    notes: string[],
+    schedule: { rate: number; active: boolean },
+  ): StepResult {
+    const trajectories = buildTrajectories(this.step, this.tokenizer, rollouts, adv, update, used);
+    const metrics = stepMetrics({
+      step: this.step,
+      config: this.config,
+      rollouts,
+      adv,
+      update: update
+        ? {
+            metrics: update.upd.metrics,
+            gradNorm: update.upd.gradNorm,
+            skipped: update.upd.skipped,
+            updates: update.upd.updates,
+            lr: update.lr,
+            trainTokens: update.packed.length * used.length,
+          }
+        : null,
+      trajectories,
+      timing: t,
+      failures,
+      schedule: {
+        rate: this.teacher ? schedule.rate : 0,
+        active: this.teacher !== null && schedule.active,
+      },
+    });
+    if (update && update.upd.skipped > 0)
+      notes.push(
+        `step ${this.step}: ${update.upd.skipped} update(s) skipped for a non-finite loss or gradient`,
+      );
+    return { metrics, trajectories, teacherFailures: failures, notes };
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    this.reference?.dispose();
+  }
+}

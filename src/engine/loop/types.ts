@@ -1,0 +1,63 @@
+import type { Behavior } from '../teacher/types';
+
+/** Which piece of a response a token belongs to (guided responses are labelled by part). */
+export type TokenPart = 'student' | 'separator' | 'reason' | 'phrase' | 'eos';
+
+/** One response token as the inspector shows it. */
+export interface TokenRecord {
+  id: number;
+  text: string;
+  part: TokenPart;
+  /** log pi_theta at the update that used this token. */
+  logprob: number;
+  /** log pi_old (the student before this step's updates). */
+  oldLogprob: number;
+  /** r = exp(logprob - oldLogprob). */
+  ratio: number;
+  advantage: number;
+  entropy: number;
+  clippedLow: boolean;
+  clippedHigh: boolean;
+  offPolicy: boolean;
+  /** Dropped from the loss (low-confidence negative teacher token). */
+  masked: boolean;
+  /** Shaping weight w with dL/dlogp = -A w (see rl/losses.ts). */
+  weight: number;
+}
+
+export interface Trajectory {
+  step: number;
+  /** Question index within the step. */
+  group: number;
+  /** Rollout index within the group. */
+  index: number;
+  itemId: string;
+  question: string;
+  answer: string;
+  response: string;
+  reward: number;
+  rewardComponents: Record<string, number>;
+  advantage: number;
+  correct: boolean;
+  /** Ended with EOS. */
+  finished: boolean;
+  /** Hit maxNewTokens without EOS. */
+  truncated: boolean;
+  guided: boolean;
+  /** The group's rewards were all equal (zero advantage). */
+  zeroSpread: boolean;
+  guidance?: { opinion: string; reason: string; phrase: string; behavior?: Behavior };
+  tokens: TokenRecord[];
+}
+
+/** One JSON object per step; TRL's names where one exists, ThinkTuning's under thinktuning/. */
+export type StepMetrics = Record<string, number>;
+
+export interface StepResult {
+  metrics: StepMetrics;
+  trajectories: Trajectory[];
+  /** Teacher failures of this step, by kind. */
+  teacherFailures: Record<string, number>;
+  /** Messages worth showing (teacher failures, skipped updates). */
+  notes: string[];
+}

@@ -1,0 +1,127 @@
+import * as tf from '@tensorflow/tfjs';
+import { tokenScores } from '../model/logprobs';
+import type { TransformerModel } from '../model/transformer';
+import type { AdamW } from '../optim/adamw';
+import { getAggregation } from '../rl/aggregation';
+import { thinkTuningTokenLoss, type ThinkTuningLossConfig } from '../rl/losses';
+import { keepMetrics, lossMetricsToNumbers } from '../rl/metrics';
+import type { PackedRollouts } from './pack';
+
+/** Per-token values read back after the last epoch, each [N * (T-1)] row-major. */
+export interface TokenReadback {
+  logp: Float32Array;
+  entropy: Float32Array;
+  clippedLow: Float32Array;
+  clippedHigh: Float32Array;
+  masked: Float32Array;
+  weight: Float32Array;
+}
+
+export interface UpdateReport {
+  /** Loss metrics averaged over the updates of this step. */
+  metrics: Record<string, number>;
+  gradNorm: number;
+  updates: number;
+  skipped: number;
+  perToken: TokenReadback;
+}
+
+const FIELDS = ['logp', 'entropy', 'clippedLow', 'clippedHigh', 'masked', 'weight'] as const;
+
+/**
+ * Runs epochs x miniBatches updates on one step's rollouts. Rows are split into contiguous
+ * mini-batches; each update minimizes aggregate(ThinkTuning token loss) with AdamW.
+ */
+export async function runUpdates(args: {
+  model: TransformerModel;
+  optimizer: AdamW;
+  packed: PackedRollouts;
+  oldLogp: tf.Tensor2D; // [N, T-1]
+  refLogp: tf.Tensor2D | null;
+  advantages: number[]; // [N]
+  lossConfig: ThinkTuningLossConfig;
+  miniBatches: number;
+  epochs: number;
+  lr: number;
+}): Promise<UpdateReport> {
+  const { model, optimizer, packed, lossConfig } = args;
+  const N = args.advantages.length;
+  const Tm1 = packed.length - 1;
+  const vars = model.variables();
+  const aggregate = getAggregation(lossConfig.aggregation);
+  const aggParams = { maxResponseLength: Math.max(lossConfig.maxResponseLength, Tm1) };
+  const chunks = Math.min(args.miniBatches, N);
+  const per = Math.ceil(N / chunks);
+  const sums: Record<string, number> = {};
+  let updates = 0;
+  let skipped = 0;
+  let gradNormSum = 0;
+  const perToken = Object.fromEntries(
+    FIELDS.map((f) => [f, new Float32Array(N * Tm1)]),
+  ) as unknown as TokenReadback;
+
+  for (let epoch = 0; epoch < args.epochs; epoch++) {
+    for (let c = 0; c < chunks; c++) {
+      const a = c * per;
+      const n = Math.min(per, N - a);
+      if (n <= 0) break;
+      const rows = <T extends tf.Tensor>(t: T) => t.slice([a, 0], [n, t.shape[1]!]) as T;
+      const tokens = rows(packed.tokens);
+      const responseMask = rows(packed.responseMask);
+      const offPolicyMask = rows(packed.offPolicyMask);
+      const oldLogp = rows(args.oldLogp);
+      const refLogp = args.refLogp ? rows(args.refLogp) : undefined;
+      const adv = tf.tensor1d(args.advantages.slice(a, a + n));
+      let kept: tf.Tensor | null = null;
+      let metricTensors: Record<string, tf.Scalar> | null = null;
+      const { value, grads } = tf.variableGrads(() => {
+        const { logp, entropy } = tokenScores(model, tokens);
+        const out = thinkTuningTokenLoss({
+          logp,
+          oldLogp,
+          advantages: adv,
+          responseMask,
+          offPolicyMask,
+          refLogp,
+          entropy: lossConfig.entropyCoef > 0 ? entropy : undefined,
+          config: lossConfig,
+        });
+        metricTensors = keepMetrics(out.metrics);
+        const f = out.flags;
+        kept = tf.keep(tf.stack([logp, entropy, f.clippedLow, f.clippedHigh, f.masked, f.weight]));
+        return aggregate(out.perTokenLoss, out.effectiveMask, aggParams);
+      }, vars);
+      const report = await optimizer.apply(
+        vars.map((v) => grads[v.name]),
+        args.lr,
+      );
+      const loss = (await value.data())[0];
+      const m = await lossMetricsToNumbers(metricTensors!);
+      m['loss/total'] = loss;
+      for (const [k, v] of Object.entries(m)) sums[k] = (sums[k] ?? 0) + v;
+      gradNormSum += report.gradNorm;
+      updates++;
+      if (!report.applied || !Number.isFinite(loss)) skipped++;
+      if (epoch === args.epochs - 1) {
+        const data = (await kept!.data()) as Float32Array; // one readback per mini-batch
+        FIELDS.forEach((f, k) =>
+          perToken[f].set(data.subarray(k * n * Tm1, (k + 1) * n * Tm1), a * Tm1),
+        );
+      }
+      tf.dispose([
+        value,
+        ...Object.values(grads),
+        kept!,
+        tokens,
+        responseMask,
+        offPolicyMask,
+        oldLogp,
+        adv,
+      ]);
+      if (refLogp) refLogp.dispose();
+    }
+  }
+  const metrics: Record<string, number> = {};
+  for (const [k, v] of Object.entries(sums)) metrics[k] = v / Math.max(1, updates);
+  return { metrics, gradNorm: gradNormSum / Math.max(1, updates), updates, skipped, perToken };
+}
