@@ -197,3 +197,12 @@ describe('transformer', () => {
     model.dispose();
   });
 });
+
+describe('model lifecycle', () => {
+  it('creating and disposing a model leaves no tensors behind', () => {
+    const before = tf.memory().numTensors;
+    const m = TransformerModel.create(cfg, 8);
+    m.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -112,7 +112,10 @@ export function paramsFromArrays(c: ModelConfig, arrays: Map<string, Float32Arra
         `Tensor "${name}" has ${data.length} values but the model config needs shape [${shape.join(', ')}]; check that config.json matches the weights.`,
       );
     }
-    return tf.variable(tf.tensor(data, shape, 'float32'), true);
+    const init = tf.tensor(data, shape, 'float32');
+    const variable = tf.variable(init, true); // copies; the source tensor is freed below
+    init.dispose();
+    return variable;
   };
   const blocks: BlockParams[] = [];
   for (let l = 0; l < c.layers; l++) {

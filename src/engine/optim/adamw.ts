@@ -40,8 +40,8 @@ export class AdamW {
     private readonly params: tf.Variable[],
     private readonly opts: AdamWOptions = DEFAULT_ADAMW,
   ) {
-    this.m = params.map((p) => tf.variable(tf.zerosLike(p), false));
-    this.v = params.map((p) => tf.variable(tf.zerosLike(p), false));
+    this.m = tf.tidy(() => params.map((p) => tf.variable(tf.zerosLike(p), false)));
+    this.v = tf.tidy(() => params.map((p) => tf.variable(tf.zerosLike(p), false)));
   }
 
   get stepCount(): number {
@@ -85,8 +85,10 @@ export class AdamW {
 
   restore(s: { t: number; m: Float32Array[]; v: Float32Array[] }): void {
     this.t = s.t;
-    s.m.forEach((d, i) => this.m[i].assign(tf.tensor(d, this.m[i].shape)));
-    s.v.forEach((d, i) => this.v[i].assign(tf.tensor(d, this.v[i].shape)));
+    tf.tidy(() => {
+      s.m.forEach((d, i) => this.m[i].assign(tf.tensor(d, this.m[i].shape)));
+      s.v.forEach((d, i) => this.v[i].assign(tf.tensor(d, this.v[i].shape)));
+    });
   }
 
   dispose(): void {

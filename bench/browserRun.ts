@@ -1,0 +1,129 @@
+/** Builds the site, serves it with `vite preview` and runs bench.html in system Chromium. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { chromium } from '@playwright/test';
+import { findChromium } from '../scripts/chromium.mjs';
+import type { BenchBackend } from './plan';
+import type { PresetName } from './presets';
+import type { BrowserBenchResult } from './protocol';
+
+const VITE = 'node_modules/.bin/vite';
+/** WebGPU on SwiftShader compiles shaders for minutes; the others finish well inside this. */
+const PAGE_TIMEOUT_MS = 15 * 60_000;
+
+export interface BrowserRun {
+  chromium: string | null;
+  executablePath: string | null;
+  note?: string;
+  runs: BrowserBenchResult[];
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForServer(url: string, child: ChildProcess): Promise<void> {
+  const end = Date.now() + 60_000;
+  while (Date.now() < end) {
+    if (child.exitCode !== null) throw new Error(`vite preview exited (${child.exitCode})`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`vite preview did not answer at ${url} within 60 s`);
+}
+
+function failed(backend: BenchBackend, error: string): BrowserBenchResult {
+  return {
+    ok: false,
+    requested: backend,
+    backend: null,
+    reason: '',
+    adapter: null,
+    userAgent: '',
+    results: [],
+    skipped: [],
+    error,
+  };
+}
+
+export async function runBrowser(
+  backends: BenchBackend[],
+  presets: PresetName[],
+  full: boolean,
+  log: (msg: string) => void,
+): Promise<BrowserRun> {
+  const executablePath = findChromium();
+  if (!executablePath) {
+    return {
+      chromium: null,
+      executablePath: null,
+      note: 'Chromium not found (set CHROMIUM_PATH or apt-get install chromium): browser runs skipped',
+      runs: [],
+    };
+  }
+  log('vite build...');
+  const build = spawnSync(VITE, ['build', '--logLevel', 'warn'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (build.status !== 0) throw new Error(`vite build failed:\n${build.stderr.toString()}`);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const server = spawn(
+    VITE,
+    ['preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  server.stderr?.on('data', (d: Buffer) => log(`[vite] ${d.toString().trim()}`));
+  const { CHROMIUM_ARGS } = await import('../playwright.config');
+  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  // Ctrl-C / kill: close what this run started, then exit.
+  const stop = () => {
+    server.kill('SIGTERM');
+    void browser.close().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    await waitForServer(`${base}/bench.html`, server);
+    const out: BrowserRun = { chromium: browser.version(), executablePath, runs: [] };
+    for (const backend of backends) {
+      const url = `${base}/bench.html?backend=${backend}&presets=${presets.join(',')}${full ? '&full=1' : ''}`;
+      log(`browser: ${url}`);
+      const page = await browser.newPage();
+      page.on('console', (m) => log(`[${backend}] ${m.text().split('\n')[0].slice(0, 200)}`));
+      try {
+        await page.goto(url);
+        await page.waitForFunction(() => window.__benchResult !== undefined, null, {
+          timeout: PAGE_TIMEOUT_MS,
+          polling: 1000,
+        });
+        const r = await page.evaluate(() => window.__benchResult);
+        out.runs.push(r ?? failed(backend, 'no result'));
+      } catch (e) {
+        out.runs.push(failed(backend, e instanceof Error ? e.message : String(e)));
+      } finally {
+        await page.close();
+      }
+    }
+    return out;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await browser.close();
+    server.kill('SIGTERM');
+  }
+}

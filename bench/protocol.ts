@@ -1,0 +1,36 @@
+import type { AdapterInfo } from '../src/engine/backend/types';
+import type { BenchBackend } from './plan';
+import type { PresetName } from './presets';
+import type { PresetResult } from './sampling';
+
+/** Page -> worker: what to run. */
+export interface BenchRequest {
+  backend: BenchBackend;
+  presets: PresetName[];
+  full: boolean;
+}
+
+/** What one backend in one browser produced; published as window.__benchResult. */
+export interface BrowserBenchResult {
+  ok: boolean;
+  requested: BenchBackend;
+  /** The backend tfjs actually ran (selectBackend may fall back). */
+  backend: string | null;
+  reason: string;
+  adapter: AdapterInfo | null;
+  userAgent: string;
+  results: PresetResult[];
+  skipped: { preset: PresetName; reason: string }[];
+  error?: string;
+}
+
+/** Worker -> page. */
+export type BenchEvent =
+  { type: 'log'; message: string } | { type: 'done'; result: BrowserBenchResult };
+
+declare global {
+  interface Window {
+    /** Set by bench.html when its worker finishes (ok or not). */
+    __benchResult?: BrowserBenchResult;
+  }
+}
