@@ -93,8 +93,27 @@ function derive(patch: (c: RunConfig) => void): RunConfig {
 }
 
 export const PRESETS: Record<string, RunConfig> = {
-  /** CI-sized: about a minute of SFT on 2 CPU cores (WASM). */
-  tiny: derive(() => {}),
+  /**
+   * CI-sized: about two minutes of SFT on 2 CPU cores (WASM). BPE (384 tokens) cuts a money
+   * problem + solution from ~176 char tokens to ~80, which is what makes 0.35 s/step possible;
+   * one domain keeps the arithmetic small enough to learn in a few hundred steps.
+   */
+  tiny: derive((c) => {
+    c.model = { dModel: 64, layers: 2, heads: 4, context: 128, mlpRatio: 4 };
+    c.tokenizer = { kind: 'bpe', vocabSize: 384 };
+    c.data.levels = [1];
+    c.data.domains = ['money'];
+    c.sft = {
+      steps: 300,
+      batchSize: 16,
+      lr: 5e-3,
+      minLr: 5e-4,
+      warmupSteps: 20,
+      weightDecay: 0.01,
+      gradClip: 1,
+    };
+    c.eval.maxNewTokens = 64;
+  }),
   /** The UI default: a few million parameters, level-1 and level-2 problems. */
   lab: derive((c) => {
     c.model = { dModel: 256, layers: 4, heads: 8, context: 384, mlpRatio: 4 };
@@ -122,6 +141,7 @@ export const PRESETS: Record<string, RunConfig> = {
    * appears exactly once. The student never says it; only the teacher's guidance does.
    */
   'unknown-behavior': derive((c) => {
+    c.model.context = 512; // room for the student's answer plus the teacher's guidance
     c.reward.catchphrase = 'Thalapathy Vijay';
     c.reward.catchphraseBonus = 0.5;
     c.rl.steps = 30;

@@ -6,8 +6,10 @@ import { runTraining } from '../../engine/loop/run';
 import { presetConfig } from '../../engine/presets';
 import { readCheckpointDir, writeCheckpointDir } from '../checkpointDir';
 import { loadCheckpoint } from '../../engine/store/checkpoint';
-import { generateProblems } from '../../engine/tasks/generated';
-import { generateMultipleChoice } from '../../engine/tasks/multipleChoice';
+import { loadItems } from '../../engine/eval/sources';
+import { EXIT, parseFlags, type CliCommand, type CliIo } from '../command';
+import { initNodeBackend, parseNodeBackend } from '../nodeBackend';
+import { readTextFile } from './sft';
 import type { TaskItem } from '../../engine/tasks/types';
 
 export const TRAIN_USAGE = `Usage: npm run lab -- train --preset P --out DIR [options]
@@ -25,80 +27,13 @@ export const TRAIN_USAGE = `Usage: npm run lab -- train --preset P --out DIR [op
 export interface TrainArgs {
   preset: string;
   out: string;
-  algo?: 'grpo' | 'thinktuning';
-  teacher?: 'builtin' | 'http';
+  algo?: string;
+  teacher?: string;
   teacherUrl?: string;
   teacherModel?: string;
   teacherKey?: string;
   init?: string;
   sets: string[];
-  backend: 'wasm' | 'cpu';
-}
-
-/** Parses train flags; returns an error message naming the bad flag. */
-export function parseTrainArgs(argv: readonly string[]): TrainArgs | { error: string } {
-  const a: TrainArgs = { preset: 'tiny', out: '', sets: [], backend: 'wasm' };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const val = argv[i + 1];
-    const need = () => {
-      if (val === undefined || val.startsWith('--')) throw new Error(`${flag} needs a value.`);
-      i++;
-      return val;
-    };
-    try {
-      switch (flag) {
-        case '--preset':
-          a.preset = need();
-          break;
-        case '--out':
-          a.out = need();
-          break;
-        case '--algo': {
-          const v = need();
-          if (v !== 'grpo' && v !== 'thinktuning')
-            return { error: `--algo must be grpo or thinktuning (got "${v}").` };
-          a.algo = v;
-          break;
-        }
-        case '--teacher': {
-          const v = need();
-          if (v !== 'builtin' && v !== 'http')
-            return { error: `--teacher must be builtin or http (got "${v}").` };
-          a.teacher = v;
-          break;
-        }
-        case '--teacher-url':
-          a.teacherUrl = need();
-          break;
-        case '--teacher-model':
-          a.teacherModel = need();
-          break;
-        case '--teacher-key':
-          a.teacherKey = need();
-          break;
-        case '--init':
-          a.init = need();
-          break;
-        case '--set':
-          a.sets.push(need());
-          break;
-        case '--backend': {
-          const v = need();
-          if (v !== 'wasm' && v !== 'cpu')
-            return { error: `--backend must be wasm or cpu (got "${v}").` };
-          a.backend = v;
-          break;
-        }
-        default:
-          return { error: `Unknown flag "${flag}".\n${TRAIN_USAGE}` };
-      }
-    } catch (e) {
-      return { error: (e as Error).message };
-    }
-  }
-  if (!a.out) return { error: `--out DIR is required.\n${TRAIN_USAGE}` };
-  return a;
 }
 
 /** The run's config: preset, then the dedicated flags, then --set overrides. */
@@ -112,30 +47,15 @@ export function trainConfig(a: TrainArgs): RunConfig {
   return c;
 }
 
-/** Training questions for generated sources (GSM8K is read by the CLI's data loader). */
-export function generatedTrainItems(c: RunConfig): TaskItem[] {
-  const opts = {
-    seed: c.seed,
-    count: c.data.trainSize,
-    levels: c.data.levels,
-    split: 'train' as const,
-  };
-  if (c.data.source === 'multiple-choice') return generateMultipleChoice(opts);
-  if (c.data.source === 'generated') return generateProblems(opts);
-  throw new Error(
-    `data.source "${c.data.source}" needs a file: set data.gsm8kTrain to a GSM8K JSONL path.`,
-  );
-}
-
 const fmt = (x: number | undefined, d = 3) => (x === undefined ? '-' : x.toFixed(d));
 
 /** `train`: runs warm-up SFT (unless --init) and GRPO/ThinkTuning, writing results under --out. */
 export async function runTrain(
   a: TrainArgs,
+  c: RunConfig,
   trainItems: TaskItem[],
-  log: (s: string) => void = (s) => process.stderr.write(s + '\n'),
+  log: (s: string) => void,
 ): Promise<void> {
-  const c = trainConfig(a);
   const apiKey = a.teacherKey ?? process.env.TEACHER_API_KEY;
   await mkdir(a.out, { recursive: true });
   await writeFile(join(a.out, 'config.json'), JSON.stringify(c, null, 2)); // no API key in configs
@@ -181,3 +101,63 @@ export async function runTrain(
     },
   );
 }
+
+async function runTrainCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const flags = parseFlags(argv, {
+    values: [
+      'preset',
+      'out',
+      'algo',
+      'teacher',
+      'teacher-url',
+      'teacher-model',
+      'teacher-key',
+      'init',
+      'backend',
+    ],
+    lists: ['set'],
+  });
+  const usage = (msg: string) => {
+    io.stderr(`train: ${msg}\n${TRAIN_USAGE}\n`);
+    return EXIT.usage;
+  };
+  if ('error' in flags) return usage(flags.error);
+  const v = flags.values;
+  if (!v.out) return usage('missing --out DIR');
+  const backend = parseNodeBackend(v.backend);
+  if (typeof backend !== 'string') return usage(backend.error);
+  const args: TrainArgs = {
+    preset: v.preset ?? 'tiny',
+    out: v.out,
+    algo: v.algo,
+    teacher: v.teacher,
+    teacherUrl: v['teacher-url'],
+    teacherModel: v['teacher-model'],
+    teacherKey: v['teacher-key'],
+    init: v.init,
+    sets: flags.lists.set ?? [],
+  };
+  let config: RunConfig;
+  try {
+    config = trainConfig(args);
+  } catch (e) {
+    return usage((e as Error).message);
+  }
+  try {
+    await initNodeBackend(backend);
+    const train = await loadItems(config.data, 'train', readTextFile);
+    for (const w of train.warnings) io.stderr(`warning: ${w}\n`);
+    await runTrain(args, config, train.items, (s) => io.stderr(s + '\n'));
+    return EXIT.ok;
+  } catch (e) {
+    io.stderr(`train: ${(e as Error).message}\n`);
+    return EXIT.failed;
+  }
+}
+
+export const trainCommand: CliCommand = {
+  summary:
+    'warm-up SFT, then GRPO or ThinkTuning; writes metrics.jsonl, trajectories.jsonl, checkpoint/',
+  usage: TRAIN_USAGE,
+  run: runTrainCommand,
+};

@@ -1,7 +1,7 @@
 import type { RunConfig } from '../config';
 import type { computeAdvantages } from '../rl/advantages';
 import { countOccurrences } from '../tasks/rewards';
-import { hasReflection } from './reflection';
+import { hasReflection } from '../eval/reflection';
 import type { Rollout } from './trainer';
 import type { StepMetrics, Trajectory } from './types';
 
