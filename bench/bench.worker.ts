@@ -1,23 +1,10 @@
 /// <reference lib="webworker" />
 /** Runs the benchmark core on one backend inside a module worker (as the trainer does). */
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import '../workers/browserBackends';
 import { selectBackend } from '../src/engine/backend/select';
 import { planFor } from './plan';
 import type { BenchEvent, BenchRequest, BrowserBenchResult } from './protocol';
 import { runPreset } from './sampling';
-
-// Same set-up as workers/trainer.worker.ts: single-threaded wasm, files served by Vite.
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-setWasmPaths({
-  'tfjs-backend-wasm.wasm': wasmPlain,
-  'tfjs-backend-wasm-simd.wasm': wasmSimd,
-  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
-});
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (e: BenchEvent) => scope.postMessage(e);

@@ -3,23 +3,10 @@
  * The trainer worker: a thin shell that owns tfjs and forwards protocol messages to LabSession.
  * All compute runs here, never on the page's main thread.
  */
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import './browserBackends';
 import { selectBackend } from '../src/engine/backend/select';
 import { LabSession } from '../src/session/labSession';
 import type { WorkerCommand, WorkerEvent } from '../src/session/protocol';
-
-// Threaded wasm hangs in minified builds and gains nothing here (see ENVIRONMENT.md).
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-setWasmPaths({
-  'tfjs-backend-wasm.wasm': wasmPlain,
-  'tfjs-backend-wasm-simd.wasm': wasmSimd,
-  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
-});
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (e: WorkerEvent) => scope.postMessage(e);
