@@ -20,6 +20,16 @@ export function mulberry32(seed: number): Rng {
   };
 }
 
+/** FNV-1a 32-bit hash over UTF-16 code units: h = (h ^ unit) * 16777619. */
+export function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
 /** Mixes several integers into one 32-bit seed (for per-step / per-stream seeds). */
 export function mixSeed(...parts: number[]): number {
   let h = 0x811c9dc5;

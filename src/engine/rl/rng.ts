@@ -3,27 +3,11 @@
  * choice (teacher selection) is reproducible from a seed and testable.
  */
 
-/** A source of uniform numbers in [0, 1). */
-export interface Rng {
-  next(): number;
-}
+import type { Rng } from '../random';
 
-/**
- * Seeded generator (mulberry32: 32-bit state, period 2^32). Good enough for shuffles and
- * selection; not for cryptography.
- */
-export function createSeededRng(seed: number): Rng {
-  let state = seed >>> 0;
-  return {
-    next(): number {
-      state = (state + 0x6d2b79f5) >>> 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
-  };
-}
+export type { Rng } from '../random';
+/** Seeded generator (mulberry32, shared with the rest of the engine). */
+export { mulberry32 as createSeededRng } from '../random';
 
 /** Fisher-Yates shuffle of a copy of `items` driven by `rng`. */
 export function shuffled<T>(items: readonly T[], rng: Rng): T[] {

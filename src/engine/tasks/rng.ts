@@ -2,6 +2,7 @@
  * Small seeded pseudo-random number generator (mulberry32) plus string hashing.
  * Deterministic across platforms: the same seed always gives the same sequence.
  */
+import { fnv1a, mulberry32 } from '../random';
 
 /** A seeded random stream. */
 export interface Rng {
@@ -19,15 +20,8 @@ export interface Rng {
   fork(label: string | number): Rng;
 }
 
-/** FNV-1a 32-bit hash of a string: h = (h ^ byte) * 16777619, over UTF-16 code units. */
-export function hashString(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+/** FNV-1a 32-bit hash of a string (the engine's shared hash). */
+export const hashString = fnv1a;
 
 /** Combine several integers into one 32-bit seed (murmur3-style finalizer after each mix). */
 export function mixSeeds(...parts: number[]): number {
@@ -44,15 +38,8 @@ export function mixSeeds(...parts: number[]): number {
 /** Create a mulberry32 stream from a number or a string seed. */
 export function createRng(seed: number | string): Rng {
   const seed32 = typeof seed === 'string' ? hashString(seed) : mixSeeds(Math.floor(seed));
-  let state = seed32;
-  // mulberry32: state += 0x6D2B79F5; t = mix(state); return t / 2^32
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const stream = mulberry32(seed32); // the engine's shared generator
+  const next = (): number => stream.next();
   const int = (lo: number, hi: number): number => {
     if (!Number.isFinite(lo) || !Number.isFinite(hi) || hi < lo) {
       throw new RangeError(`rng.int: invalid range [${lo}, ${hi}]`);
