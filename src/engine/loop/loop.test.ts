@@ -175,6 +175,7 @@ describe('HTTP teacher inside training', () => {
     ['ok', null],
     ['malformed', 'format'],
     ['error500', 'server_error'],
+    ['rateLimited', 'rate_limited'],
     ['hang', 'timeout'],
   ] as const;
   for (const [mode, failure] of modes) {
