@@ -17,6 +17,8 @@ export const CHROMIUM_ARGS = [
 ];
 
 const PORT = 4173;
+/** The loopback teacher server the e2e tests point the HTTP teacher at (answers HTTP 500). */
+export const TEACHER_PORT = 8787;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -31,10 +33,18 @@ export default defineConfig({
     launchOptions: { executablePath, args: CHROMIUM_ARGS },
     viewport: { width: 1280, height: 860 },
   },
-  webServer: {
-    command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
-    url: `http://127.0.0.1:${PORT}`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 60_000,
-  },
+  webServer: [
+    {
+      command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
+      url: `http://127.0.0.1:${PORT}`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+    {
+      command: `npx tsx src/engine/teacher/testServerMain.ts ${TEACHER_PORT} --mode error500`,
+      url: `http://127.0.0.1:${TEACHER_PORT}/__control/requests`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+  ],
 });

@@ -1,7 +1,8 @@
 /// <reference lib="webworker" />
 /**
  * The trainer worker: a thin shell that owns tfjs and forwards protocol messages to LabSession.
- * All compute runs here, never on the page's main thread.
+ * All compute runs here, never on the page's main thread. LabSession orders the commands that
+ * use the student itself; control commands (pause, stop, inspect) act at once.
  */
 import './browserBackends';
 import { selectBackend } from '../src/engine/backend/select';
@@ -10,12 +11,18 @@ import type { WorkerCommand, WorkerEvent } from '../src/session/protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (e: WorkerEvent) => scope.postMessage(e);
-const session = new LabSession({ post, selectBackend });
+const session = new LabSession({
+  post,
+  selectBackend,
+  readText: async (url) => {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${res.statusText}`);
+    return res.text();
+  },
+});
 
-// Commands run one at a time, in arrival order.
-let queue: Promise<void> = Promise.resolve();
 scope.onmessage = (ev: MessageEvent<WorkerCommand>) => {
-  queue = queue.then(() => session.handle(ev.data));
+  void session.handle(ev.data);
 };
 scope.onerror = (ev) => {
   post({

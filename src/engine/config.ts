@@ -20,6 +20,7 @@ export const ModelSchema = z.strictObject({
 export const TokenizerSchema = z.strictObject({
   kind: z.enum(['char', 'bpe']).describe('Character-level or byte-level BPE'),
   vocabSize: int(64, 65536).describe('BPE only: target vocabulary size'),
+  splitDigits: z.boolean().optional().describe('BPE only: one token per digit (default false)'),
 });
 
 export const DataSchema = z.strictObject({
@@ -45,6 +46,9 @@ export const SftSchema = z.strictObject({
   warmupSteps: int(0, 1_000_000),
   weightDecay: num(0, 1),
   gradClip: num(0, 1e6),
+  gradAccum: int(1, 1024)
+    .optional()
+    .describe('Micro-batches per update: same update, ~1/k the memory (default 1)'),
 });
 
 export const EvalSchema = z.strictObject({

@@ -1,9 +1,15 @@
 import { BACKENDS, type BackendPreference } from '../engine/backend/types';
 import { getWorkerClient } from '../state/workerClient';
-import { Header } from './Header';
+import { Charts } from './Charts';
+import { ConfigPanel } from './ConfigPanel';
 import { ErrorList } from './ErrorList';
+import { Header } from './Header';
+import { Inspector } from './Inspector';
 import { ModelPanel } from './ModelPanel';
+import { RunControls } from './RunControls';
+import { RunNotes } from './RunNotes';
 import { SamplePanel } from './SamplePanel';
+import { TeacherPanel } from './TeacherPanel';
 
 /** ?backend=webgpu|wasm|webgl|cpu forces a backend; anything else means auto. */
 function backendFromUrl(): BackendPreference {
@@ -18,9 +24,21 @@ export function App() {
       <Header />
       <main className="main">
         <ErrorList />
-        <div className="columns">
-          <SamplePanel client={client} />
-          <ModelPanel client={client} />
+        <div className="lab">
+          <aside className="sidebar">
+            <TeacherPanel />
+            <ConfigPanel />
+          </aside>
+          <div className="content">
+            <RunControls />
+            <Charts />
+            <RunNotes />
+            <Inspector />
+            <div className="columns">
+              <SamplePanel client={client} />
+              <ModelPanel client={client} />
+            </div>
+          </div>
         </div>
       </main>
     </div>

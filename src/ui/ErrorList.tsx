@@ -1,3 +1,4 @@
+import { dismissErrors } from '../state/actions';
 import { useLab } from '../state/labStore';
 
 /** Worker errors, shown as plain text (never HTML). */
@@ -9,6 +10,9 @@ export function ErrorList() {
       {errors.map((e, i) => (
         <div key={i}>{e}</div>
       ))}
+      <button className="small-btn dismiss" onClick={dismissErrors}>
+        Dismiss
+      </button>
     </div>
   );
 }

@@ -7,6 +7,9 @@ export function SamplePanel({ client }: { client: WorkerClient | null }) {
   const status = useLab((s) => s.status);
   const completions = useLab((s) => s.completions);
   const stats = useLab((s) => s.sampleStats);
+  const training = useLab(
+    (s) => s.progress.status === 'running' || s.progress.status === 'stopping',
+  );
   const [prompt, setPrompt] = useState(
     'A tank contains 300 mL of solution. You remove half of it, then add 100 mL of water. How much liquid is in the tank now?',
   );
@@ -15,7 +18,7 @@ export function SamplePanel({ client }: { client: WorkerClient | null }) {
   const [topP, setTopP] = useState(1);
   const [maxNewTokens, setMaxNewTokens] = useState(64);
   const [seed, setSeed] = useState(1);
-  const ready = status === 'ready' && client !== null;
+  const ready = status === 'ready' && client !== null && !training;
   return (
     <section className="panel sample-panel">
       <h2>Sample from the student</h2>
@@ -80,6 +83,9 @@ export function SamplePanel({ client }: { client: WorkerClient | null }) {
           {status === 'busy' ? 'Sampling…' : 'Sample'}
         </button>
       </div>
+      {training && (
+        <div className="muted small">Pause the run to sample from the student being trained.</div>
+      )}
       {stats && (
         <div className="muted" data-testid="sample-stats">
           {completions.length} completions in {stats.ms.toFixed(0)} ms ·{' '}

@@ -91,5 +91,6 @@ export function buildTokenizer(
 ): Tokenizer {
   return trainTokenizer(config.tokenizer.kind, tokenizerCorpus(items, config.data.promptSuffix), {
     vocabSize: config.tokenizer.vocabSize,
+    splitDigits: config.tokenizer.splitDigits ?? false,
   });
 }

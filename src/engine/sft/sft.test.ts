@@ -1,6 +1,6 @@
 /**
  * The tiny preset end to end on WASM in Node: SFT must learn held-out level-1 problems above
- * chance, and the same seed must give the same run. (Slow: ~2-3 minutes on 2 CPU cores.)
+ * chance, and the same seed must give the same run. (Slow: ~3 minutes on 2 idle CPU cores, more when they are shared.)
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -13,10 +13,14 @@ import { presetConfig } from '../presets';
 import { runSft } from './train';
 
 /**
- * Measured: 2/64 (0.031) greedy on the first 64 held-out money level-1 problems, loss 0.34.
- * Free-form numeric answers give chance ~0; the threshold sits well below the measured value.
+ * Measured (splitDigits BPE, 20000 training problems, 300 steps): 5/64 greedy on the first 64
+ * held-out money level-1 problems with seed 1 (loss 0.19), and 3/64 with model seed 2 (loss 0.21);
+ * 4-5/128 on another 128 problems. The old preset (digits merged, 4000 problems) gave 2/64.
+ * Free-form numeric answers give chance ~1/50; the threshold sits below every measured run.
  */
-const MIN_GREEDY_ACCURACY = 1 / 64;
+const MIN_GREEDY_ACCURACY = 2 / 64;
+/** Every measured run ended every greedy answer with \boxed{N} and EOS. */
+const MIN_FORMAT_RATE = 0.95;
 /** Steps compared between two runs with the same seed (inside warmup, so the lr matches). */
 const K = 10;
 
@@ -51,9 +55,10 @@ describe('tiny preset SFT (wasm)', () => {
     a.model.dispose();
     expect(a.losses[a.losses.length - 1]).toBeLessThan(a.losses[0] / 4);
     expect(r.greedyAccuracy).toBeGreaterThanOrEqual(MIN_GREEDY_ACCURACY);
+    expect(r.greedy?.formatRate).toBeGreaterThanOrEqual(MIN_FORMAT_RATE);
     // Same seed, shorter run: the first K losses must match exactly.
     const b = await train({ ...config, sft: { ...config.sft, steps: K } });
     b.model.dispose();
     expect(b.losses).toEqual(a.losses.slice(0, K));
-  }, 300_000);
+  }, 600_000);
 });

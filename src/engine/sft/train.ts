@@ -36,6 +36,11 @@ export interface SftOptions {
  * Warm-up SFT: minimise the response-token negative log-likelihood
  *   L = -sum_t mask_t log pi(x_{t+1} | x_{<=t}) / sum_t mask_t
  * with AdamW, warmup + cosine learning rate, batches drawn with a seeded RNG.
+ *
+ * `sft.gradAccum` = k splits each batch of `batchSize` rows into k micro-batches whose
+ * gradients are summed before one update. Each micro-batch's loss is divided by the response
+ * tokens of the whole batch, so the update equals the full-batch one (up to float rounding)
+ * while peak memory (the [rows, T, V] logits and [rows, H, T, T] attention) shrinks ~k-fold.
  */
 export async function runSft(
   model: TransformerModel,
@@ -76,7 +81,6 @@ export async function runSft(
         { length: sft.batchSize },
         () => usable[Math.floor(rng.next() * usable.length)],
       );
-      const batch = packBatch(rows, tok.padId);
       const lr = learningRateAt(step, {
         name: 'linear-warmup-cosine',
         baseLr: sft.lr,
@@ -84,22 +88,21 @@ export async function runSft(
         warmupSteps: sft.warmupSteps,
         totalSteps: sft.steps,
       });
-      const { value, grads } = tf.variableGrads(() => {
-        const { logp } = tokenScores(model, batch.tokens);
-        return logp.mul(batch.lossMask).sum().div(batch.lossMask.sum()).neg() as tf.Scalar;
-      }, vars);
-      const report = await opt.apply(
-        vars.map((v) => grads[v.name]),
-        lr,
+      const { loss, grads, responseTokens } = await accumulatedGrads(
+        model,
+        vars,
+        rows,
+        tok.padId,
+        sft.gradAccum ?? 1,
       );
-      const loss = (await value.data())[0];
-      tf.dispose([value, batch.tokens, batch.lossMask, ...Object.values(grads)]);
+      const report = await opt.apply(grads, lr);
+      tf.dispose(grads);
       const m: SftStepMetrics = {
         step: step + 1,
         loss,
         lr,
         grad_norm: report.gradNorm,
-        tokens: batch.responseTokens,
+        tokens: responseTokens,
         step_time: (performance.now() - t0) / 1000,
         skipped: !report.applied,
       };
@@ -110,4 +113,47 @@ export async function runSft(
     opt.dispose();
   }
   return { history, droppedTooLong: tooLong };
+}
+
+/**
+ * Gradient of the batch's response-token mean NLL, computed over `accum` micro-batches
+ * (each packed to its own length) and summed. Returns the loss value and one gradient per var.
+ */
+async function accumulatedGrads(
+  model: TransformerModel,
+  vars: tf.Variable[],
+  rows: SftExample[],
+  padId: number,
+  accum: number,
+): Promise<{ loss: number; grads: tf.Tensor[]; responseTokens: number }> {
+  const k = Math.max(1, Math.min(Math.floor(accum), rows.length));
+  const per = Math.ceil(rows.length / k);
+  const chunks: SftExample[][] = [];
+  for (let i = 0; i < rows.length; i += per) chunks.push(rows.slice(i, i + per));
+  const total = chunks.reduce(
+    (a, c) => a + c.reduce((b, r) => b + Math.max(0, r.completion.length), 0),
+    0,
+  );
+  let sum: tf.Tensor[] | null = null;
+  let loss = 0;
+  let responseTokens = 0;
+  for (const chunk of chunks) {
+    const batch = packBatch(chunk, padId);
+    responseTokens += batch.responseTokens;
+    const denom = chunks.length === 1 ? batch.lossMask.sum() : tf.scalar(Math.max(1, total));
+    const { value, grads } = tf.variableGrads(() => {
+      const { logp } = tokenScores(model, batch.tokens);
+      return logp.mul(batch.lossMask).sum().div(denom).neg() as tf.Scalar;
+    }, vars);
+    loss += (await value.data())[0];
+    const g = vars.map((v) => grads[v.name]);
+    if (sum === null) sum = g;
+    else {
+      const prev: tf.Tensor[] = sum;
+      sum = prev.map((s, i) => s.add(g[i]));
+      tf.dispose([...prev, ...g]);
+    }
+    tf.dispose([value, denom, batch.tokens, batch.lossMask]);
+  }
+  return { loss, grads: sum ?? [], responseTokens };
 }

@@ -23,6 +23,8 @@ export interface BpeTrainOptions {
   vocabSize?: number;
   /** Pairs seen fewer times than this are never merged (default 2). */
   minFrequency?: number;
+  /** Pre-tokenize every digit as its own word, so no merge ever spans digits (default false). */
+  splitDigits?: boolean;
 }
 
 /** A trained (or loaded) byte-level BPE model: id -> token string, merges in rank order. */
@@ -32,6 +34,8 @@ export interface BpeModelSpec {
   /** Merges in rank order as [left, right] token strings. */
   merges: Array<[string, string]>;
   addedTokens: AddedToken[];
+  /** Digits are isolated before the GPT-2 split (tokenizer.json: Sequence[Digits, ByteLevel]). */
+  splitDigits?: boolean;
 }
 
 /** Default BPE vocabulary size. */
@@ -44,10 +48,14 @@ function pairKey(a: number, b: number): number {
 }
 
 /** Count GPT-2 words in the corpus, skipping special-token strings. */
-export function countWords(corpus: string, specials: AddedTokens): Map<string, number> {
+export function countWords(
+  corpus: string,
+  specials: AddedTokens,
+  splitDigits = false,
+): Map<string, number> {
   const counts = new Map<string, number>();
   for (const part of specials.textParts(corpus)) {
-    for (const w of preTokenize(part)) counts.set(w, (counts.get(w) ?? 0) + 1);
+    for (const w of preTokenize(part, { splitDigits })) counts.set(w, (counts.get(w) ?? 0) + 1);
   }
   return counts;
 }
@@ -75,7 +83,8 @@ export function trainBpe(corpus: string, options: BpeTrainOptions = {}): BpeMode
   vocab.forEach((tok, id) => idOf.set(tok, id));
 
   // Words as id sequences with frequencies.
-  const wordCounts = countWords(corpus, new AddedTokens(addedTokens));
+  const splitDigits = options.splitDigits ?? false;
+  const wordCounts = countWords(corpus, new AddedTokens(addedTokens), splitDigits);
   const words: number[][] = [];
   const freqs: number[] = [];
   for (const [word, count] of wordCounts) {
@@ -160,5 +169,5 @@ export function trainBpe(corpus: string, options: BpeTrainOptions = {}): BpeMode
       }
     }
   }
-  return { vocab, merges, addedTokens };
+  return { vocab, merges, addedTokens, ...(splitDigits ? { splitDigits } : {}) };
 }

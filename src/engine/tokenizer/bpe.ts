@@ -16,6 +16,7 @@ import {
   addedTokensJson,
   buildIdTable,
   componentFlag,
+  componentType,
   parseTokenizerJson,
   readAddedTokens,
   readMerges,
@@ -35,6 +36,41 @@ export const BYTE_LEVEL_PRE_TOKENIZER = {
   use_regex: true,
 } as const;
 
+/** The pre-tokenizer that isolates digits (Hugging Face `Digits`), ahead of ByteLevel. */
+export const DIGITS_PRE_TOKENIZER = { type: 'Digits', individual_digits: true } as const;
+
+/**
+ * The pre_tokenizer of a tokenizer.json, as the lab reads it: plain ByteLevel, or (for
+ * `splitDigits`) Sequence[Digits{individual_digits: true}, ByteLevel]. Returns the ByteLevel
+ * component and whether digits are split; undefined when the pre-tokenizer is neither form.
+ * A Sequence of any other shape throws, naming what is unsupported.
+ */
+export function readByteLevelPreTokenizer(
+  preTokenizer: unknown,
+): { byteLevel: unknown; splitDigits: boolean } | undefined {
+  const type = componentType(preTokenizer);
+  if (type === 'ByteLevel') return { byteLevel: preTokenizer, splitDigits: false };
+  if (type !== 'Sequence') return undefined;
+  const list = (preTokenizer as { pretokenizers?: unknown }).pretokenizers;
+  const types = Array.isArray(list) ? list.map(componentType) : [];
+  if (
+    !Array.isArray(list) ||
+    types.length !== 2 ||
+    types[0] !== 'Digits' ||
+    types[1] !== 'ByteLevel'
+  ) {
+    throw new TokenizerJsonError(
+      `"pre_tokenizer" Sequence must be [Digits, ByteLevel], got [${types.map((t) => t ?? '?').join(', ')}]`,
+    );
+  }
+  if (componentFlag(list[0], 'individual_digits') !== true) {
+    throw new TokenizerJsonError(
+      '"pre_tokenizer.pretokenizers[0].individual_digits" must be true (only single-digit splitting is supported)',
+    );
+  }
+  return { byteLevel: list[1], splitDigits: true };
+}
+
 /** The decoder written to a byte-level tokenizer.json. */
 export const BYTE_LEVEL_DECODER = {
   type: 'ByteLevel',
@@ -53,6 +89,8 @@ export class BpeTokenizer implements Tokenizer {
   readonly bosId: number;
   readonly eosId: number;
   readonly padId: number;
+  /** Every digit is its own pre-tokenized word, so tokens never span digits. */
+  readonly splitDigits: boolean;
   /** Merges in rank order, as token strings. */
   readonly merges: ReadonlyArray<readonly [string, string]>;
 
@@ -71,6 +109,7 @@ export class BpeTokenizer implements Tokenizer {
   constructor(spec: BpeModelSpec) {
     this.vocab = [...spec.vocab];
     this.vocabSize = this.vocab.length;
+    this.splitDigits = spec.splitDigits ?? false;
     if (this.vocabSize >= ID_BITS)
       throw new TokenizerJsonError(`vocabulary too large (${this.vocabSize})`);
     this.added = new AddedTokens(spec.addedTokens);
@@ -127,18 +166,32 @@ export class BpeTokenizer implements Tokenizer {
     return new BpeTokenizer(trainBpe(corpus, options));
   }
 
-  /** Load from tokenizer.json (object or text); requires a ByteLevel pre_tokenizer. */
+  /**
+   * Load from tokenizer.json (object or text); requires a ByteLevel pre_tokenizer, alone or
+   * after Digits{individual_digits: true} in a Sequence.
+   */
   static fromJSON(input: HFTokenizerJson | string): BpeTokenizer {
     const json = parseTokenizerJson(input);
-    if (componentFlag(json.pre_tokenizer, 'add_prefix_space') === true) {
+    const pre = readByteLevelPreTokenizer(json.pre_tokenizer);
+    if (pre === undefined) {
+      throw new TokenizerJsonError(
+        `"pre_tokenizer" must be ByteLevel (or Sequence[Digits, ByteLevel]) for byte-level BPE, got ${JSON.stringify(componentType(json.pre_tokenizer) ?? json.pre_tokenizer)}`,
+      );
+    }
+    if (componentFlag(pre.byteLevel, 'add_prefix_space') === true) {
       throw new TokenizerJsonError('"pre_tokenizer.add_prefix_space" = true is not supported');
     }
-    if (componentFlag(json.pre_tokenizer, 'use_regex') === false) {
+    if (componentFlag(pre.byteLevel, 'use_regex') === false) {
       throw new TokenizerJsonError('"pre_tokenizer.use_regex" = false is not supported');
     }
     const addedTokens = readAddedTokens(json);
     const vocab = buildIdTable(json, addedTokens);
-    return new BpeTokenizer({ vocab, merges: readMerges(json), addedTokens });
+    return new BpeTokenizer({
+      vocab,
+      merges: readMerges(json),
+      addedTokens,
+      ...(pre.splitDigits ? { splitDigits: true } : {}),
+    });
   }
 
   encode(text: string): number[] {
@@ -148,7 +201,7 @@ export class BpeTokenizer implements Tokenizer {
         out.push(seg.id);
         continue;
       }
-      for (const word of preTokenize(seg.text)) {
+      for (const word of preTokenize(seg.text, { splitDigits: this.splitDigits })) {
         for (const id of this.encodeWord(word)) out.push(id);
       }
     }
@@ -241,7 +294,12 @@ export class BpeTokenizer implements Tokenizer {
       padding: null,
       added_tokens: addedTokensJson(this.added.list),
       normalizer: null,
-      pre_tokenizer: { ...BYTE_LEVEL_PRE_TOKENIZER },
+      pre_tokenizer: this.splitDigits
+        ? {
+            type: 'Sequence',
+            pretokenizers: [{ ...DIGITS_PRE_TOKENIZER }, { ...BYTE_LEVEL_PRE_TOKENIZER }],
+          }
+        : { ...BYTE_LEVEL_PRE_TOKENIZER },
       post_processor: null,
       decoder: { ...BYTE_LEVEL_DECODER },
       model: {

@@ -14,7 +14,7 @@ import { componentType, parseTokenizerJson } from './hf-json';
 import type { HFTokenizerJson, Tokenizer } from './types';
 
 export type { ChatMessage, ChatRole, HFTokenizerJson, Tokenizer } from './types';
-export { BpeTokenizer } from './bpe';
+export { BpeTokenizer, readByteLevelPreTokenizer } from './bpe';
 export { CharTokenizer } from './char';
 export {
   trainBpe,
@@ -54,6 +54,12 @@ export interface TrainTokenizerOptions {
   vocabSize?: number;
   /** BPE only: minimum pair count for a merge (default 2). */
   minFrequency?: number;
+  /**
+   * BPE only: every digit is its own token (Hugging Face `Digits{individual_digits: true}`
+   * before `ByteLevel`), which makes arithmetic learnable digit by digit. Default false.
+   * Char tokenizers are digit-level already and ignore it.
+   */
+  splitDigits?: boolean;
 }
 
 /** Train a tokenizer of the given kind on a corpus. */
@@ -69,25 +75,32 @@ export function trainTokenizer(
       return BpeTokenizer.train(corpus, {
         vocabSize: opts.vocabSize ?? DEFAULT_BPE_VOCAB_SIZE,
         minFrequency: opts.minFrequency,
+        splitDigits: opts.splitDigits,
       });
     default:
       throw new Error(`unknown tokenizer kind ${JSON.stringify(kind)} (expected "char" or "bpe")`);
   }
 }
 
+/** A ByteLevel pre_tokenizer, or a Sequence (Digits + ByteLevel), means byte-level BPE. */
+function isByteLevel(preTokenizer: unknown): boolean {
+  const type = componentType(preTokenizer);
+  return type === 'ByteLevel' || type === 'Sequence';
+}
+
 /**
- * Which kind a tokenizer.json holds: a ByteLevel pre_tokenizer means byte-level BPE, anything
- * else a char tokenizer.
+ * Which kind a tokenizer.json holds: a ByteLevel pre_tokenizer (alone or in a Sequence after
+ * Digits) means byte-level BPE, anything else a char tokenizer.
  */
 export function detectTokenizerKind(json: HFTokenizerJson | string): TokenizerKind {
   const parsed = parseTokenizerJson(json);
-  return componentType(parsed.pre_tokenizer) === 'ByteLevel' ? 'bpe' : 'char';
+  return isByteLevel(parsed.pre_tokenizer) ? 'bpe' : 'char';
 }
 
 /** Load a tokenizer from tokenizer.json (object or text); throws TokenizerJsonError if malformed. */
 export function tokenizerFromJSON(json: HFTokenizerJson | string): Tokenizer {
   const parsed = parseTokenizerJson(json);
-  return componentType(parsed.pre_tokenizer) === 'ByteLevel'
+  return isByteLevel(parsed.pre_tokenizer)
     ? BpeTokenizer.fromJSON(parsed)
     : CharTokenizer.fromJSON(parsed);
 }

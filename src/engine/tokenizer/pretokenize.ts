@@ -28,8 +28,33 @@ export const GPT2_SPLIT_PATTERN = new RegExp(
   'gu',
 );
 
+/** Options for {@link preTokenize}. */
+export interface PreTokenizeOptions {
+  /**
+   * Isolate every numeric code point (`\p{N}`, Rust's `char::is_numeric`) before the GPT-2
+   * split, as Hugging Face's `Digits { individual_digits: true }` does in a `Sequence` ahead of
+   * `ByteLevel`: "$27." becomes "$", "2", "7", "." so BPE can never merge digits.
+   */
+  splitDigits?: boolean;
+}
+
+const NUMERIC_CHAR = /\p{N}/gu;
+
 /** Split text into GPT-2 words; the words concatenate back to the input exactly. */
-export function preTokenize(text: string): string[] {
+export function preTokenize(text: string, options: PreTokenizeOptions = {}): string[] {
+  if (!options.splitDigits) return gpt2Split(text);
+  const words: string[] = [];
+  let from = 0;
+  for (const m of text.matchAll(NUMERIC_CHAR)) {
+    if (m.index > from) words.push(...gpt2Split(text.slice(from, m.index)));
+    words.push(m[0]);
+    from = m.index + m[0].length;
+  }
+  if (from < text.length) words.push(...gpt2Split(text.slice(from)));
+  return words;
+}
+
+function gpt2Split(text: string): string[] {
   const words: string[] = [];
   let covered = 0;
   for (const m of text.matchAll(GPT2_SPLIT_PATTERN)) {

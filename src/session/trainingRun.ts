@@ -1,0 +1,299 @@
+import type { RunConfig } from '../engine/config';
+import { loadItems, type ReadText } from '../engine/eval/sources';
+import { RlTrainer } from '../engine/loop/trainer';
+import type { TransformerModel } from '../engine/model/transformer';
+import { runSft, type SftStepMetrics } from '../engine/sft/train';
+import { buildTokenizer, createStudent } from '../engine/student';
+import type { Tokenizer } from '../engine/tokenizer';
+import { applyLiveFields } from './liveConfig';
+import type {
+  RunPhase,
+  RunProgress,
+  RunStatus,
+  TeacherExtras,
+  TeacherSettings,
+  WorkerEvent,
+} from './protocol';
+import { SwitchableTeacher, teacherFromSettings } from './teacherFactory';
+import type { TrajectoryStore } from './trajectoryStore';
+
+export interface TrainingRunDeps {
+  run: number;
+  config: RunConfig;
+  extras: TeacherExtras;
+  /** Start paused (with `steps` permitted steps: "step once" from idle). */
+  paused: boolean;
+  post(e: WorkerEvent): void;
+  store: TrajectoryStore;
+  readText?: ReadText;
+  fetch?: typeof fetch;
+  /** Called once the student exists, so the session can sample from it. */
+  onStudent(model: TransformerModel, tokenizer: Tokenizer): void;
+  /** Resolves when no other work (sampling) uses the student. */
+  idle(): Promise<void>;
+}
+
+/** Lets queued messages (pause, stop) in: wasm/cpu steps otherwise never yield a macrotask. */
+const yieldToEvents = () => new Promise<void>((r) => setTimeout(r, 0));
+
+/** How often warm-up progress is posted at most (SFT steps can take a few ms each). */
+const SFT_POST_MS = 100;
+
+/**
+ * One training run in the worker: items, tokenizer and student, warm-up SFT, then RL steps one
+ * at a time, so pause / resume / step once / stop act between steps. Stop also aborts teacher
+ * calls and cuts the current sampling short. Free of DOM and worker globals (runs in Node).
+ */
+export class TrainingRun {
+  readonly config: RunConfig;
+  readonly done: Promise<void>;
+  private extras: TeacherExtras;
+  private readonly teacher: SwitchableTeacher;
+  private status: RunStatus;
+  private phase: RunPhase | null = 'preparing';
+  private step = 0;
+  private sftStep = 0;
+  /** Steps permitted while paused ("step once"). */
+  private permitted: number;
+  private wake: (() => void) | null = null;
+  private stopRequested = false;
+  private isWaiting = false;
+  private readonly abort = new AbortController();
+  private readonly stepSeconds: number[] = [];
+  private readonly sftSeconds: number[] = [];
+  private sftBuffer: SftStepMetrics[] = [];
+  private lastSftPost = 0;
+
+  constructor(private readonly d: TrainingRunDeps) {
+    this.config = structuredClone(d.config);
+    this.extras = d.extras;
+    this.status = d.paused ? 'paused' : 'running';
+    this.permitted = d.paused ? 1 : 0;
+    this.teacher = new SwitchableTeacher(this.makeTeacher(), (busy) =>
+      this.setPhase(busy ? 'teacher' : 'update'),
+    );
+    this.done = this.main();
+  }
+
+  get runId(): number {
+    return this.d.run;
+  }
+
+  get active(): boolean {
+    return this.status === 'running' || this.status === 'paused' || this.status === 'stopping';
+  }
+
+  /** True while the run waits between steps (the student is free for sampling). */
+  get waiting(): boolean {
+    return this.isWaiting;
+  }
+
+  progress(): RunProgress {
+    const c = this.config;
+    const rlLeft = Math.max(0, c.rl.steps - this.step);
+    const sftLeft = Math.max(0, c.sft.steps - this.sftStep);
+    const avg = (xs: number[]) => xs.slice(-5).reduce((a, b) => a + b, 0) / xs.slice(-5).length;
+    const rlPart =
+      rlLeft === 0 ? 0 : this.stepSeconds.length ? rlLeft * avg(this.stepSeconds) : null;
+    const sftPart =
+      sftLeft === 0 ? 0 : this.sftSeconds.length ? sftLeft * avg(this.sftSeconds) : null;
+    // Before the first RL step is timed, the ETA covers the warm-up only (the UI says so).
+    const eta = !this.active ? null : rlPart === null ? sftPart : rlPart + (sftPart ?? 0);
+    return {
+      status: this.status,
+      phase: this.active ? this.phase : null,
+      waiting: this.active && this.isWaiting,
+      step: this.step,
+      totalSteps: c.rl.steps,
+      sftStep: this.sftStep,
+      sftSteps: c.sft.steps,
+      etaSeconds: eta,
+      etaCoversRl: rlPart !== null,
+    };
+  }
+
+  pause(): void {
+    if (this.status !== 'running') return;
+    this.status = 'paused';
+    this.permitted = 0;
+    this.postProgress();
+  }
+
+  resume(): void {
+    if (this.status !== 'paused') return;
+    this.status = 'running';
+    this.permitted = 0;
+    this.postProgress();
+    this.wakeUp();
+  }
+
+  /** One more step, then stay paused (pauses a running run after its current step). */
+  stepOnce(): void {
+    if (this.status === 'running') this.status = 'paused';
+    if (this.status !== 'paused') return;
+    this.permitted++;
+    this.postProgress();
+    this.wakeUp();
+  }
+
+  stop(): void {
+    if (!this.active) return;
+    this.stopRequested = true;
+    this.status = 'stopping';
+    this.abort.abort();
+    this.teacher.cancelAll();
+    this.postProgress();
+    this.wakeUp();
+  }
+
+  /** Applies the live fields of `next`; a teacher change rebuilds the teacher. */
+  updateConfig(next: RunConfig): { applied: string[]; needsRestart: string[] } {
+    const r = applyLiveFields(this.config, next);
+    if (r.applied.some((p) => p.startsWith('teacher.'))) this.teacher.replace(this.makeTeacher());
+    if (r.applied.length) this.postProgress();
+    return r;
+  }
+
+  setTeacher(s: TeacherSettings): void {
+    this.config.teacher = structuredClone(s.teacher);
+    this.extras = { apiKey: s.apiKey, prompt: s.prompt };
+    this.teacher.replace(this.makeTeacher());
+  }
+
+  private makeTeacher() {
+    return teacherFromSettings(
+      this.config,
+      { teacher: this.config.teacher, ...this.extras },
+      this.d.fetch,
+    );
+  }
+
+  private post(e: WorkerEvent): void {
+    this.d.post(e);
+  }
+
+  private postProgress(): void {
+    this.post({ type: 'progress', run: this.d.run, progress: this.progress() });
+  }
+
+  private setPhase(phase: RunPhase): void {
+    if (this.phase === phase) return;
+    this.phase = phase;
+    this.postProgress();
+  }
+
+  private wakeUp(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  /** Waits until the next step may run; false when the run should end instead. */
+  private async gate(phase: RunPhase): Promise<boolean> {
+    await yieldToEvents();
+    while (!this.stopRequested && this.status === 'paused' && this.permitted === 0) {
+      // Waiting between steps: no phase, so the UI can say so.
+      this.isWaiting = true;
+      this.phase = null;
+      this.postProgress();
+      await new Promise<void>((r) => (this.wake = r));
+      this.isWaiting = false;
+    }
+    if (this.stopRequested) return false;
+    await this.d.idle();
+    if (this.status === 'paused') this.permitted = Math.max(0, this.permitted - 1);
+    this.setPhase(phase);
+    return !this.stopRequested;
+  }
+
+  private flushSft(force: boolean): void {
+    const now = Date.now();
+    if (this.sftBuffer.length === 0 || (!force && now - this.lastSftPost < SFT_POST_MS)) return;
+    this.lastSftPost = now;
+    this.post({ type: 'sft-metrics', run: this.d.run, metrics: this.sftBuffer });
+    this.sftBuffer = [];
+    this.postProgress();
+  }
+
+  private async main(): Promise<void> {
+    const c = this.config;
+    let trainer: RlTrainer | null = null;
+    try {
+      this.postProgress();
+      await yieldToEvents();
+      const { items, warnings } = await loadItems(c.data, 'train', this.d.readText);
+      for (const w of warnings) this.post({ type: 'log', level: 'warn', message: w });
+      const tokenizer = buildTokenizer(c, items);
+      const model = createStudent(c, tokenizer);
+      this.d.onStudent(model, tokenizer);
+      const shouldStop = () => this.stopRequested;
+
+      if (c.sft.steps > 0) {
+        this.setPhase('warm-up');
+        if (await this.gate('warm-up')) {
+          const sft = await runSft(model, tokenizer, items, {
+            config: c,
+            shouldStop,
+            onStep: async (m) => {
+              this.sftStep = m.step;
+              this.sftSeconds.push(m.step_time);
+              this.sftBuffer.push(m);
+              this.flushSft(m.step === c.sft.steps);
+              if (m.step < c.sft.steps) await this.gate('warm-up');
+            },
+          });
+          this.flushSft(true);
+          if (sft.droppedTooLong > 0)
+            this.post({
+              type: 'log',
+              level: 'warn',
+              message: `${sft.droppedTooLong} warm-up examples are longer than the context (${c.model.context} tokens) and were left out.`,
+            });
+        }
+      }
+
+      if (!this.stopRequested) {
+        trainer = new RlTrainer({
+          config: c,
+          model,
+          tokenizer,
+          trainItems: items,
+          teacher: this.teacher,
+        });
+        while (trainer.step < c.rl.steps) {
+          if (!(await this.gate('rollout'))) break;
+          const r = await trainer.runStep({ shouldStop, signal: this.abort.signal });
+          this.step = trainer.step;
+          this.stepSeconds.push(r.metrics.step_time);
+          this.d.store.add(this.step, r.trajectories);
+          this.post({
+            type: 'metrics',
+            run: this.d.run,
+            step: this.step,
+            metrics: r.metrics,
+            teacherFailures: r.teacherFailures,
+            notes: r.notes,
+            stored: this.d.store.summary(),
+          });
+          this.post({
+            type: 'trajectories',
+            id: null,
+            run: this.d.run,
+            step: this.step,
+            trajectories: r.trajectories,
+          });
+          this.postProgress();
+          if (this.stopRequested) break;
+        }
+      }
+      this.status = this.stopRequested ? 'stopped' : 'done';
+    } catch (e) {
+      this.status = 'failed';
+      this.post({ type: 'error', id: null, message: `The run failed: ${(e as Error).message}` });
+    } finally {
+      trainer?.dispose();
+      this.phase = null;
+      this.postProgress();
+    }
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * What the UI does: plain functions that update the store and talk to the worker. Components
+ * call these; none of them holds state of its own.
+ */
+import { parseConfig, type RunConfig } from '../engine/config';
+import { presetConfig } from '../engine/presets';
+import type { TeacherPromptConfig } from '../engine/teacher';
+import { applyLiveFields } from '../session/liveConfig';
+import type { TeacherExtras, TeacherSettings } from '../session/protocol';
+import { useLab } from './labStore';
+import { DEFAULT_PRESET, type ColorMode } from './slices';
+import { configFromSearch, searchForConfig } from './urlConfig';
+import { currentWorkerClient } from './workerClient';
+
+const KEY_STORAGE = 'thinktuning-lab.teacher-api-key';
+
+/** True while a run exists that has not ended. */
+export function runActive(status = useLab.getState().progress.status): boolean {
+  return status === 'running' || status === 'paused' || status === 'stopping';
+}
+
+/** The config's problems as one message, or null when it is valid. */
+export function configProblem(config: RunConfig): string | null {
+  try {
+    parseConfig(config);
+    return null;
+  } catch (e) {
+    return (e as Error).message.replace(/^Invalid config:\n/, '');
+  }
+}
+
+/** Reads the setup from the page's URL and a remembered API key (once, at start-up). */
+export function loadSetupFromPage(): void {
+  const { preset, config, warnings } = configFromSearch(location.search, DEFAULT_PRESET);
+  let apiKey = '';
+  try {
+    apiKey = localStorage.getItem(KEY_STORAGE) ?? '';
+  } catch {
+    // storage can be disabled; the key then lives in memory only
+  }
+  useLab.setState({ preset, config, urlWarnings: warnings, apiKey, rememberKey: apiKey !== '' });
+}
+
+function syncUrl(): void {
+  const { preset, config } = useLab.getState();
+  const search = searchForConfig(preset, config, location.search);
+  if (search !== location.search) history.replaceState(history.state, '', search + location.hash);
+}
+
+let liveTimer: ReturnType<typeof setTimeout> | null = null;
+
+/** Sends the live part of the edited config to a running run (debounced). */
+function scheduleLiveUpdate(): void {
+  if (!runActive()) return;
+  if (liveTimer) clearTimeout(liveTimer);
+  liveTimer = setTimeout(() => {
+    liveTimer = null;
+    const { config, runConfig } = useLab.getState();
+    if (!runActive() || !runConfig || configProblem(config)) return;
+    const next = structuredClone(runConfig);
+    applyLiveFields(next, config);
+    useLab.setState({ runConfig: next });
+    currentWorkerClient()?.updateConfig(config);
+  }, 250);
+}
+
+export function setPreset(name: string): void {
+  const keepTeacher = useLab.getState().config.teacher;
+  const config = presetConfig(name);
+  config.teacher = structuredClone(keepTeacher);
+  useLab.setState({ preset: name, config });
+  syncUrl();
+  scheduleLiveUpdate();
+}
+
+/** Sets one field ("rl.lr"); the value must already satisfy the field's own schema. */
+export function setConfigValue(path: string, value: unknown): void {
+  const [section, key] = path.split('.');
+  const config = structuredClone(useLab.getState().config) as unknown as Record<
+    string,
+    Record<string, unknown>
+  >;
+  if (key === undefined) (config as Record<string, unknown>)[section] = value;
+  else if (value === undefined) delete config[section][key];
+  else config[section][key] = value;
+  useLab.setState({ config: config as unknown as RunConfig });
+  syncUrl();
+  scheduleLiveUpdate();
+}
+
+function teacherExtras(): TeacherExtras {
+  const s = useLab.getState();
+  return { apiKey: s.apiKey || undefined, prompt: s.prompt };
+}
+
+function teacherSettings(): TeacherSettings {
+  return { teacher: useLab.getState().config.teacher, ...teacherExtras() };
+}
+
+export function startRun(paused = false): void {
+  const { config } = useLab.getState();
+  const problem = configProblem(config);
+  if (problem) {
+    useLab.setState((s) => ({ errors: [...s.errors, `Cannot start: ${problem}`] }));
+    return;
+  }
+  currentWorkerClient()?.start(config, teacherExtras(), paused);
+}
+
+export function pauseRun(): void {
+  currentWorkerClient()?.pause();
+}
+
+export function resumeRun(): void {
+  currentWorkerClient()?.resume();
+}
+
+/** One step: of the paused run, or the first of a new run (which then waits paused). */
+export function stepRun(): void {
+  if (runActive()) currentWorkerClient()?.stepOnce();
+  else startRun(true);
+}
+
+export function stopRun(): void {
+  currentWorkerClient()?.stop();
+}
+
+/** Shows a step in the inspector (null: follow the latest step). */
+export function selectStep(step: number | null): void {
+  useLab.setState({ inspectStep: step });
+  const target = step ?? useLab.getState().stored?.steps.at(-1);
+  if (target !== undefined) currentWorkerClient()?.inspect(target);
+}
+
+export function selectGroup(group: number): void {
+  useLab.setState({ inspectGroup: group });
+}
+
+export function setColorMode(colorMode: ColorMode): void {
+  useLab.setState({ colorMode });
+}
+
+export function setSmoothing(smoothing: number): void {
+  useLab.setState({ smoothing });
+}
+
+export function exportSteps(step: number | 'all'): void {
+  currentWorkerClient()?.exportSteps(step);
+}
+
+let teacherTimer: ReturnType<typeof setTimeout> | null = null;
+
+/** Sends the teacher's key and prompt to a running run (debounced: typing a key is many edits). */
+function pushTeacher(): void {
+  if (!runActive()) return;
+  if (teacherTimer) clearTimeout(teacherTimer);
+  teacherTimer = setTimeout(() => {
+    teacherTimer = null;
+    if (runActive()) currentWorkerClient()?.setTeacher(teacherSettings());
+  }, 400);
+}
+
+/** The API key lives in memory; in localStorage only while "remember" is ticked. */
+export function setApiKey(apiKey: string): void {
+  useLab.setState({ apiKey });
+  if (useLab.getState().rememberKey) storeKey(apiKey);
+  pushTeacher();
+}
+
+export function setRememberKey(rememberKey: boolean): void {
+  useLab.setState({ rememberKey });
+  storeKey(rememberKey ? useLab.getState().apiKey : '');
+}
+
+function storeKey(key: string): void {
+  try {
+    if (key) localStorage.setItem(KEY_STORAGE, key);
+    else localStorage.removeItem(KEY_STORAGE);
+  } catch {
+    // storage disabled: memory only
+  }
+}
+
+export function setPrompt(prompt: TeacherPromptConfig): void {
+  useLab.setState({ prompt });
+  pushTeacher();
+}
+
+export function dismissErrors(): void {
+  useLab.setState({ errors: [] });
+}
+
+export function testConnection(): void {
+  currentWorkerClient()?.testConnection(teacherSettings());
+}

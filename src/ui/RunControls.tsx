@@ -1,0 +1,141 @@
+import { useMemo } from 'react';
+import { PRESET_NAMES } from '../engine/presets';
+import { changedFields, isLiveField } from '../session/liveConfig';
+import {
+  configProblem,
+  pauseRun,
+  resumeRun,
+  setConfigValue,
+  setPreset,
+  startRun,
+  stepRun,
+  stopRun,
+} from '../state/actions';
+import { useLab } from '../state/labStore';
+import type { RunProgress } from '../session/protocol';
+
+function eta(p: RunProgress): string {
+  if (p.etaSeconds === null) return '—';
+  const s = Math.round(p.etaSeconds);
+  const text =
+    s >= 3600
+      ? `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`
+      : s >= 60
+        ? `${Math.floor(s / 60)} min ${s % 60} s`
+        : `${s} s`;
+  return p.etaCoversRl ? text : `${text} (warm-up)`;
+}
+
+const PHASE_TEXT: Record<NonNullable<RunProgress['phase']>, string> = {
+  preparing: 'preparing data and student',
+  'warm-up': 'warm-up (SFT)',
+  rollout: 'rollout',
+  teacher: 'teacher',
+  update: 'update',
+};
+
+/** Preset, algorithm, Start / Pause / Resume / Step once / Stop, and the run's progress. */
+export function RunControls() {
+  const ready = useLab((s) => s.backend !== null);
+  const preset = useLab((s) => s.preset);
+  const algo = useLab((s) => s.config.rl.algo);
+  const config = useLab((s) => s.config);
+  const runConfig = useLab((s) => s.runConfig);
+  const p = useLab((s) => s.progress);
+  const problem = useMemo(() => configProblem(config), [config]);
+  const restartFields = useMemo(
+    () => (runConfig ? changedFields(runConfig, config).filter((f) => !isLiveField(f)) : []),
+    [runConfig, config],
+  );
+  const active = p.status === 'running' || p.status === 'paused' || p.status === 'stopping';
+  const paused = p.status === 'paused';
+  const total = p.totalSteps;
+  const fraction =
+    p.sftSteps + total > 0 ? (p.sftStep + p.step) / Math.max(1, p.sftSteps + total) : 0;
+  return (
+    <section className="panel run-controls" data-testid="run-controls">
+      <div className="row controls-row">
+        <label>
+          Preset{' '}
+          <select
+            data-testid="preset"
+            value={preset}
+            disabled={active}
+            onChange={(e) => setPreset(e.target.value)}
+          >
+            {PRESET_NAMES.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Algorithm{' '}
+          <select
+            data-testid="algo"
+            value={algo}
+            disabled={active}
+            onChange={(e) => setConfigValue('rl.algo', e.target.value)}
+          >
+            <option value="grpo">GRPO</option>
+            <option value="thinktuning">ThinkTuning</option>
+          </select>
+        </label>
+        <button
+          data-testid="start"
+          className="primary"
+          disabled={!ready || problem !== null || p.status === 'stopping'}
+          title={problem ?? undefined}
+          onClick={() => startRun(false)}
+        >
+          {active ? 'Restart' : 'Start'}
+        </button>
+        <button data-testid="pause" disabled={p.status !== 'running'} onClick={pauseRun}>
+          Pause
+        </button>
+        <button data-testid="resume" disabled={!paused} onClick={resumeRun}>
+          Resume
+        </button>
+        <button
+          data-testid="step-once"
+          disabled={!ready || p.status === 'stopping' || (active && !paused) || problem !== null}
+          title="Run one step, then pause (an SFT step during warm-up)"
+          onClick={stepRun}
+        >
+          Step once
+        </button>
+        <button data-testid="stop" disabled={!active || p.status === 'stopping'} onClick={stopRun}>
+          Stop
+        </button>
+      </div>
+      <div className="progress-line">
+        <span className={`run-status status-${p.status}`} data-testid="run-status">
+          {p.status}
+        </span>
+        <span>
+          step <strong data-testid="step">{p.step}</strong> of {total}
+        </span>
+        {p.sftSteps > 0 && (
+          <span className="muted">
+            warm-up {p.sftStep} / {p.sftSteps}
+          </span>
+        )}
+        <span data-testid="phase">
+          phase:{' '}
+          <strong>{p.waiting ? 'waiting (paused)' : p.phase ? PHASE_TEXT[p.phase] : '—'}</strong>
+        </span>
+        <span>ETA {eta(p)}</span>
+      </div>
+      <div className="progress-bar" aria-hidden>
+        <div style={{ width: `${Math.round(fraction * 100)}%` }} />
+      </div>
+      {active && restartFields.length > 0 && (
+        <div className="warn-box" data-testid="restart-needed">
+          Changed since this run started, applied at the next start: {restartFields.join(', ')}.{' '}
+          <button onClick={() => startRun(false)}>Restart now</button>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,234 @@
+/**
+ * The config panel's fields, read from the zod schema (RunConfigSchema): one table drives the
+ * inputs, their ranges and help, and the parsing of what the user types. Help comes from the
+ * schema's `.describe()`, or from HELP below for the fields the schema leaves undescribed.
+ */
+import { z } from 'zod';
+import { RunConfigSchema } from '../engine/config';
+import { isLiveField } from '../session/liveConfig';
+
+export type FieldKind =
+  | { kind: 'number'; int: boolean; min: number | null; max: number | null; nullable: boolean }
+  | { kind: 'enum'; options: string[] }
+  | { kind: 'boolean' }
+  | { kind: 'string'; maxLength: number | null }
+  | { kind: 'int-list'; min: number | null; max: number | null }
+  | { kind: 'enum-list'; options: string[]; optional: boolean };
+
+export interface FieldSpec {
+  /** Dotted path, e.g. "rl.lr" (top-level fields have no dot). */
+  path: string;
+  key: string;
+  help: string;
+  kind: FieldKind;
+  /** Applies to a running run from its next step (see session/liveConfig.ts). */
+  live: boolean;
+  schema: z.ZodType;
+}
+
+export interface SectionSpec {
+  id: string;
+  title: string;
+  fields: FieldSpec[];
+}
+
+/** Help for fields whose schema has no description. */
+const HELP: Record<string, string> = {
+  seed: 'Seed of the student init, data order and sampling',
+  'sft.batchSize': 'Examples per warm-up update',
+  'sft.lr': 'Warm-up peak learning rate',
+  'sft.minLr': 'Warm-up learning rate at the end of the cosine decay',
+  'sft.warmupSteps': 'Steps of linear learning-rate warm-up',
+  'sft.weightDecay': 'AdamW decoupled weight decay',
+  'sft.gradClip': 'Global gradient-norm clip',
+  'eval.maxNewTokens': 'Longest evaluation response',
+  'rl.algo': 'GRPO, or ThinkTuning (GRPO with a teacher)',
+  'rl.steps': 'RL steps after warm-up',
+  'rl.temperature': 'Rollout sampling temperature',
+  'rl.topP': 'Rollout nucleus (top-p) sampling',
+  'rl.maxNewTokens': 'Longest rollout; longer ones are truncated',
+  'rl.lr': 'RL learning rate',
+  'rl.minLr': 'Learning rate at the end of a decaying schedule',
+  'rl.lrSchedule': 'Learning-rate schedule over the RL steps',
+  'rl.warmupSteps': 'Steps of linear learning-rate warm-up',
+  'rl.weightDecay': 'AdamW decoupled weight decay',
+  'rl.gradClip': 'Global gradient-norm clip',
+  'rl.epochs': 'Passes over each step’s rollouts',
+  'rl.advantage': 'Group baseline: std-scaled, mean-only (Dr. GRPO) or batch-std',
+  'rl.epsLow': 'PPO clip ε below 1 (ratio ≥ 1 − ε)',
+  'rl.epsHigh': 'PPO clip ε above 1 (ratio ≤ 1 + ε)',
+  'rl.entropyCoef': 'Entropy bonus weight (0 = off)',
+  'rl.aggregation': 'How token losses are averaged',
+  'rl.checkpointEvery': 'CLI: save a checkpoint every N steps',
+  'thinktuning.schedule': 'How the teacher’s selection rate changes over steps',
+  'thinktuning.initialRate': 'Share of finished rollouts sent to the teacher at step 0',
+  'thinktuning.minRate': 'Selection rate at the end of the schedule',
+  'thinktuning.selection': 'Which finished rollouts go to the teacher',
+  'thinktuning.offPolicyScope': 'Off-policy tokens: the guidance only (slides) or all (code)',
+  'thinktuning.shaping': 'Objective on teacher tokens',
+  'thinktuning.gammaScale': 'γ(A) = scale · A in the shaped objective',
+  'thinktuning.lowConfidenceTau': 'Teacher tokens with p below τ and A < 0 are low-confidence',
+  'thinktuning.lowConfidenceHandling': 'Low-confidence negative teacher tokens: drop or PPO',
+  'reward.catchphraseBonus': 'Bonus when the catchphrase appears exactly once',
+  'teacher.kind': 'Built-in (offline) or an OpenAI-compatible server',
+  'teacher.baseURL': 'Server base URL including /v1',
+  'teacher.model': 'Model name as the server knows it',
+  'teacher.temperature': 'Teacher sampling temperature (0 = greedy)',
+  'teacher.maxTokens': 'Teacher reply budget in tokens',
+  'teacher.timeoutMs': 'Time limit of one teacher call (ms)',
+  'teacher.retries': 'Extra attempts after a retryable failure',
+  'teacher.concurrency': 'Teacher calls in flight at once',
+  'teacher.logprobs': 'Ask the server for token log-probabilities',
+};
+
+const TITLES: Record<string, string> = {
+  run: 'Run',
+  model: 'Model',
+  tokenizer: 'Tokenizer',
+  data: 'Data',
+  sft: 'Warm-up (SFT)',
+  rl: 'RL (GRPO / ThinkTuning)',
+  thinktuning: 'ThinkTuning',
+  reward: 'Reward',
+  eval: 'Evaluation',
+  teacher: 'Teacher',
+};
+
+/** Fields the panel does not show: the header chooses the backend. */
+const HIDDEN = new Set(['backend']);
+
+interface Bounded {
+  minValue?: number | null;
+  maxValue?: number | null;
+  isInt?: boolean;
+  maxLength?: number | null;
+  options?: readonly string[];
+}
+
+function kindOf(schema: z.ZodType): FieldKind {
+  let s = schema;
+  let nullable = false;
+  let optional = false;
+  for (;;) {
+    if (s instanceof z.ZodNullable) {
+      nullable = true;
+      s = s.unwrap() as z.ZodType;
+    } else if (s instanceof z.ZodOptional) {
+      optional = true;
+      s = s.unwrap() as z.ZodType;
+    } else break;
+  }
+  const b = s as unknown as Bounded;
+  if (s instanceof z.ZodNumber)
+    return {
+      kind: 'number',
+      int: b.isInt === true,
+      min: Number.isFinite(b.minValue) ? (b.minValue as number) : null,
+      max: Number.isFinite(b.maxValue) ? (b.maxValue as number) : null,
+      nullable,
+    };
+  if (s instanceof z.ZodEnum) return { kind: 'enum', options: [...(s.options as string[])] };
+  if (s instanceof z.ZodBoolean) return { kind: 'boolean' };
+  if (s instanceof z.ZodString) return { kind: 'string', maxLength: b.maxLength ?? null };
+  if (s instanceof z.ZodArray) {
+    const el = s.element as z.ZodType;
+    if (el instanceof z.ZodEnum)
+      return { kind: 'enum-list', options: [...(el.options as string[])], optional };
+    const k = kindOf(el);
+    if (k.kind === 'number') return { kind: 'int-list', min: k.min, max: k.max };
+  }
+  throw new Error(`The config panel has no input for this schema (${s.constructor.name}).`);
+}
+
+function field(path: string, key: string, schema: z.ZodType): FieldSpec {
+  return {
+    path,
+    key,
+    help: schema.description ?? HELP[path] ?? '',
+    kind: kindOf(schema),
+    live: isLiveField(path),
+    schema,
+  };
+}
+
+/** Every section of the schema with its fields, in schema order (top-level fields first). */
+export function configSections(): SectionSpec[] {
+  const top: FieldSpec[] = [];
+  const sections: SectionSpec[] = [];
+  for (const [key, schema] of Object.entries(RunConfigSchema.shape)) {
+    if (HIDDEN.has(key)) continue;
+    if (schema instanceof z.ZodObject) {
+      const fields = Object.entries(schema.shape as Record<string, z.ZodType>).map(([k, s]) =>
+        field(`${key}.${k}`, k, s),
+      );
+      sections.push({ id: key, title: TITLES[key] ?? key, fields });
+    } else top.push(field(key, key, schema as z.ZodType));
+  }
+  return [{ id: 'run', title: TITLES.run, fields: top }, ...sections];
+}
+
+/** "0 – 1", "≥ 1", "integer 1 – 4096": the range a number field accepts. */
+export function rangeText(k: FieldKind): string {
+  if (k.kind !== 'number' && k.kind !== 'int-list') return '';
+  const what = k.kind === 'int-list' || k.int ? 'integer ' : '';
+  if (k.min !== null && k.max !== null) return `${what}${k.min} – ${k.max}`;
+  if (k.min !== null) return `${what}≥ ${k.min}`;
+  if (k.max !== null) return `${what}≤ ${k.max}`;
+  return what.trim();
+}
+
+/** The text an input shows for a value. */
+export function formatValue(_k: FieldKind, v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (Array.isArray(v)) return v.join(', ');
+  return String(v);
+}
+
+export type Parsed = { ok: true; value: unknown } | { ok: false; message: string };
+
+/** Parses what the user typed into a value the field's schema accepts, or says why not. */
+export function parseInput(spec: FieldSpec, raw: string | boolean | string[]): Parsed {
+  const k = spec.kind;
+  let value: unknown = raw;
+  if (k.kind === 'number') {
+    const text = String(raw).trim();
+    if (text === '' && k.nullable) value = null;
+    else if (text === '') return { ok: false, message: 'Enter a number.' };
+    else {
+      value = Number(text);
+      if (!Number.isFinite(value)) return { ok: false, message: `"${text}" is not a number.` };
+    }
+  } else if (k.kind === 'int-list') {
+    const parts = String(raw)
+      .split(/[\s,]+/)
+      .filter(Boolean);
+    value = parts.map(Number);
+    if (parts.some((p) => !Number.isFinite(Number(p))))
+      return { ok: false, message: 'Enter whole numbers separated by commas.' };
+  } else if (k.kind === 'enum-list') {
+    const list = raw as string[];
+    value = list.length === 0 && k.optional ? undefined : list;
+  }
+  const r = spec.schema.safeParse(value);
+  if (r.success) return { ok: true, value: r.data };
+  return { ok: false, message: friendly(r.error.issues[0], k) };
+}
+
+function friendly(issue: z.core.$ZodIssue | undefined, k: FieldKind): string {
+  if (!issue) return 'Invalid value.';
+  const range = rangeText(k);
+  switch (issue.code) {
+    case 'too_small':
+    case 'too_big':
+      if (k.kind === 'enum-list' || (k.kind === 'int-list' && issue.path.length === 0))
+        return issue.code === 'too_small' ? 'Choose at least one.' : issue.message;
+      if (k.kind === 'string') return issue.message;
+      return `Out of range: ${range}.`;
+    case 'invalid_type':
+      if (k.kind === 'number' && k.int) return 'Enter a whole number.';
+      return issue.message;
+    default:
+      if (k.kind === 'number' && k.int) return `Enter a whole number (${range}).`;
+      return issue.message;
+  }
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { TokenRecord } from '../engine/loop/types';
+import { colorFor, displayText, MAX_ALPHA, scaleExtent, tokenValue } from './tokenColor';
+
+const token = (p: Partial<TokenRecord>): TokenRecord => ({
+  id: 1,
+  text: 'a',
+  part: 'student',
+  logprob: -2,
+  oldLogprob: -2.1,
+  ratio: Math.exp(0.1),
+  advantage: 0.5,
+  entropy: 1.5,
+  clippedLow: false,
+  clippedHigh: false,
+  offPolicy: false,
+  masked: false,
+  weight: -0.3,
+  ...p,
+});
+
+describe('token colours', () => {
+  it('reads each mode on its scale', () => {
+    const t = token({});
+    expect(tokenValue(t, 'advantage')).toBe(0.5);
+    expect(tokenValue(t, 'ratio')).toBeCloseTo(0.1, 12);
+    expect(tokenValue(t, 'logprob')).toBe(2);
+    expect(tokenValue(t, 'entropy')).toBe(1.5);
+    expect(tokenValue(t, 'weight')).toBe(0.3);
+    expect(tokenValue(token({ logprob: NaN }), 'logprob')).toBeNaN();
+  });
+
+  it('diverges around zero: green above, red below, alpha by |v| / extent', () => {
+    expect(colorFor(1, 'advantage', 2)).toEqual({
+      background: `rgba(34, 197, 94, ${MAX_ALPHA / 2})`,
+      alpha: MAX_ALPHA / 2,
+    });
+    expect(colorFor(-2, 'advantage', 2).background).toBe(`rgba(239, 68, 68, ${MAX_ALPHA})`);
+    expect(colorFor(-0.5, 'ratio', 1).background.startsWith('rgba(239, 68, 68')).toBe(true);
+  });
+
+  it('is transparent for zero and NaN, and clamps beyond the extent', () => {
+    expect(colorFor(0, 'advantage', 1)).toEqual({ background: 'transparent', alpha: 0 });
+    expect(colorFor(NaN, 'entropy', 1).alpha).toBe(0);
+    expect(colorFor(1, 'entropy', 0).alpha).toBe(0);
+    expect(colorFor(50, 'logprob', 5).alpha).toBe(MAX_ALPHA);
+    // Sequential scales use one colour whatever the sign.
+    expect(colorFor(-1, 'weight', 1).background).toBe(colorFor(1, 'weight', 1).background);
+  });
+
+  it('takes the extent from finite values, with a floor', () => {
+    expect(scaleExtent([0.2, -0.7, NaN, Infinity])).toBe(0.7);
+    expect(scaleExtent([0, 0])).toBe(1e-6);
+    expect(scaleExtent([], 0.5)).toBe(0.5);
+  });
+
+  it('shows invisible whitespace', () => {
+    expect(displayText('a\nb\t')).toBe('a↵\nb⇥');
+    expect(displayText('')).toBe('∅');
+  });
+});
