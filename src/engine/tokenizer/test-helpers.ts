@@ -1,15 +1,10 @@
 /** Shared fixtures for the tokenizer tests (not part of the public API). */
+import { mulberry32 } from '../random';
 
-/** Mulberry32: a small seeded PRNG returning floats in [0, 1). */
+/** Mulberry32 from the engine's shared generator: a seeded PRNG returning floats in [0, 1). */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = mulberry32(seed);
+  return () => rng.next();
 }
 
 /**
