@@ -171,6 +171,25 @@ describe('HTTP teacher inside training', () => {
     await server.close();
   });
 
+  /** A trainer with the teacher surely on (constant rate 0.3) and the HTTP teacher on the test server. */
+  const httpTrainer = (timeoutMs: number, concurrency: number) => {
+    const c = smallConfig([
+      'thinktuning.schedule="constant"',
+      'thinktuning.initialRate=0.3',
+      'thinktuning.minRate=0.3',
+    ]);
+    const { tok, model } = eosLeaningStudent(c);
+    const teacher = new HttpTeacher({
+      baseURL: server.url,
+      model: 'test',
+      timeoutMs,
+      retries: 0,
+      concurrency,
+    });
+    const trainer = new RlTrainer({ config: c, model, tokenizer: tok, trainItems: items, teacher });
+    return { model, trainer };
+  };
+
   const modes = [
     ['ok', null],
     ['malformed', 'format'],
@@ -181,26 +200,7 @@ describe('HTTP teacher inside training', () => {
   for (const [mode, failure] of modes) {
     it(`keeps training when the teacher answers "${mode}"`, async () => {
       server.setMode(mode);
-      const c = smallConfig([
-        'thinktuning.schedule="constant"',
-        'thinktuning.initialRate=0.3',
-        'thinktuning.minRate=0.3',
-      ]);
-      const { tok, model } = eosLeaningStudent(c);
-      const teacher = new HttpTeacher({
-        baseURL: server.url,
-        model: 'test',
-        timeoutMs: 300,
-        retries: 0,
-        concurrency: 2,
-      });
-      const trainer = new RlTrainer({
-        config: c,
-        model,
-        tokenizer: tok,
-        trainItems: items,
-        teacher,
-      });
+      const { model, trainer } = httpTrainer(300, 2);
       const r = await trainer.runStep();
       expect(Number.isFinite(r.metrics.loss)).toBe(true);
       if (failure === null) {
@@ -219,20 +219,7 @@ describe('HTTP teacher inside training', () => {
 
   it('a cancelled step counts cancelled teacher calls and still finishes', async () => {
     server.setMode('hang');
-    const c = smallConfig([
-      'thinktuning.schedule="constant"',
-      'thinktuning.initialRate=0.3',
-      'thinktuning.minRate=0.3',
-    ]);
-    const { tok, model } = eosLeaningStudent(c);
-    const teacher = new HttpTeacher({
-      baseURL: server.url,
-      model: 'test',
-      timeoutMs: 30_000,
-      retries: 0,
-      concurrency: 4,
-    });
-    const trainer = new RlTrainer({ config: c, model, tokenizer: tok, trainItems: items, teacher });
+    const { model, trainer } = httpTrainer(30_000, 4);
     const ctl = new AbortController();
     setTimeout(() => ctl.abort(), 300);
     const r = await trainer.runStep({ signal: ctl.signal });
