@@ -262,7 +262,11 @@ export class TrainingRun {
         });
         while (trainer.step < c.rl.steps) {
           if (!(await this.gate('rollout'))) break;
-          const r = await trainer.runStep({ shouldStop, signal: this.abort.signal });
+          const r = await trainer.runStep({
+            shouldStop,
+            signal: this.abort.signal,
+            onPhase: (p) => this.setPhase(p),
+          });
           this.step = trainer.step;
           this.stepSeconds.push(r.metrics.step_time);
           this.d.store.add(this.step, r.trajectories);

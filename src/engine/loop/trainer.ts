@@ -120,7 +120,12 @@ export class RlTrainer {
 
   /** Runs one full step. `shouldStop` aborts sampling early (the step then still completes). */
   async runStep(
-    opts: { shouldStop?: () => boolean; signal?: AbortSignal } = {},
+    opts: {
+      shouldStop?: () => boolean;
+      signal?: AbortSignal;
+      /** Told when the step enters each phase (for progress displays). */
+      onPhase?: (phase: 'rollout' | 'teacher' | 'update') => void;
+    } = {},
   ): Promise<StepResult> {
     const c = this.config;
     const tok = this.tokenizer;
@@ -130,6 +135,7 @@ export class RlTrainer {
     const prompts = items.map((it) => promptIds(tok, it, c.data.promptSuffix));
 
     // ---- rollouts ---------------------------------------------------------------------------
+    opts.onPhase?.('rollout');
     const sampled = await sample(
       this.model,
       prompts.flatMap((p) => Array.from({ length: G }, () => p)),
@@ -175,6 +181,7 @@ export class RlTrainer {
     const failures: Record<string, number> = {};
     const notes: string[] = [];
     if (teacherOn) {
+      opts.onPhase?.('teacher');
       const groups = items.map((_, g) =>
         rollouts
           .slice(g * G, g * G + G)
@@ -222,6 +229,7 @@ export class RlTrainer {
     const tTeacher = performance.now();
 
     // ---- advantages, old log-probs ---------------------------------------------------------
+    opts.onPhase?.('update');
     const adv = computeAdvantages(
       rollouts.map((r) => r.reward.total),
       G,
