@@ -3,7 +3,12 @@
 import '../workers/browserBackends';
 import { selectBackend } from '../src/engine/backend/select';
 import { planFor } from './plan';
-import type { BenchEvent, BenchRequest, BrowserBenchResult } from './protocol';
+import {
+  emptyBrowserResult,
+  type BenchEvent,
+  type BenchRequest,
+  type BrowserBenchResult,
+} from './protocol';
 import { runPreset } from './sampling';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -11,16 +16,7 @@ const post = (e: BenchEvent) => scope.postMessage(e);
 const log = (message: string) => post({ type: 'log', message });
 
 async function run(req: BenchRequest): Promise<BrowserBenchResult> {
-  const out: BrowserBenchResult = {
-    ok: false,
-    requested: req.backend,
-    backend: null,
-    reason: '',
-    adapter: null,
-    userAgent: navigator.userAgent,
-    results: [],
-    skipped: [],
-  };
+  const out: BrowserBenchResult = emptyBrowserResult(req.backend, navigator.userAgent);
   try {
     const choice = await selectBackend(req.backend);
     Object.assign(out, { backend: choice.backend, reason: choice.reason, adapter: choice.adapter });

@@ -3,7 +3,7 @@
  * (&presets=tiny,lab&full=1) and publishes the result as window.__benchResult.
  */
 import { BENCH_BACKENDS, type BenchBackend } from './plan';
-import type { BenchEvent, BenchRequest } from './protocol';
+import { emptyBrowserResult, type BenchEvent, type BenchRequest } from './protocol';
 import { isPresetName } from './presets';
 
 const q = new URLSearchParams(location.search);
@@ -35,14 +35,7 @@ if (!(BENCH_BACKENDS as readonly string[]).includes(backendArg)) {
   worker.onerror = (ev) => {
     show(`worker error: ${ev.message}`);
     window.__benchResult = {
-      ok: false,
-      requested: req.backend,
-      backend: null,
-      reason: '',
-      adapter: null,
-      userAgent: navigator.userAgent,
-      results: [],
-      skipped: [],
+      ...emptyBrowserResult(req.backend, navigator.userAgent),
       error: `worker error: ${ev.message}`,
     };
   };

@@ -24,6 +24,20 @@ export interface BrowserBenchResult {
   error?: string;
 }
 
+/** A result with nothing measured yet (filled in by the worker, or reported as a failure). */
+export function emptyBrowserResult(requested: BenchBackend, userAgent: string): BrowserBenchResult {
+  return {
+    ok: false,
+    requested,
+    backend: null,
+    reason: '',
+    adapter: null,
+    userAgent,
+    results: [],
+    skipped: [],
+  };
+}
+
 /** Worker -> page. */
 export type BenchEvent =
   { type: 'log'; message: string } | { type: 'done'; result: BrowserBenchResult };

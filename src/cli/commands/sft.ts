@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyOverride, type RunConfig } from '../../engine/config';
-import { evaluate, type EvalResult } from '../../engine/eval/evaluate';
+import { evaluate, greedyEvalOptions, type EvalResult } from '../../engine/eval/evaluate';
 import { buildTokenizer, loadItems, type ReadText } from '../../engine/eval/sources';
 import { parameterCount } from '../../engine/model/transformer';
 import { createStudent } from '../../engine/student';
@@ -110,16 +110,7 @@ export async function trainAndSave(
         `warning: ${result.droppedTooLong} examples exceed model.context and were skipped\n`,
       );
     const evalItems = held.items.slice(0, config.eval.size);
-    const r = await evaluate(model, tok, evalItems, {
-      suffix: config.data.promptSuffix,
-      maxNewTokens: config.eval.maxNewTokens,
-      greedy: true,
-      samples: 0,
-      temperature: 0,
-      seed: config.seed,
-      batchSize: 64,
-      requireEos: config.reward.requireEos,
-    });
+    const r = await evaluate(model, tok, evalItems, greedyEvalOptions(config));
     const summary = {
       step: config.sft.steps,
       seconds: (performance.now() - t0) / 1000,

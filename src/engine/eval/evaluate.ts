@@ -8,6 +8,7 @@ import type { TransformerModel } from '../model/transformer';
 import { mixSeed } from '../random';
 import { promptIds } from '../sft/examples';
 import { gradeResponse } from '../tasks/grade';
+import type { RunConfig } from '../config';
 import type { TaskItem } from '../tasks/types';
 import type { Tokenizer } from '../tokenizer';
 import { catchphraseCount, hasReflection } from './reflection';
@@ -93,6 +94,20 @@ interface Row {
 }
 
 /** Evaluates `items`; deterministic for the same model, backend, items and options. */
+/** Greedy-only evaluation settings of a run (the end-of-SFT check). */
+export function greedyEvalOptions(config: RunConfig, batchSize = 64): EvaluateOptions {
+  return {
+    suffix: config.data.promptSuffix,
+    maxNewTokens: config.eval.maxNewTokens,
+    greedy: true,
+    samples: 0,
+    temperature: 0,
+    seed: config.seed,
+    batchSize,
+    requireEos: config.reward.requireEos,
+  };
+}
+
 export async function evaluate(
   model: TransformerModel,
   tok: Tokenizer,

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunConfig } from '../config';
-import { evaluate } from '../eval/evaluate';
+import { evaluate, greedyEvalOptions } from '../eval/evaluate';
 import { buildTokenizer, loadItems } from '../eval/sources';
 import { TransformerModel } from '../model/transformer';
 import { presetConfig } from '../presets';
@@ -43,15 +43,7 @@ describe('tiny preset SFT (wasm)', () => {
     expect(config.data.levels).toEqual([1]);
     const a = await train(config);
     const held = (await loadItems(config.data, 'eval')).items.slice(0, config.eval.size);
-    const r = await evaluate(a.model, a.tok, held, {
-      suffix: config.data.promptSuffix,
-      maxNewTokens: config.eval.maxNewTokens,
-      greedy: true,
-      samples: 0,
-      temperature: 0,
-      seed: config.seed,
-      batchSize: 64,
-    });
+    const r = await evaluate(a.model, a.tok, held, greedyEvalOptions(config));
     a.model.dispose();
     expect(a.losses[a.losses.length - 1]).toBeLessThan(a.losses[0] / 4);
     expect(r.greedyAccuracy).toBeGreaterThanOrEqual(MIN_GREEDY_ACCURACY);
