@@ -4,7 +4,7 @@
  * and reflection rates. Prompts are batched through `sample` with the KV cache. No Node APIs.
  */
 import { sample } from '../model/sample';
-import type { TransformerModel } from '../model/transformer';
+import type { CausalLM } from '../model/causalLM';
 import { mixSeed } from '../random';
 import { promptIds } from '../sft/examples';
 import { gradeResponse } from '../tasks/grade';
@@ -109,7 +109,7 @@ export function greedyEvalOptions(config: RunConfig, batchSize = 64): EvaluateOp
 }
 
 export async function evaluate(
-  model: TransformerModel,
+  model: CausalLM,
   tok: Tokenizer,
   items: readonly TaskItem[],
   o: EvaluateOptions,

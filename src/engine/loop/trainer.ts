@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../config';
 import { tokenScores } from '../model/logprobs';
 import { sample } from '../model/sample';
-import { TransformerModel } from '../model/transformer';
+import type { CausalLM } from '../model/causalLM';
 import { AdamW } from '../optim/adamw';
 import { mixSeed, mulberry32, type Rng } from '../random';
 import { computeAdvantages } from '../rl/advantages';
@@ -43,7 +43,7 @@ export interface Rollout {
 
 export interface TrainerDeps {
   config: RunConfig;
-  model: TransformerModel;
+  model: CausalLM;
   tokenizer: Tokenizer;
   trainItems: TaskItem[];
   /** null: plain GRPO (or ThinkTuning with the teacher off). */
@@ -57,12 +57,12 @@ export interface TrainerDeps {
  */
 export class RlTrainer {
   readonly config: RunConfig;
-  readonly model: TransformerModel;
+  readonly model: CausalLM;
   readonly tokenizer: Tokenizer;
   private readonly items: TaskItem[];
   private readonly teacher: Teacher | null;
   private readonly optimizer: AdamW;
-  private readonly reference: TransformerModel | null;
+  private readonly reference: CausalLM | null;
   private readonly reward: CompiledReward;
   private rng: Rng;
   private order: number[] = [];
@@ -87,8 +87,7 @@ export class RlTrainer {
     this.reward = compileRewardSpec(rewardSpecFromConfig(d.config));
     this.rng = mulberry32(mixSeed(d.config.seed, 0x71));
     if (rl.klBeta > 0) {
-      this.reference = TransformerModel.create(d.model.config, 0);
-      this.reference.copyFrom(d.model);
+      this.reference = d.model.clone();
     } else {
       this.reference = null;
     }

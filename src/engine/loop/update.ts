@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { tokenScores } from '../model/logprobs';
-import type { TransformerModel } from '../model/transformer';
+import type { CausalLM } from '../model/causalLM';
 import type { AdamW } from '../optim/adamw';
 import { getAggregation } from '../rl/aggregation';
 import { thinkTuningTokenLoss, type ThinkTuningLossConfig } from '../rl/losses';
@@ -33,7 +33,7 @@ const FIELDS = ['logp', 'entropy', 'clippedLow', 'clippedHigh', 'masked', 'weigh
  * mini-batches; each update minimizes aggregate(ThinkTuning token loss) with AdamW.
  */
 export async function runUpdates(args: {
-  model: TransformerModel;
+  model: CausalLM;
   optimizer: AdamW;
   packed: PackedRollouts;
   oldLogp: tf.Tensor2D; // [N, T-1]

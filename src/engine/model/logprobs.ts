@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { TransformerModel } from './transformer';
+import type { CausalLM } from './causalLM';
 
 export interface TokenScores {
   /** log pi(x_{t+1} | x_{<=t}) for t = 0..T-2: [B, T-1]. */
@@ -13,7 +13,7 @@ export interface TokenScores {
  * backend: logp_t = sum_v onehot(x_{t+1})_v * log_softmax(z_t)_v.
  * tokens: [B, T] int32. Positions past a sequence's end are computed but meaningless; mask them.
  */
-export function tokenScores(model: TransformerModel, tokens: tf.Tensor2D): TokenScores {
+export function tokenScores(model: CausalLM, tokens: tf.Tensor2D): TokenScores {
   return tf.tidy(() => {
     const [B, T] = tokens.shape;
     const V = model.config.vocab;

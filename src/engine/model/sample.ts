@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mixSeed, mulberry32 } from '../random';
-import type { LayerKV, TransformerModel } from './transformer';
+import type { CausalLM } from './causalLM';
+import type { LayerKV } from './transformer';
 
 export interface SampleOptions {
   /** Most tokens generated per sequence (EOS included). */
@@ -103,7 +104,7 @@ function noise(seed: number, step: number, size: number): Float32Array {
  * per row; the only GPU-to-CPU readback per step is the [B] vector of chosen ids.
  */
 export async function sample(
-  model: TransformerModel,
+  model: CausalLM,
   prompts: number[][],
   o: SampleOptions,
 ): Promise<SampleResult> {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { CausalLM } from './causalLM';
 import { validateModelConfig, type ModelConfig } from './config';
 import {
   disposeParams,
@@ -72,7 +73,7 @@ export function causalBias(T: number, S: number): tf.Tensor4D {
   return tf.tensor4d(data, [1, 1, T, S]);
 }
 
-export class TransformerModel {
+export class TransformerModel implements CausalLM {
   readonly config: ModelConfig;
   readonly params: ModelParams;
 
@@ -111,6 +112,13 @@ export class TransformerModel {
   copyFrom(other: TransformerModel): void {
     const src = namedParams(other.params);
     namedParams(this.params).forEach(([, v], i) => v.assign(src[i][1]));
+  }
+
+  /** A frozen copy with the current weights (the KL reference). */
+  clone(): TransformerModel {
+    const copy = TransformerModel.create(this.config, 0);
+    copy.copyFrom(this);
+    return copy;
   }
 
   dispose(): void {
@@ -180,6 +188,6 @@ export class TransformerModel {
 }
 
 /** Sum of the number of elements of all parameters. */
-export function parameterCount(m: TransformerModel): number {
+export function parameterCount(m: CausalLM): number {
   return m.variables().reduce((a, v) => a + v.size, 0);
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { tokenScores } from '../model/logprobs';
-import type { TransformerModel } from '../model/transformer';
+import type { CausalLM } from '../model/causalLM';
 import { AdamW } from '../optim/adamw';
 import { mixSeed, mulberry32 } from '../random';
 import { learningRateAt } from '../rl/schedule';
@@ -43,7 +43,7 @@ export interface SftOptions {
  * while peak memory (the [rows, T, V] logits and [rows, H, T, T] attention) shrinks ~k-fold.
  */
 export async function runSft(
-  model: TransformerModel,
+  model: CausalLM,
   tok: Tokenizer,
   items: TaskItem[],
   o: SftOptions,
@@ -120,7 +120,7 @@ export async function runSft(
  * (each packed to its own length) and summed. Returns the loss value and one gradient per var.
  */
 async function accumulatedGrads(
-  model: TransformerModel,
+  model: CausalLM,
   vars: tf.Variable[],
   rows: SftExample[],
   padId: number,
