@@ -1,8 +1,10 @@
+import { PARTS, type Part } from './plan';
 import { isPresetName, PRESET_NAMES, type PresetName } from './presets';
 
 export const ALL_TARGETS = [
   'cpu',
   'wasm',
+  'torch',
   'browser-webgpu',
   'browser-wasm',
   'browser-webgl',
@@ -12,14 +14,23 @@ export type Target = (typeof ALL_TARGETS)[number];
 export interface BenchArgs {
   presets: PresetName[];
   targets: Target[];
+  parts: Part[];
   out: string | null;
   full: boolean;
+  /** Node wasm with tfjs's own BatchMatMul (the "before" of src/engine/backend/wasmMatMul.ts). */
+  stockMatMul: boolean;
+  /** Chromium flags for a real GPU (Vulkan) instead of SwiftShader. */
+  gpu: boolean;
+  /** Config overrides applied to every preset, as the CLI's --set key=value. */
+  sets: string[];
 }
 
 export const USAGE =
   'usage: npm run bench -- [--presets tiny,lab] [--backends ' +
   ALL_TARGETS.join(',') +
-  '] [--out FILE] [--full]';
+  '] [--parts ' +
+  PARTS.join(',') +
+  '] [--set key=value]... [--out FILE] [--full] [--stock-matmul] [--gpu]';
 
 function list<T extends string>(raw: string, ok: (s: string) => s is T, what: string): T[] {
   const items = raw.split(',').map((s) => s.trim());
@@ -29,9 +40,19 @@ function list<T extends string>(raw: string, ok: (s: string) => s is T, what: st
 }
 
 const isTarget = (s: string): s is Target => (ALL_TARGETS as readonly string[]).includes(s);
+const isPart = (s: string): s is Part => (PARTS as readonly string[]).includes(s);
 
 export function parseArgs(argv: string[]): BenchArgs {
-  const a: BenchArgs = { presets: PRESET_NAMES, targets: [...ALL_TARGETS], out: null, full: false };
+  const a: BenchArgs = {
+    presets: [...PRESET_NAMES],
+    targets: [...ALL_TARGETS],
+    parts: [...PARTS],
+    out: null,
+    full: false,
+    stockMatMul: false,
+    gpu: false,
+    sets: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -41,8 +62,12 @@ export function parseArgs(argv: string[]): BenchArgs {
     };
     if (flag === '--presets') a.presets = list(value(), isPresetName, 'preset');
     else if (flag === '--backends') a.targets = list(value(), isTarget, 'backend');
+    else if (flag === '--parts') a.parts = list(value(), isPart, 'part');
     else if (flag === '--out') a.out = value();
     else if (flag === '--full') a.full = true;
+    else if (flag === '--stock-matmul') a.stockMatMul = true;
+    else if (flag === '--gpu') a.gpu = true;
+    else if (flag === '--set') a.sets.push(value());
     else throw new Error(`unknown flag ${flag}\n${USAGE}`);
   }
   return a;

@@ -2,6 +2,7 @@
 /** Runs the benchmark core on one backend inside a module worker (as the trainer does). */
 import '../workers/browserBackends';
 import { selectBackend } from '../src/engine/backend/select';
+import { runPreset } from './core';
 import { planFor } from './plan';
 import {
   emptyBrowserResult,
@@ -9,7 +10,6 @@ import {
   type BenchRequest,
   type BrowserBenchResult,
 } from './protocol';
-import { runPreset } from './sampling';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (e: BenchEvent) => scope.postMessage(e);
@@ -22,9 +22,9 @@ async function run(req: BenchRequest): Promise<BrowserBenchResult> {
     Object.assign(out, { backend: choice.backend, reason: choice.reason, adapter: choice.adapter });
     if (choice.backend !== req.backend) throw new Error(`backend ${req.backend}: ${choice.reason}`);
     for (const preset of req.presets) {
-      const plan = planFor(req.backend, preset, req.full, true);
+      const plan = planFor(req.backend, preset, req.full, req.parts, true);
       if ('skipped' in plan) out.skipped.push({ preset, reason: plan.skipped });
-      else out.results.push(await runPreset(plan, log));
+      else out.results.push(await runPreset(plan, log, req.sets));
     }
     out.ok = true;
   } catch (e) {

@@ -3,7 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { chromium } from '@playwright/test';
 import { findChromium } from '../scripts/chromium.mjs';
-import type { BenchBackend } from './plan';
+import type { BenchBackend, Part } from './plan';
 import type { PresetName } from './presets';
 import type { BrowserBenchResult } from './protocol';
 
@@ -14,6 +14,8 @@ const PAGE_TIMEOUT_MS = 15 * 60_000;
 export interface BrowserRun {
   chromium: string | null;
   executablePath: string | null;
+  /** The Chromium command-line flags used. */
+  args?: string[];
   note?: string;
   runs: BrowserBenchResult[];
 }
@@ -58,12 +60,29 @@ function failed(backend: BenchBackend, error: string): BrowserBenchResult {
   };
 }
 
+/**
+ * Chromium flags for a real GPU (--gpu): Vulkan through ANGLE, no SwiftShader, GPU blocklist off
+ * (headless Chromium on Linux otherwise falls back to software).
+ */
+export const REAL_GPU_ARGS = [
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan,VulkanFromANGLE,DefaultANGLEVulkan',
+  '--use-angle=vulkan',
+  '--use-vulkan=native',
+  '--ignore-gpu-blocklist',
+  '--enable-gpu-rasterization',
+];
+
 export async function runBrowser(
   backends: BenchBackend[],
-  presets: PresetName[],
-  full: boolean,
+  opts: { presets: PresetName[]; full: boolean; parts: Part[]; gpu: boolean; sets: string[] },
   log: (msg: string) => void,
 ): Promise<BrowserRun> {
+  const { presets, full, parts } = opts;
   const executablePath = findChromium();
   if (!executablePath) {
     return {
@@ -89,7 +108,9 @@ export async function runBrowser(
   );
   server.stderr?.on('data', (d: Buffer) => log(`[vite] ${d.toString().trim()}`));
   const { CHROMIUM_ARGS } = await import('../playwright.config');
-  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  const args = opts.gpu ? REAL_GPU_ARGS : CHROMIUM_ARGS;
+  log(`chromium ${executablePath} ${args.join(' ')}`);
+  const browser = await chromium.launch({ executablePath, args });
   // Ctrl-C / kill: close what this run started, then exit.
   const stop = () => {
     server.kill('SIGTERM');
@@ -99,9 +120,10 @@ export async function runBrowser(
   process.once('SIGTERM', stop);
   try {
     await waitForServer(`${base}/bench.html`, server);
-    const out: BrowserRun = { chromium: browser.version(), executablePath, runs: [] };
+    const out: BrowserRun = { chromium: browser.version(), executablePath, args, runs: [] };
     for (const backend of backends) {
-      const url = `${base}/bench.html?backend=${backend}&presets=${presets.join(',')}${full ? '&full=1' : ''}`;
+      const sets = opts.sets.map((s) => `&set=${encodeURIComponent(s)}`).join('');
+      const url = `${base}/bench.html?backend=${backend}&presets=${presets.join(',')}&parts=${parts.join(',')}${sets}${full ? '&full=1' : ''}`;
       log(`browser: ${url}`);
       const page = await browser.newPage();
       page.on('console', (m) => log(`[${backend}] ${m.text().split('\n')[0].slice(0, 200)}`));

@@ -1,9 +1,11 @@
 /** Runs the benchmark core in this Node process on tfjs's cpu or wasm backend. */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { planFor } from './plan';
+import { installFastWasmMatMul } from '../src/engine/backend/wasmMatMul';
+import { runPreset, type PresetResult } from './core';
+import { planFor, type Part } from './plan';
 import type { PresetName } from './presets';
-import { runPreset, type PresetResult } from './sampling';
+import { setRssProbe } from './stats';
 
 // Single-threaded wasm, as in the browser (see docs ENVIRONMENT.md).
 tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
@@ -11,6 +13,8 @@ tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 export interface NodeBenchResult {
   target: 'cpu' | 'wasm';
   backend: string | null;
+  /** wasm only: which BatchMatMul ran ('fast' = src/engine/backend/wasmMatMul.ts). */
+  matmul?: 'fast' | 'stock';
   results: PresetResult[];
   skipped: { preset: PresetName; reason: string }[];
   error?: string;
@@ -18,19 +22,30 @@ export interface NodeBenchResult {
 
 export async function runNode(
   backend: 'cpu' | 'wasm',
-  presets: PresetName[],
-  full: boolean,
+  opts: {
+    presets: PresetName[];
+    full: boolean;
+    parts: Part[];
+    stockMatMul: boolean;
+    sets: string[];
+  },
   log: (msg: string) => void,
 ): Promise<NodeBenchResult> {
   const out: NodeBenchResult = { target: backend, backend: null, results: [], skipped: [] };
+  setRssProbe(() => process.memoryUsage().rss);
   try {
+    if (backend === 'wasm') {
+      if (!opts.stockMatMul && !installFastWasmMatMul())
+        throw new Error('could not install the fast wasm BatchMatMul');
+      out.matmul = opts.stockMatMul ? 'stock' : 'fast';
+    }
     if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend('${backend}') failed`);
     await tf.ready();
     out.backend = tf.getBackend();
-    for (const preset of presets) {
-      const plan = planFor(backend, preset, full);
+    for (const preset of opts.presets) {
+      const plan = planFor(backend, preset, opts.full, opts.parts);
       if ('skipped' in plan) out.skipped.push({ preset, reason: plan.skipped });
-      else out.results.push(await runPreset(plan, log));
+      else out.results.push(await runPreset(plan, log, opts.sets));
     }
   } catch (e) {
     out.error = e instanceof Error ? e.message : String(e);

@@ -1,78 +1,118 @@
 /**
- * How much of each preset a backend runs by default, so that `npm run bench` stays near
- * 10 minutes on a 2-core CPU-only machine (measured there: webgl on SwiftShader needs ~170 s
- * just to compile the no-cache shapes of 'tiny'; 'lab' no-cache sampling on wasm takes ~100 s).
- * `full` asks for a warm-up and 3 timed runs of everything everywhere (an hour or more there).
+ * How much of each part a backend runs by default, so that `npm run bench` stays within minutes on
+ * a 2-core CPU-only machine (there, WebGPU and WebGL run on SwiftShader, a CPU emulation whose
+ * shader compiles alone take minutes for shapes that change every step). `--full` runs every part
+ * with a warm-up and 3 timed runs everywhere (an hour or more there); `--parts` picks parts.
  */
 import type { PresetName } from './presets';
-import type { PresetPlan } from './sampling';
+import type { SamplingPlan } from './sampling';
+import type { ScalingPlan } from './scaling';
+import type { StepPlan } from './step';
+import type { TrainPlan } from './train';
 
 export const BENCH_BACKENDS = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
 export type BenchBackend = (typeof BENCH_BACKENDS)[number];
 
-/** A plan, or the reason the preset is skipped on this backend. */
+/** 'recompute' is the no-cache half of 'sampling' (the slow one), selectable on its own. */
+export const PARTS = ['sampling', 'recompute', 'train', 'step', 'scaling'] as const;
+export type Part = (typeof PARTS)[number];
+
+export interface PresetPlan {
+  preset: PresetName;
+  sampling: SamplingPlan | null;
+  train: TrainPlan | null;
+  step: StepPlan | null;
+  scaling: ScalingPlan | null;
+  /** Why a count is lower than --full's, or a part skipped; copied into the result. */
+  notes: string[];
+}
+
+/** Mini-batches of the lab preset's RL update on wasm (the preset's 1 does not fit the heap). */
+export const LAB_WASM_MINI_BATCHES = 4;
+
+/** A plan, or the reason the whole preset is skipped on this backend. */
 export type PlanOrSkip = PresetPlan | { preset: PresetName; skipped: string };
 
-const NO_WARMUP =
-  'no warm-up of their own (this backend compiles nothing per shape; the cached warm-up loaded the kernels)';
+const FULL: Omit<PresetPlan, 'preset' | 'notes'> = {
+  sampling: { cachedReps: 3, recomputeReps: 3, recomputeWarmup: true },
+  train: { reps: 3, warmup: true },
+  step: { reps: 3 },
+  scaling: { reps: 3 },
+};
+
+function defaults(backend: BenchBackend, preset: PresetName, inBrowser: boolean): PlanOrSkip {
+  const where = inBrowser ? `browser ${backend}` : backend;
+  const gpu = backend === 'webgl' || backend === 'webgpu';
+  if (preset === 'lab' && (inBrowser || backend === 'cpu'))
+    return {
+      preset,
+      skipped: `lab skipped on ${where} by default (${backend === 'wasm' ? 'the Node wasm run covers the same engine' : 'minutes per part here'}); pass --full`,
+    };
+  if (preset === 'lab')
+    return {
+      preset,
+      sampling: { cachedReps: 1, recomputeReps: 0, recomputeWarmup: false },
+      train: { reps: 2, warmup: true },
+      step: { reps: 2 },
+      scaling: null,
+      notes: [
+        'lab on wasm: 1 timed cached sampling run, no recompute (~10 min at 256 tokens), 2 timed train steps and RL steps, no update scaling; pass --full',
+      ],
+    };
+  if (backend === 'wasm')
+    return {
+      preset,
+      sampling: { cachedReps: 3, recomputeReps: 1, recomputeWarmup: false },
+      train: { reps: 3, warmup: true },
+      step: { reps: inBrowser ? 2 : 3 },
+      scaling: inBrowser ? null : { reps: 2 },
+      notes: [
+        'recompute: 1 timed run without a warm-up of its own (wasm compiles nothing per shape)',
+        ...(inBrowser ? ['update scaling runs in Node only by default'] : []),
+      ],
+    };
+  if (backend === 'cpu')
+    return {
+      preset,
+      sampling: { cachedReps: 1, recomputeReps: 0, recomputeWarmup: false },
+      train: { reps: 1, warmup: true },
+      step: { reps: 1 },
+      scaling: null,
+      notes: ['cpu: 1 timed run per part, no recompute sampling (minutes) and no update scaling'],
+    };
+  return {
+    preset,
+    sampling: { cachedReps: 1, recomputeReps: 0, recomputeWarmup: false },
+    train: { reps: 1, warmup: true },
+    step: { reps: 1 },
+    scaling: null,
+    notes: [
+      `${backend}: 1 timed run per part; no recompute sampling and no update scaling by default${gpu ? ' (on SwiftShader each new shape compiles shaders for seconds to minutes)' : ''}; pass --full`,
+    ],
+  };
+}
 
 export function planFor(
   backend: BenchBackend,
   preset: PresetName,
   full: boolean,
+  parts: readonly Part[],
   inBrowser = false,
 ): PlanOrSkip {
-  const all: PresetPlan = {
-    preset,
-    cachedReps: 3,
-    recomputeReps: 3,
-    trainReps: 3,
-    recomputeWarmup: true,
-    trainWarmup: true,
-  };
-  if (full) return { ...all, note: 'full run (--full)' };
-  const gpuSkip = `no-cache sampling skipped by default on ${backend} (SwiftShader compiles a shader set per sequence length: minutes); pass --full`;
-  if (preset === 'tiny') {
-    switch (backend) {
-      case 'wasm':
-        return all;
-      case 'cpu':
-        return {
-          ...all,
-          recomputeReps: 1,
-          recomputeWarmup: false,
-          trainReps: 1,
-          note: `no-cache sampling: 1 timed run, ${NO_WARMUP}; train step: 1 timed run`,
-        };
-      case 'webgl':
-        return {
-          ...all,
-          recomputeReps: 0,
-          trainReps: 1,
-          note: `${gpuSkip}; train step: 1 timed run`,
-        };
-      case 'webgpu':
-        return {
-          ...all,
-          cachedReps: 1,
-          recomputeReps: 0,
-          trainReps: 1,
-          note: `cached sampling and train step: 1 timed run each; ${gpuSkip}`,
-        };
-    }
+  const base: PlanOrSkip = full
+    ? { preset, ...FULL, notes: ['full run (--full)'] }
+    : defaults(backend, preset, inBrowser);
+  if ('skipped' in base) return base;
+  const out: PresetPlan = { ...base, notes: [...base.notes] };
+  if (preset === 'lab' && backend === 'wasm' && out.step) {
+    out.step = { ...out.step, miniBatches: LAB_WASM_MINI_BATCHES };
+    out.notes.push(
+      `lab RL step on wasm with rl.miniBatches=${LAB_WASM_MINI_BATCHES} (updates of 10 rows): one update of all 40 rows x ~360 tokens needs more than wasm's 4 GB heap (measured: 20 rows peak at ~3 GB)`,
+    );
   }
-  // lab (3.3M parameters): no-cache sampling costs ~50x the cached path.
-  if (backend === 'wasm' && !inBrowser)
-    return {
-      ...all,
-      recomputeReps: 1,
-      trainReps: 1,
-      recomputeWarmup: false,
-      trainWarmup: false,
-      note: `no-cache sampling and train step: 1 timed run each, ${NO_WARMUP}`,
-    };
-  const where = inBrowser ? `browser ${backend}` : backend;
-  const why =
-    backend === 'wasm' ? 'the Node wasm run covers the same engine' : 'minutes per run here';
-  return { preset, skipped: `lab skipped on ${where} by default (${why}); pass --full` };
+  for (const p of ['sampling', 'train', 'step', 'scaling'] as const)
+    if (!parts.includes(p)) out[p] = null;
+  if (out.sampling && !parts.includes('recompute'))
+    out.sampling = { ...out.sampling, recomputeReps: 0 };
+  return out;
 }

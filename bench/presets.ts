@@ -1,13 +1,61 @@
+/**
+ * The benchmark's presets are the lab's own (src/engine/presets.ts): the student's dimensions,
+ * the vocabulary of the tokenizer the preset trains, and its batch shape B questions x G rollouts.
+ */
+import { applyOverride, type RunConfig } from '../src/engine/config';
+import { buildTokenizer, loadItems } from '../src/engine/eval/sources';
 import type { ModelConfig } from '../src/engine/model/config';
+import { presetConfig } from '../src/engine/presets';
+import type { TaskItem } from '../src/engine/tasks/types';
+import type { Tokenizer } from '../src/engine/tokenizer';
 
-/** Model sizes the benchmark knows (vocab 96 = the lab's char tokenizer). */
-export const PRESETS = {
-  tiny: { vocab: 96, dModel: 64, layers: 2, heads: 4, context: 256, mlpRatio: 4 },
-  lab: { vocab: 96, dModel: 256, layers: 4, heads: 8, context: 512, mlpRatio: 4 },
-} satisfies Record<string, ModelConfig>;
-export type PresetName = keyof typeof PRESETS;
-export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
+export const PRESET_NAMES = ['tiny', 'lab'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
 
 export function isPresetName(s: string): s is PresetName {
-  return (PRESET_NAMES as string[]).includes(s);
+  return (PRESET_NAMES as readonly string[]).includes(s);
+}
+
+export interface BenchPreset {
+  name: PresetName;
+  config: RunConfig;
+  /** The student as the preset builds it (vocab = its tokenizer's). */
+  model: ModelConfig;
+  /** Questions per step (B) and rollouts per question (G); rows = B x G. */
+  B: number;
+  G: number;
+  rows: number;
+  tokenizer: Tokenizer;
+  trainItems: TaskItem[];
+}
+
+/**
+ * Builds the preset's training items and tokenizer (about a second) to learn its vocabulary.
+ * `sets` are CLI-style overrides ("model.dModel=64"), applied in order (e.g. to pin an older
+ * shape for a before/after comparison).
+ */
+export async function loadBenchPreset(
+  name: PresetName,
+  sets: readonly string[] = [],
+): Promise<BenchPreset> {
+  const config = sets.reduce(applyOverride, presetConfig(name));
+  const trainItems = (await loadItems(config.data, 'train')).items;
+  const tokenizer = buildTokenizer(config, trainItems);
+  const B = config.rl.questionsPerStep;
+  const G = config.rl.groupSize;
+  return {
+    name,
+    config,
+    model: { ...config.model, vocab: tokenizer.vocabSize },
+    B,
+    G,
+    rows: B * G,
+    tokenizer,
+    trainItems,
+  };
+}
+
+/** The model with its learned positions extended to cover `tokens` (compute is unchanged). */
+export function withContext(model: ModelConfig, tokens: number): ModelConfig {
+  return { ...model, context: Math.max(model.context, tokens) };
 }

@@ -1,13 +1,16 @@
 import type { AdapterInfo } from '../src/engine/backend/types';
-import type { BenchBackend } from './plan';
+import type { PresetResult } from './core';
+import type { BenchBackend, Part } from './plan';
 import type { PresetName } from './presets';
-import type { PresetResult } from './sampling';
 
 /** Page -> worker: what to run. */
 export interface BenchRequest {
   backend: BenchBackend;
   presets: PresetName[];
   full: boolean;
+  parts: Part[];
+  /** Config overrides (--set key=value). */
+  sets: string[];
 }
 
 /** What one backend in one browser produced; published as window.__benchResult. */

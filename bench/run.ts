@@ -1,15 +1,20 @@
 /**
- * `npm run bench`: sampling (KV cache vs recompute) and train-step throughput on tfjs cpu and
- * wasm in Node, and on webgpu / wasm / webgl in system Chromium (bench.html in a worker).
+ * `npm run bench`: for the tiny and lab presets, sampling (KV cache vs recompute at 256 new
+ * tokens, work per decoding step), train step, the full RL step split into its phases, update
+ * scaling in G and length, and peak memory, on tfjs cpu and wasm in Node and webgpu / wasm / webgl
+ * in system Chromium (bench.html in a worker), plus the PyTorch CPU reference when torch imports.
  * Progress goes to stderr; stdout gets one JSON document.
  */
 import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { parseArgs, USAGE, type Target } from './args';
 import { runBrowser, type BrowserRun } from './browserRun';
 import { machineInfo } from './machine';
 import { runNode, type NodeBenchResult } from './node';
 import type { BenchBackend } from './plan';
-import { BATCH, NEW_TOKENS, PROMPT_TOKENS, TRAIN_SEQ } from './sampling';
+import { summaryRow, torchRatios } from './summary';
+import { runTorch, type TorchResult } from './torch';
+import { WORKLOAD } from './workload';
 
 const log = (msg: string) => process.stderr.write(msg + '\n');
 
@@ -25,39 +30,68 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const machine = machineInfo();
   const node: NodeBenchResult[] = [];
-  for (const b of ['cpu', 'wasm'] as const) {
-    if (args.targets.includes(b)) node.push(await runNode(b, args.presets, args.full, log));
+  const nodeOpts = {
+    presets: args.presets,
+    full: args.full,
+    parts: args.parts,
+    stockMatMul: args.stockMatMul,
+    sets: args.sets,
+  };
+  for (const b of ['wasm', 'cpu'] as const) {
+    if (args.targets.includes(b)) node.push(await runNode(b, nodeOpts, log));
   }
+  let torch: TorchResult | null = null;
+  if (args.targets.includes('torch') && args.parts.includes('train'))
+    torch = await runTorch(args.presets, args.sets, [...new Set([os.cpus().length, 1])], log);
   const browserTargets = args.targets
     .filter((t: Target) => t.startsWith('browser-'))
     .map((t) => t.slice('browser-'.length) as BenchBackend);
   let browser: BrowserRun | null = null;
   if (browserTargets.length) {
     try {
-      browser = await runBrowser(browserTargets, args.presets, args.full, log);
+      browser = await runBrowser(
+        browserTargets,
+        {
+          presets: args.presets,
+          full: args.full,
+          parts: args.parts,
+          gpu: args.gpu,
+          sets: args.sets,
+        },
+        log,
+      );
     } catch (e) {
       const note = `browser runs failed: ${e instanceof Error ? e.message : String(e)}`;
       browser = { chromium: null, executablePath: null, note, runs: [] };
     }
   }
+  const rows = [
+    ...node.flatMap((n) => n.results.map((r) => summaryRow('node', r))),
+    ...(browser?.runs ?? []).flatMap((b) => b.results.map((r) => summaryRow('chromium', r))),
+  ];
   const doc = {
-    benchmark: 'thinktuning-lab sampling + train step',
+    benchmark: 'thinktuning-lab sampling, train step, RL step, update scaling',
     started: started.toISOString(),
     total_s: Number(((performance.now() - t0) / 1000).toFixed(1)),
     args: { ...args, usage: USAGE },
-    workload: {
-      sampling: `${BATCH} sequences x ${NEW_TOKENS} new tokens after a ${PROMPT_TOKENS}-token prompt, temperature 1, topP 1, eosId -1 (never sampled: every row runs the full length); tokens_per_s counts new tokens`,
-      timing:
-        'one untimed warm-up call (shader compilation), then the median of the timed runs (see each result notes for reduced counts)',
-      train: `forward + backward + Adam on a [${BATCH}, ${TRAIN_SEQ}] random batch through tokenScores (loss = -mean logp); train_tokens_per_s counts ${BATCH * TRAIN_SEQ} tokens per step`,
-    },
+    workload: WORKLOAD,
     machine: {
       ...machine,
       chromium: browser?.chromium ?? null,
       chromium_path: browser?.executablePath ?? null,
       webgpu_adapter: browser?.runs.find((r) => r.adapter)?.adapter ?? null,
     },
+    summary: {
+      rows,
+      torch_over_wasm: torchRatios(rows, torch),
+      torch_note: torch
+        ? torch.available
+          ? `PyTorch reference ran (${torch.python}); threads = this machine's ${os.cpus().length} cores and 1 (single-threaded like wasm)`
+          : `PyTorch reference not run: ${torch.reason}`
+        : 'PyTorch reference not requested (--backends ... torch)',
+    },
     node,
+    torch,
     browser,
   };
   const json = JSON.stringify(doc, null, 2);

@@ -1,79 +1,79 @@
 /**
- * Benchmark core shared by Node (bench/run.ts) and the browser worker (bench/bench.worker.ts).
- * No Node or DOM APIs: the caller activates a tfjs backend first, then calls runPreset().
+ * Sampling part: B x G rows x 256 new tokens with the KV cache and with full recompute, and the
+ * work each decoding step costs (kernels; on WebGPU dispatches, submits, uploads and readbacks).
+ * No Node or DOM APIs: shared by Node (bench/node.ts) and the browser worker.
  */
 import * as tf from '@tensorflow/tfjs';
+import {
+  diffCounts,
+  perUnit,
+  startWorkCounter,
+  type WorkCounts,
+} from '../src/engine/backend/counters';
 import { sample } from '../src/engine/model/sample';
-import { TransformerModel, parameterCount } from '../src/engine/model/transformer';
+import { TransformerModel } from '../src/engine/model/transformer';
 import { mulberry32 } from '../src/engine/random';
-import { PRESETS, type PresetName } from './presets';
-import { median, trackPeak, type PeakTracker } from './stats';
-import { disposeOptimizer, trainStep } from './train';
+import { withContext, type BenchPreset } from './presets';
+import {
+  round,
+  timeMany,
+  trackPeak,
+  watchingKernels,
+  type MemoryPeak,
+  type PeakTracker,
+} from './stats';
+import { NEW_TOKENS, NO_EOS, PROMPT_TOKENS } from './workload';
 
-export interface PresetPlan {
-  preset: PresetName;
-  /** Timed runs of cached sampling (after one warm-up). */
+export interface SamplingPlan {
+  /** Timed cached runs after one warm-up (which is also the counted run). */
   cachedReps: number;
-  /** Timed runs of no-cache sampling; 0 skips it (and its warm-up). */
+  /** Timed no-cache runs; 0 skips recompute. */
   recomputeReps: number;
-  /** Timed train steps (after one warm-up); 0 skips the train figure. */
-  trainReps: number;
-  /** Run an untimed no-cache call first (needed where shaders compile per shape). */
   recomputeWarmup: boolean;
-  /** Run an untimed train step first (also creates the Adam state). */
-  trainWarmup: boolean;
-  /** Why a count is lower than the default, or a part skipped; copied into the result. */
-  note?: string;
 }
 
-export interface PresetResult {
-  backend: string;
-  preset: PresetName;
-  params: number;
-  batch: number;
+export interface SamplingResult {
+  rows: number;
   promptTokens: number;
   newTokens: number;
+  /** Positions the sampling model covers (the preset's context, extended to fit). */
+  context: number;
   cached_tokens_per_s: number;
-  recompute_tokens_per_s: number | null;
-  speedup: number | null;
   cached_ms: number;
-  recompute_ms: number | null;
   cached_runs_ms: number[];
+  cached_warmup_ms: number | null;
+  recompute_tokens_per_s: number | null;
+  recompute_ms: number | null;
   recompute_runs_ms: number[];
-  /** Most bytes held by live tensors in each part; see peak_bytes_method. */
-  peak_bytes: { cached: number; recompute: number | null; train: number | null };
-  peak_bytes_method: string;
-  train_tokens_per_s: number | null;
-  train_step_ms: number | null;
-  train_runs_ms: number[];
-  /** Untimed first calls (shader compilation); null where skipped. */
-  warmup_ms: { cached: number | null; recompute: number | null; train: number | null };
-  notes: string[];
+  /** cached / recompute tokens per second at 256 new tokens. */
+  kv_speedup: number | null;
+  /**
+   * Work per decoding step of the whole batch (forward + pick + readback), averaged over steps
+   * 2..256 of the warm-up run; per_token divides by the rows.
+   */
+  per_step: WorkCounts;
+  per_token: WorkCounts;
+  peak: { cached: MemoryPeak; recompute: MemoryPeak | null };
 }
 
-export const BATCH = 16;
-export const NEW_TOKENS = 128;
-export const PROMPT_TOKENS = 8;
-export const TRAIN_SEQ = 128;
-/** Never sampled (ids are >= 0), so every row runs the full length. */
-const NO_EOS = -1;
-
-function prompts(vocab: number, seed: number): number[][] {
+function prompts(rows: number, vocab: number, seed: number): number[][] {
   const rng = mulberry32(seed);
-  return Array.from({ length: BATCH }, () =>
+  return Array.from({ length: rows }, () =>
     Array.from({ length: PROMPT_TOKENS }, () => 1 + Math.floor(rng.next() * (vocab - 1))),
   );
 }
 
-/** One full sampling call; returns wall ms (the last step reads the ids back, so it is synced). */
+/** One sampling call; wall ms (its last step reads the ids back, so the work is done). */
 async function timeSample(
   model: TransformerModel,
+  rows: number,
   useCache: boolean,
   seed: number,
   peak: PeakTracker,
+  onStep?: (step: number) => void,
 ): Promise<number> {
   const t0 = performance.now();
-  const r = await sample(model, prompts(model.config.vocab, seed), {
+  const r = await sample(model, prompts(rows, model.config.vocab, seed), {
     maxNewTokens: NEW_TOKENS,
     temperature: 1,
     topP: 1,
@@ -81,106 +81,84 @@ async function timeSample(
     eosId: NO_EOS,
     padId: 0,
     useCache,
-    onStep: () => peak.poll(),
+    onStep: (s) => {
+      peak.poll();
+      onStep?.(s);
+    },
   });
   const ms = performance.now() - t0;
   if (r.steps !== NEW_TOKENS) throw new Error(`sample ran ${r.steps} steps, not ${NEW_TOKENS}`);
   return ms;
 }
 
-async function timeMany(
-  reps: number,
-  warmup: boolean,
-  run: (i: number) => Promise<number>,
+export async function runSampling(
+  preset: BenchPreset,
+  plan: SamplingPlan,
   log: (msg: string) => void,
-  label: string,
-) {
-  const warm = warmup ? await run(0) : null;
-  if (warm !== null) log(`${label}: warm-up ${warm.toFixed(0)} ms`);
-  const runs: number[] = [];
-  for (let i = 1; i <= reps; i++) {
-    runs.push(await run(i));
-    log(`${label}: run ${i}/${reps} ${runs[runs.length - 1].toFixed(0)} ms`);
-  }
-  return { warm, runs, med: median(runs) };
-}
-
-const round = (x: number, digits = 1) => Number(x.toFixed(digits));
-const roundOrNull = (x: number | null) => (x === null ? null : round(x));
-
-/** Runs one preset on the active tfjs backend. */
-export async function runPreset(
-  plan: PresetPlan,
-  log: (msg: string) => void = () => {},
-): Promise<PresetResult> {
-  const backend = tf.getBackend();
-  const model = TransformerModel.create(PRESETS[plan.preset], 1234);
-  const tag = `[${backend}/${plan.preset}]`;
-  const peaks = { cached: trackPeak(), recompute: trackPeak(), train: trackPeak() };
-  const notes = plan.note ? [plan.note] : [];
+): Promise<SamplingResult> {
+  const cfg = withContext(preset.model, PROMPT_TOKENS + NEW_TOKENS);
+  const model = TransformerModel.create(cfg, 1234);
+  const tag = `[${tf.getBackend()}/${preset.name}] sampling`;
+  const rows = preset.rows;
+  const perRun = rows * NEW_TOKENS;
   try {
-    const perRun = BATCH * NEW_TOKENS;
-    const cached = await timeMany(
-      plan.cachedReps,
-      true,
-      (i) => timeSample(model, true, 100 + i, peaks.cached),
-      log,
-      `${tag} cached`,
-    );
-    const recompute =
-      plan.recomputeReps > 0
-        ? await timeMany(
-            plan.recomputeReps,
-            plan.recomputeWarmup,
-            (i) => timeSample(model, false, 100 + i, peaks.recompute),
-            log,
-            `${tag} recompute`,
-          )
-        : null;
-    const train =
-      plan.trainReps > 0
-        ? await timeMany(
-            plan.trainReps,
-            plan.trainWarmup,
-            (i) => trainStep(model, BATCH, TRAIN_SEQ, 7 + i, peaks.train),
-            log,
-            `${tag} train`,
-          )
-        : null;
-    const cachedTps = perRun / (cached.med / 1000);
-    const recomputeTps = recompute ? perRun / (recompute.med / 1000) : null;
+    const peakCached = trackPeak();
+    // The warm-up is the counted run: counts between step 1 and step 256 (255 decoding steps).
+    const counter = startWorkCounter();
+    let first: WorkCounts | null = null;
+    let last: WorkCounts | null = null;
+    let cached;
+    try {
+      cached = await timeMany(
+        plan.cachedReps,
+        true,
+        (i) =>
+          watchingKernels(i === 0, peakCached, () =>
+            timeSample(model, rows, true, 100 + i, peakCached, (s) => {
+              if (i !== 0) return;
+              if (s === 1) first = counter.counts();
+              if (s === NEW_TOKENS) last = counter.counts();
+            }),
+          ),
+        log,
+        `${tag} cached`,
+      );
+    } finally {
+      counter.restore();
+    }
+    const steps = NEW_TOKENS - 1;
+    const perStep = perUnit(diffCounts(last!, first!), steps);
+    const perToken = perUnit(diffCounts(last!, first!), steps * rows);
+    let recompute = null;
+    const peakRecompute = trackPeak();
+    if (plan.recomputeReps > 0)
+      recompute = await timeMany(
+        plan.recomputeReps,
+        plan.recomputeWarmup,
+        (i) => timeSample(model, rows, false, 100 + i, peakRecompute),
+        log,
+        `${tag} recompute`,
+      );
+    const cachedTps = perRun / (cached.median_ms / 1000);
+    const recomputeTps = recompute ? perRun / (recompute.median_ms / 1000) : null;
     return {
-      backend,
-      preset: plan.preset,
-      params: parameterCount(model),
-      batch: BATCH,
+      rows,
       promptTokens: PROMPT_TOKENS,
       newTokens: NEW_TOKENS,
+      context: cfg.context,
       cached_tokens_per_s: round(cachedTps),
+      cached_ms: cached.median_ms,
+      cached_runs_ms: cached.runs_ms,
+      cached_warmup_ms: cached.warmup_ms,
       recompute_tokens_per_s: recomputeTps === null ? null : round(recomputeTps),
-      speedup: recomputeTps === null ? null : round(cachedTps / recomputeTps, 2),
-      cached_ms: round(cached.med),
-      recompute_ms: recompute ? round(recompute.med) : null,
-      cached_runs_ms: cached.runs.map((x) => round(x)),
-      recompute_runs_ms: recompute ? recompute.runs.map((x) => round(x)) : [],
-      peak_bytes: {
-        cached: peaks.cached.peak(),
-        recompute: recompute ? peaks.recompute.peak() : null,
-        train: train ? peaks.train.peak() : null,
-      },
-      peak_bytes_method: peaks.cached.method,
-      train_tokens_per_s: train ? round((BATCH * TRAIN_SEQ) / (train.med / 1000)) : null,
-      train_step_ms: train ? round(train.med) : null,
-      train_runs_ms: train ? train.runs.map((x) => round(x)) : [],
-      warmup_ms: {
-        cached: roundOrNull(cached.warm),
-        recompute: recompute ? roundOrNull(recompute.warm) : null,
-        train: train ? roundOrNull(train.warm) : null,
-      },
-      notes,
+      recompute_ms: recompute?.median_ms ?? null,
+      recompute_runs_ms: recompute?.runs_ms ?? [],
+      kv_speedup: recomputeTps === null ? null : round(cachedTps / recomputeTps, 2),
+      per_step: perStep,
+      per_token: perToken,
+      peak: { cached: peakCached.peak(), recompute: recompute ? peakRecompute.peak() : null },
     };
   } finally {
-    disposeOptimizer(model);
     model.dispose();
   }
 }

@@ -1,52 +1,98 @@
+/** Train part: forward + backward + AdamW on a [B x G, 128] random batch (the PyTorch reference's step). */
 import * as tf from '@tensorflow/tfjs';
 import { tokenScores } from '../src/engine/model/logprobs';
-import type { TransformerModel } from '../src/engine/model/transformer';
+import { TransformerModel } from '../src/engine/model/transformer';
+import { AdamW } from '../src/engine/optim/adamw';
 import { mulberry32 } from '../src/engine/random';
-import type { PeakTracker } from './stats';
+import type { BenchPreset } from './presets';
+import {
+  round,
+  timeMany,
+  trackPeak,
+  watchingKernels,
+  type MemoryPeak,
+  type PeakTracker,
+} from './stats';
+import { TRAIN_SEQ } from './workload';
 
-const optimizers = new WeakMap<TransformerModel, tf.Optimizer>();
+export interface TrainPlan {
+  reps: number;
+  warmup: boolean;
+}
 
-/**
- * One forward + backward + Adam step on a random [batch, seq] token batch (loss = -mean logp,
- * through tokenScores). Returns wall ms; reading the loss back waits for the queued update.
- */
-export async function trainStep(
+export interface TrainResult {
+  rows: number;
+  seq: number;
+  train_tokens_per_s: number;
+  train_step_ms: number;
+  train_runs_ms: number[];
+  train_warmup_ms: number | null;
+  peak: MemoryPeak;
+}
+
+/** One step; wall ms (the gradient-norm and loss readbacks wait for the queued work). */
+async function trainStep(
   model: TransformerModel,
-  batch: number,
-  seq: number,
+  opt: AdamW,
+  rows: number,
   seed: number,
   peak: PeakTracker,
 ): Promise<number> {
-  let opt = optimizers.get(model);
-  if (!opt) {
-    opt = tf.train.adam(1e-3);
-    optimizers.set(model, opt);
-  }
   const rng = mulberry32(seed);
   const V = model.config.vocab;
-  const data = Int32Array.from({ length: batch * seq }, () => Math.floor(rng.next() * V));
-  const tokens = tf.tensor2d(data, [batch, seq], 'int32');
+  const data = Int32Array.from({ length: rows * TRAIN_SEQ }, () => Math.floor(rng.next() * V));
+  const tokens = tf.tensor2d(data, [rows, TRAIN_SEQ], 'int32');
+  const vars = model.variables();
   const t0 = performance.now();
-  const loss = opt.minimize(
-    () => {
-      const { logp } = tokenScores(model, tokens);
-      peak.poll();
-      return logp.mean().neg() as tf.Scalar;
-    },
-    true,
-    model.variables(),
+  const { value, grads } = tf.variableGrads(() => {
+    const { logp } = tokenScores(model, tokens);
+    peak.poll();
+    return logp.mean().neg() as tf.Scalar;
+  }, vars);
+  const report = await opt.apply(
+    vars.map((v) => grads[v.name]),
+    1e-3,
   );
-  if (!loss) throw new Error('minimize returned no loss');
-  const value = (await loss.data())[0];
+  const loss = (await value.data())[0];
   const ms = performance.now() - t0;
-  loss.dispose();
-  tokens.dispose();
-  if (!Number.isFinite(value)) throw new Error(`train loss is ${value}`);
+  tf.dispose([value, tokens, ...Object.values(grads)]);
+  if (!Number.isFinite(loss) || !report.applied) throw new Error(`train loss is ${loss}`);
   return ms;
 }
 
-/** Frees the Adam state made for a model (call before disposing it). */
-export function disposeOptimizer(model: TransformerModel): void {
-  optimizers.get(model)?.dispose();
-  optimizers.delete(model);
+export async function runTrain(
+  preset: BenchPreset,
+  plan: TrainPlan,
+  log: (msg: string) => void,
+): Promise<TrainResult> {
+  const model = TransformerModel.create(preset.model, 1234);
+  const opt = new AdamW(model.variables(), {
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: 1e-8,
+    weightDecay: 0.01,
+    gradClip: 1,
+  });
+  const peak = trackPeak();
+  try {
+    const t = await timeMany(
+      plan.reps,
+      plan.warmup,
+      (i) => watchingKernels(i === 0, peak, () => trainStep(model, opt, preset.rows, 7 + i, peak)),
+      log,
+      `[${tf.getBackend()}/${preset.name}] train`,
+    );
+    return {
+      rows: preset.rows,
+      seq: TRAIN_SEQ,
+      train_tokens_per_s: round((preset.rows * TRAIN_SEQ) / (t.median_ms / 1000)),
+      train_step_ms: t.median_ms,
+      train_runs_ms: t.runs_ms,
+      train_warmup_ms: t.warmup_ms,
+      peak: peak.peak(),
+    };
+  } finally {
+    opt.dispose();
+    model.dispose();
+  }
 }

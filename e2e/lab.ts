@@ -11,6 +11,9 @@ export const TINY_SETTINGS = [
   'model.layers=1',
   'model.heads=2',
   'model.context=256',
+  // the shape these settings were tuned on (the tiny preset moved to RoPE + place-value steps)
+  'model.positions="learned"',
+  'data.workedDetail="plain"',
   'data.trainSize=50',
   'sft.steps=20',
   'sft.warmupSteps=0',

@@ -52,8 +52,14 @@ test.describe('training lab: a tiny ThinkTuning run', () => {
     // Charts redraw at most about once a second: wait for the last points.
     for (const id of CHART_IDS)
       await expect(page.getByTestId(`chart-${id}`)).toHaveAttribute('data-points', String(steps));
+    // Responsiveness guard, not a speed target: training on the main thread would block it for
+    // seconds. The longest task is reported (~100-200 ms on an idle 2-core machine); the bound
+    // is loose so that a loaded machine does not fail it.
     const tasks = await longTasks(page);
-    expect(Math.max(0, ...tasks), `long tasks: ${tasks.join(', ')}`).toBeLessThan(200);
+    test
+      .info()
+      .annotations.push({ type: 'longest task (ms)', description: String(Math.max(0, ...tasks)) });
+    expect(Math.max(0, ...tasks), `long tasks: ${tasks.join(', ')}`).toBeLessThan(1000);
     await expect(page.getByTestId('inspector').getByTestId('token').first()).toBeVisible();
     await page.screenshot({ path: 'test-results/lab-wasm.png', fullPage: true });
     expect(consoleErrors).toEqual([]);
@@ -191,10 +197,11 @@ test.describe('training lab: a tiny ThinkTuning run', () => {
     await expect(page.getByTestId('connection-report')).toContainText(/request failed/i);
     await expect(page.getByTestId('connection-report')).toContainText(/500/);
     await page.getByTestId('start').click();
-    await expect(page.getByTestId('run-note').first()).toContainText(/Teacher server error/, {
-      timeout: 120_000,
-    });
-    await expect(page.getByTestId('run-note').first()).toContainText(/training goes on/);
+    // Each failure is a note in words; after teacher.circuitFailures in a row the circuit opens
+    // and a note says so (notes are newest first, so look for each among them).
+    const serverError = page.getByTestId('run-note').filter({ hasText: /Teacher server error/ });
+    await expect(serverError.first()).toBeVisible({ timeout: 120_000 });
+    await expect(serverError.first()).toContainText(/training goes on/);
     await expect(page.getByTestId('teacher-failures')).toContainText(/server error × \d+/);
     await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 120_000 });
     expect(await stepCount(page)).toBe(4);

@@ -5,24 +5,50 @@
  * use the student itself; control commands (pause, stop, inspect) act at once.
  */
 import './browserBackends';
+import { watchDeviceLost, webgpuDevice } from './deviceWatch';
 import { selectBackend } from '../src/engine/backend/select';
 import { LabSession } from '../src/session/labSession';
-import type { WorkerCommand, WorkerEvent } from '../src/session/protocol';
+import type { WorkerCommand, WorkerEvent, WorkerFaultCommand } from '../src/session/protocol';
+import { estimateStorage, openRunStore } from '../src/storage/runStore';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (e: WorkerEvent) => scope.postMessage(e);
+const deviceLost = (reason: string, message: string) =>
+  post({ type: 'device-lost', reason, message });
 const session = new LabSession({
   post,
-  selectBackend,
+  selectBackend: async (pref) => {
+    const choice = await selectBackend(pref);
+    watchDeviceLost(deviceLost);
+    return choice;
+  },
   readText: async (url) => {
     const res = await fetch(url);
     if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${res.statusText}`);
     return res.text();
   },
+  openRunStore: () => openRunStore(),
+  estimateStorage,
 });
 
-scope.onmessage = (ev: MessageEvent<WorkerCommand>) => {
-  void session.handle(ev.data);
+/** Test-only faults (see WorkerFaultCommand): a real uncaught error, a real device loss. */
+function simulateFault(fault: WorkerFaultCommand['fault']): void {
+  if (fault === 'throw') {
+    setTimeout(() => {
+      throw new Error('simulated worker crash (test fault)');
+    });
+    return;
+  }
+  const device = webgpuDevice();
+  // On WebGPU the device is really destroyed: its `lost` promise resolves and reports it.
+  if (device) device.destroy();
+  else deviceLost('destroyed', 'simulated device loss (test fault; this worker is not on WebGPU)');
+}
+
+scope.onmessage = (ev: MessageEvent<WorkerCommand | WorkerFaultCommand>) => {
+  const cmd = ev.data;
+  if (cmd.type === 'simulate-fault') simulateFault(cmd.fault);
+  else void session.handle(cmd);
 };
 scope.onerror = (ev) => {
   post({

@@ -8,6 +8,8 @@ export async function writeCheckpointDir(dir: string, files: CheckpointFiles): P
   await writeFile(join(dir, 'model.safetensors'), files['model.safetensors']);
   await writeFile(join(dir, 'config.json'), files['config.json']);
   await writeFile(join(dir, 'tokenizer.json'), files['tokenizer.json']);
+  const state = files['trainer_state.safetensors'];
+  if (state) await writeFile(join(dir, 'trainer_state.safetensors'), state);
 }
 
 /** Reads a checkpoint folder; a missing file is named in the error. */
@@ -21,9 +23,13 @@ export async function readCheckpointDir(dir: string): Promise<CheckpointFiles> {
       );
     }
   };
-  return {
+  const files: CheckpointFiles = {
     'model.safetensors': new Uint8Array(await read('model.safetensors')),
     'config.json': (await read('config.json')).toString('utf8'),
     'tokenizer.json': (await read('tokenizer.json')).toString('utf8'),
   };
+  // RL checkpoints also hold the trainer's state (optimizer, RNG, data order): what resume needs.
+  const state = await readFile(join(dir, 'trainer_state.safetensors')).catch(() => null);
+  if (state) files['trainer_state.safetensors'] = new Uint8Array(state);
+  return files;
 }

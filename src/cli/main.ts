@@ -4,6 +4,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { EXIT, nodeIo, type CliCommand, type CliIo } from './command';
+import { compareCommand } from './commands/compare';
 import { evalCommand } from './commands/eval';
 import { GRADE_USAGE, gradeCommand } from './commands/grade';
 import { sftCommand } from './commands/sft';
@@ -23,6 +24,7 @@ export const COMMANDS: CommandRegistry = {
   sft: sftCommand,
   eval: evalCommand,
   train: trainCommand,
+  compare: compareCommand,
 };
 
 const fileIo = {

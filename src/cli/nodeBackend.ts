@@ -3,6 +3,7 @@
  * pure-JS 'cpu' backend. WASM runs single-threaded in Node (no SharedArrayBuffer workers).
  */
 import * as tf from '@tensorflow/tfjs';
+import { installFastWasmMatMul } from '../engine/backend/wasmMatMul';
 
 export const NODE_BACKENDS = ['wasm', 'cpu'] as const;
 export type NodeBackend = (typeof NODE_BACKENDS)[number];
@@ -20,6 +21,7 @@ export async function initNodeBackend(name: NodeBackend): Promise<void> {
   if (name === 'wasm') {
     await import('@tensorflow/tfjs-backend-wasm');
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    installFastWasmMatMul();
   }
   const ok = await tf.setBackend(name);
   await tf.ready();

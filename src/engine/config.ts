@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { ALL_DOMAINS, type Domain } from './tasks/wordProblems/scene';
 
+// No eval: zod would otherwise probe `new Function` to compile fast parsers, which the lab's
+// Content-Security-Policy refuses (and reports as a violation even though zod catches it).
+z.config({ jitless: true });
+
 /**
  * One validated schema for a run, shared by the worker, the CLI and the UI's config panel.
  * Every field has a default in a preset; `--set a.b=value` overrides one field.
@@ -15,6 +19,10 @@ export const ModelSchema = z.strictObject({
   heads: int(1, 64).describe('Attention heads (must divide dModel)'),
   context: int(16, 8192).describe('Longest prompt + response in tokens'),
   mlpRatio: int(1, 8).describe('MLP width / dModel'),
+  positions: z
+    .enum(['learned', 'rope'])
+    .optional()
+    .describe('Position signal: learned absolute embeddings (default) or rotary (relative)'),
 });
 
 export const TokenizerSchema = z.strictObject({
@@ -36,6 +44,12 @@ export const DataSchema = z.strictObject({
   gsm8kTrain: z.string().describe('GSM8K train JSONL: file path (CLI) or URL'),
   gsm8kEval: z.string().describe('GSM8K test JSONL: file path (CLI) or URL'),
   promptSuffix: z.string().max(2000).describe('Appended to every question'),
+  workedDetail: z
+    .enum(['plain', 'place-value'])
+    .optional()
+    .describe(
+      'Generated problems: worked steps as the bare equation (default plain) or a place-value chain ("37 + 8 = 30 + 15 = 45")',
+    ),
 });
 
 export const SftSchema = z.strictObject({
@@ -84,6 +98,11 @@ export const RlSchema = z.strictObject({
   aggregation: z.enum(['token-mean', 'seq-mean-token-mean', 'seq-mean-token-sum-norm']),
   evalEvery: int(0, 1_000_000).describe('Greedy evaluation every N steps (0 = off)'),
   checkpointEvery: int(0, 1_000_000),
+  maxNonFiniteSteps: int(0, 1000)
+    .optional()
+    .describe(
+      'Pause after this many steps in a row with a NaN/Inf loss or gradient (default 3; 0 = never)',
+    ),
 });
 
 export const ThinkTuningSchema = z.strictObject({
@@ -119,7 +138,55 @@ export const TeacherSchema = z.strictObject({
   concurrency: int(1, 64),
   logprobs: z.boolean(),
   concise: z.boolean().describe('Built-in teacher: short guidance for small contexts'),
+  circuitFailures: int(0, 1000)
+    .optional()
+    .describe('Pause teacher calls after this many failures in a row (default 5; 0 = never)'),
+  circuitCooldownMs: int(0, 3_600_000)
+    .optional()
+    .describe('Wait before probing a paused teacher again, in ms (default 30000)'),
 });
+
+/** The linear layers LoRA can adapt (Hugging Face / PEFT module names). */
+export const LORA_TARGETS = [
+  'q_proj',
+  'k_proj',
+  'v_proj',
+  'o_proj',
+  'gate_proj',
+  'up_proj',
+  'down_proj',
+] as const;
+
+export const StudentSchema = z.strictObject({
+  source: z
+    .enum(['scratch', 'hf'])
+    .describe(
+      'scratch: a fresh student (model + tokenizer sections); hf: a pretrained Llama/Qwen2 model',
+    ),
+  hf: z
+    .string()
+    .max(2000)
+    .describe(
+      'Pretrained model folder: a URL ending in /resolve/main/, or a local path (CLI); empty in the app = the model loaded in the Model panel',
+    ),
+  lora: z.boolean().describe('Train LoRA adapters only (false = full fine-tuning)'),
+  loraRank: int(1, 256).describe('LoRA rank r'),
+  loraAlpha: num(0.01, 4096).describe('LoRA alpha: the update is scaled by alpha / r'),
+  loraTargets: z
+    .array(z.enum(LORA_TARGETS))
+    .min(1)
+    .describe('Linear layers that get adapters (PEFT target_modules)'),
+});
+
+/** The student section of configs written before it existed: a scratch model. */
+export const DEFAULT_STUDENT: z.infer<typeof StudentSchema> = {
+  source: 'scratch',
+  hf: '',
+  lora: true,
+  loraRank: 8,
+  loraAlpha: 16,
+  loraTargets: [...LORA_TARGETS],
+};
 
 export const RunConfigSchema = z.strictObject({
   seed: int(0, 2 ** 31 - 1),
@@ -133,6 +200,7 @@ export const RunConfigSchema = z.strictObject({
   thinktuning: ThinkTuningSchema,
   reward: RewardSchema,
   teacher: TeacherSchema,
+  student: StudentSchema,
 });
 
 export type RunConfig = z.infer<typeof RunConfigSchema>;
@@ -169,12 +237,22 @@ function schemaAt(path: string[]): AnyObject | null {
 
 /** Validates a whole config; throws an Error listing every problem. */
 export function parseConfig(value: unknown): RunConfig {
-  const r = RunConfigSchema.safeParse(value);
+  // Configs saved before the student section existed train a scratch student.
+  const withStudent =
+    value !== null && typeof value === 'object' && !Array.isArray(value) && !('student' in value)
+      ? { ...value, student: structuredClone(DEFAULT_STUDENT) }
+      : value;
+  const r = RunConfigSchema.safeParse(withStudent);
   if (!r.success) throw new Error(`Invalid config:\n${describeConfigError(r.error)}`);
   const c = r.data;
   if (c.model.dModel % c.model.heads !== 0) {
     throw new Error(
       `Invalid config:\nmodel.heads: ${c.model.heads} does not divide model.dModel (${c.model.dModel}); pick a divisor.`,
+    );
+  }
+  if (c.model.positions === 'rope' && (c.model.dModel / c.model.heads) % 2 !== 0) {
+    throw new Error(
+      `Invalid config:\nmodel.positions: "rope" needs an even head size, but dModel / heads = ${c.model.dModel / c.model.heads}; change model.dModel or model.heads, or use "learned".`,
     );
   }
   return c;
@@ -198,7 +276,8 @@ export function applyOverride(config: RunConfig, assignment: string): RunConfig 
   for (let i = 0; i < path.length; i++) {
     const k = path[i];
     const parent = schemaAt(path.slice(0, i));
-    if (!parent || !(k in parent.shape)) {
+    // Own keys only: "__proto__", "constructor" and the like are unknown keys, never paths.
+    if (!parent || !Object.hasOwn(parent.shape, k)) {
       const valid = parent ? Object.keys(parent.shape).join(', ') : '(none: not an object)';
       throw new Error(
         `Unknown config key "${path.slice(0, i + 1).join('.')}". Valid keys here: ${valid}.`,

@@ -7,8 +7,13 @@ export interface Rng {
   next(): number;
 }
 
+/** A generator whose whole state is one 32-bit integer: save `state`, set it back, same stream. */
+export interface StatefulRng extends Rng {
+  state: number;
+}
+
 /** mulberry32(seed): t += 0x6D2B79F5; mix; return t / 2^32. */
-export function mulberry32(seed: number): Rng {
+export function mulberry32(seed: number): StatefulRng {
   let t = seed >>> 0;
   return {
     next(): number {
@@ -16,6 +21,12 @@ export function mulberry32(seed: number): Rng {
       let r = Math.imul(t ^ (t >>> 15), 1 | t);
       r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
       return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+    },
+    get state(): number {
+      return t;
+    },
+    set state(s: number) {
+      t = s >>> 0;
     },
   };
 }

@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, BackendPreference } from '../engine/backend/types';
 import { parameterCount, TransformerModel } from '../engine/model/transformer';
+import type { CausalLM } from '../engine/model/causalLM';
+import { LlamaModel } from '../engine/model/llama';
+import { llamaParameterCount } from '../engine/model/llamaConfig';
+import { loadHfModel, type LoadedHfModel } from '../engine/hf/load';
+import { sourceFromUrl } from '../engine/hf/source';
+import { loraOptionsFromConfig } from '../engine/hf/student';
+import { hfSourceOf, inspectPretrained } from './pretrained';
 import { sample } from '../engine/model/sample';
 import { modelFromSafetensors } from '../engine/model/weights';
 import {
@@ -13,9 +20,14 @@ import type { ModelConfig } from '../engine/model/config';
 import { parseConfig, type RunConfig } from '../engine/config';
 import type { ReadText } from '../engine/eval/sources';
 import type { ConnectionReport } from '../engine/teacher';
+import { describeBudget } from '../engine/experiments/budget';
+import { runComparison } from '../engine/experiments/comparison';
+import { comparisonArmName, type Method } from '../engine/experiments/table';
+import type { StepMetrics } from '../engine/loop/types';
 import {
   assertNever,
   type ModelSummary,
+  type PretrainedSource,
   type SampleParams,
   type TeacherExtras,
   type TeacherSettings,
@@ -23,7 +35,10 @@ import {
   type WorkerEvent,
 } from './protocol';
 import { DEFAULT_CORPUS } from './defaultCorpus';
-import { httpTeacher } from './teacherFactory';
+import { httpTeacher, teacherFromSettings } from './teacherFactory';
+import type { ResumePoint } from '../engine/loop/resume';
+import type { RunStore, StorageUsage } from '../storage/runStore';
+import { RunLibrary, type RunRecorder } from './runLibrary';
 import { TrainingRun } from './trainingRun';
 import { TrajectoryStore } from './trajectoryStore';
 
@@ -37,6 +52,10 @@ export interface SessionHost {
   fetch?: typeof fetch;
   /** Memory budget of the kept trajectories, in bytes (default 64 MiB). */
   trajectoryBudgetBytes?: number;
+  /** Opens the saved-runs store (IndexedDB + OPFS in the worker); absent: runs are not saved. */
+  openRunStore?: () => Promise<RunStore>;
+  /** Storage used / quota (navigator.storage.estimate in the worker). */
+  estimateStorage?: () => Promise<StorageUsage | null>;
 }
 
 const FRESH_MODEL: Omit<ModelConfig, 'vocab'> = {
@@ -52,7 +71,9 @@ const FRESH_MODEL: Omit<ModelConfig, 'vocab'> = {
  * Owns the tfjs backend, the student model and its tokenizer.
  */
 export class LabSession {
-  private model: TransformerModel | null = null;
+  private model: CausalLM | null = null;
+  /** A loaded pretrained model, frozen: sampled from, and copied by each run that trains it. */
+  private pretrained: LoadedHfModel | null = null;
   private tokenizer: Tokenizer | null = null;
   private origin = 'fresh';
   private run: TrainingRun | null = null;
@@ -60,8 +81,15 @@ export class LabSession {
   private readonly store: TrajectoryStore;
   /** Work that uses the student exclusively (init, sampling, loading, starting), in order. */
   private exclusive: Promise<void> = Promise.resolve();
+  /** Stops the comparison in progress (null when none runs). */
+  private comparison: AbortController | null = null;
   /** The last sampling or loading job: a run waits for it before its next step. */
   private studentWork: Promise<void> = Promise.resolve();
+  /** Saved runs (opened on first use; null when the host has no store or it failed to open). */
+  private library: Promise<RunLibrary | null> | null = null;
+  /** The saved run the current run records into. */
+  private savedRunId: string | null = null;
+  private backendName: string | null = null;
 
   constructor(private readonly host: SessionHost) {
     this.store = new TrajectoryStore(host.trajectoryBudgetBytes);
@@ -92,6 +120,13 @@ export class LabSession {
         return (this.studentWork = queued(() => this.sample(cmd.id, cmd.params)));
       case 'load-model':
         return (this.studentWork = queued(() => this.load(cmd.id, cmd.weights, cmd.tokenizerJson)));
+      case 'hf-inspect':
+        return guard(async () => {
+          const info = await inspectPretrained(cmd.source, cmd.student, this.host.fetch);
+          this.host.post({ type: 'hf-info', id: cmd.id, info });
+        });
+      case 'hf-load':
+        return (this.studentWork = queued(() => this.loadPretrained(cmd.id, cmd.source)));
       case 'start':
         return queued(() => this.start(cmd.id, cmd.config, cmd.extras, cmd.paused));
       case 'pause':
@@ -112,6 +147,22 @@ export class LabSession {
         return guard(() => this.inspect(cmd.id, cmd.step));
       case 'export':
         return guard(() => this.exportSteps(cmd.id, cmd.step));
+      case 'compare':
+        return queued(() => this.compare(cmd));
+      case 'compare-stop':
+        return guard(() => this.comparison?.abort());
+      case 'list-runs':
+        return guard(() => this.withLibrary((lib) => lib.postRuns(cmd.id)));
+      case 'rename-run':
+        return guard(() => this.changeRuns((lib) => lib.rename(cmd.runId, cmd.name)));
+      case 'delete-run':
+        return guard(() => this.deleteSaved(cmd.runId));
+      case 'export-run':
+        return guard(() => this.exportSaved(cmd.id, cmd.runId));
+      case 'import-run':
+        return guard(() => this.importSaved(cmd.bytes, cmd.filename));
+      case 'resume-run':
+        return queued(() => this.resumeSaved(cmd.id, cmd.runId, cmd.extras));
       default:
         return assertNever(cmd);
     }
@@ -137,25 +188,280 @@ export class LabSession {
     }
     this.store.clear();
     const run = ++this.runs;
-    this.host.post({ type: 'run-started', id, run, config: valid });
+    const recorder = await this.record(valid);
+    this.host.post({ type: 'run-started', id, run, config: valid, runId: recorder?.runId });
+    this.launch(run, valid, extras, paused, { recorder });
+  }
+
+  /** The TrainingRun for run number `run` (fresh, or resumed from a saved checkpoint). */
+  private launch(
+    run: number,
+    config: RunConfig,
+    extras: TeacherExtras,
+    paused: boolean,
+    saved: { recorder?: RunRecorder; resume?: ResumePoint },
+  ): void {
+    this.savedRunId = saved.recorder?.runId ?? null;
     this.run = new TrainingRun({
       run,
-      config: valid,
+      config,
       extras,
       paused,
+      recorder: saved.recorder,
+      resume: saved.resume,
       post: (e) => this.host.post(e),
       store: this.store,
       readText: this.host.readText,
       fetch: this.host.fetch,
       onStudent: (model, tokenizer) => {
-        if (this.model !== model) this.model?.dispose();
+        const keep = this.pretrained;
+        if (this.model !== model && this.model !== keep?.model) this.model?.dispose();
         this.model = model;
         this.tokenizer = tokenizer;
-        this.origin = `run ${run}`;
+        this.origin =
+          keep && model instanceof LlamaModel ? `run ${run} on ${keep.label}` : `run ${run}`;
         this.host.post({ type: 'model', id: null, model: this.summary() });
       },
       idle: () => this.studentWork,
+      pretrained: config.student.source === 'hf' ? () => this.pretrainedStudent(config) : undefined,
     });
+  }
+
+  // ---- pretrained students (Hugging Face folders) -------------------------------------------
+
+  /** Loads a model folder as the student (frozen; a run trains a copy). */
+  private async loadPretrained(id: number, source: PretrainedSource): Promise<void> {
+    if (this.run?.active) throw new Error('Stop the run before loading another model.');
+    const loaded = await loadHfModel(hfSourceOf(source, this.host.fetch), {
+      lora: null,
+      frozen: true,
+      onProgress: (progress) => this.host.post({ type: 'hf-progress', id, progress }),
+    });
+    this.setModel(loaded.model, loaded.tokenizer, loaded.label);
+    this.pretrained = loaded;
+    this.host.post({ type: 'model', id, model: this.summary() });
+  }
+
+  /**
+   * The student of a run with student.source "hf": a trainable copy of the loaded model when
+   * student.hf is empty or names it, else the folder at the student.hf URL.
+   */
+  private async pretrainedStudent(
+    c: RunConfig,
+  ): Promise<{ model: CausalLM; tokenizer: Tokenizer }> {
+    const lora = loraOptionsFromConfig(c);
+    const url = c.student.hf;
+    const held = this.pretrained;
+    if (held && (url === '' || url.replace(/\/?$/, '/') === held.label))
+      return { model: held.model.withTraining({ lora }), tokenizer: held.tokenizer };
+    if (!url)
+      throw new Error(
+        'student.source is "hf" but no pretrained model is loaded: load one in the Model panel, or set student.hf to its URL.',
+      );
+    const loaded = await loadHfModel(sourceFromUrl(url, this.host.fetch ?? fetch), {
+      lora,
+      onProgress: (progress) => this.host.post({ type: 'hf-progress', id: null, progress }),
+    });
+    return { model: loaded.model, tokenizer: loaded.tokenizer };
+  }
+
+  /** Replaces the student (a frozen pretrained model is dropped too unless it stays in use). */
+  private setModel(model: CausalLM, tokenizer: Tokenizer, origin: string): void {
+    if (this.model !== model && this.model !== this.pretrained?.model) this.model?.dispose();
+    if (this.pretrained && this.pretrained.model !== model) {
+      this.pretrained.model.dispose(); // a run's LoRA copy keeps the shared weights alive
+      this.pretrained = null;
+    }
+    this.model = model;
+    this.tokenizer = tokenizer;
+    this.origin = origin;
+  }
+
+  // ---- saved runs (src/storage through runLibrary.ts) -------------------------------------
+
+  /** The saved-runs library, opened once; null (with one warning) when runs cannot be saved. */
+  private openLibrary(): Promise<RunLibrary | null> {
+    this.library ??= (async () => {
+      if (!this.host.openRunStore) return null;
+      try {
+        const store = await this.host.openRunStore();
+        const estimate = this.host.estimateStorage ?? (async () => null);
+        const lib = new RunLibrary(store, (e) => this.host.post(e), estimate);
+        await lib.init((id) => id === this.savedRunId && this.run?.active === true);
+        return lib;
+      } catch (e) {
+        const message = `Runs will not be saved across reloads: ${(e as Error).message}`;
+        this.host.post({ type: 'log', level: 'warn', message });
+        return null;
+      }
+    })();
+    return this.library;
+  }
+
+  private async withLibrary<T>(work: (lib: RunLibrary) => Promise<T>): Promise<T> {
+    const lib = await this.openLibrary();
+    if (!lib)
+      throw new Error(
+        'Saved runs are not available here (no IndexedDB, e.g. a private window): runs are not kept across reloads.',
+      );
+    return work(lib);
+  }
+
+  /** A change to the saved runs, then the updated list. */
+  private changeRuns(work: (lib: RunLibrary) => Promise<unknown>): Promise<void> {
+    return this.withLibrary(async (lib) => {
+      await work(lib);
+      await lib.postRuns();
+    });
+  }
+
+  /** Starts saving a new run; null when runs are not saved (the run trains all the same). */
+  private async record(config: RunConfig): Promise<RunRecorder | undefined> {
+    const lib = await this.openLibrary();
+    if (!lib) return undefined;
+    const algo = config.rl.algo === 'thinktuning' ? 'ThinkTuning' : 'GRPO';
+    const name = `${algo} ${config.model.layers}×${config.model.dModel} seed ${config.seed}`;
+    try {
+      return await lib.begin(config, name, this.backendName);
+    } catch (e) {
+      const message = `This run will not be saved: ${(e as Error).message}`;
+      this.host.post({ type: 'log', level: 'warn', message });
+      return undefined;
+    }
+  }
+
+  private deleteSaved(runId: string): Promise<void> {
+    if (runId === this.savedRunId && this.run?.active)
+      throw new Error('This run is training: stop it before deleting it.');
+    return this.changeRuns((lib) => lib.delete(runId));
+  }
+
+  private exportSaved(id: number, runId: string): Promise<void> {
+    return this.withLibrary(async (lib) => {
+      const { filename, bytes } = await lib.exportRun(runId);
+      const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+      this.host.post({ type: 'run-bundle', id, filename, bytes: buffer as ArrayBuffer });
+    });
+  }
+
+  private importSaved(bytes: ArrayBuffer, filename: string): Promise<void> {
+    return this.changeRuns(async (lib) => {
+      const run = await lib.importRun(new Uint8Array(bytes), filename);
+      const cp = run.checkpoint ? `, checkpoint at step ${run.checkpoint.step}` : ', no checkpoint';
+      const message = `Imported "${run.name}" from ${filename}: ${run.step} steps${cp}.`;
+      this.host.post({ type: 'log', level: 'info', message });
+    });
+  }
+
+  /**
+   * Continues a saved run from its last checkpoint: weights, optimizer, RNG and data order from
+   * the checkpoint, the charts' history from the stored rows. The current run (if another) stops.
+   */
+  private async resumeSaved(id: number, runId: string, extras: TeacherExtras): Promise<void> {
+    if (!this.model)
+      throw new Error('The worker is not initialised yet; wait for the backend badge.');
+    if (runId === this.savedRunId && this.run?.active) return this.run.resume();
+    if (this.run?.active) {
+      this.run.stop();
+      await this.run.done;
+    }
+    await this.withLibrary(async (lib) => {
+      const p = await lib.prepareResume(runId);
+      const config = parseConfig(p.record.config);
+      this.store.clear();
+      for (const t of p.trajectories) this.store.add(t.step, t.trajectories);
+      const run = ++this.runs;
+      this.host.post({ type: 'run-started', id, run, config, runId });
+      const { history, sftHistory } = p;
+      this.host.post({ type: 'run-restored', run, runId, history, sftHistory });
+      if (!p.point) {
+        const message = `"${p.record.name}" had no checkpoint yet: it starts over from the beginning.`;
+        this.host.post({ type: 'log', level: 'info', message });
+      }
+      const saved = { recorder: lib.recorder(runId), resume: p.point ?? undefined };
+      this.launch(run, config, extras, false, saved);
+      await lib.postRuns();
+    });
+  }
+
+  /**
+   * The paper's comparison (engine/experiments): its own students from one warm-up, so the lab's
+   * student is untouched. Holds the queue while it runs: a start or a sampling job waits for it.
+   */
+  private async compare(cmd: Extract<WorkerCommand, { type: 'compare' }>): Promise<void> {
+    const { id, config, extras, starIterations } = cmd;
+    if (this.run?.active)
+      throw new Error(
+        'Stop the training run before running the comparison: both need the CPU/GPU.',
+      );
+    const valid = parseConfig(config);
+    const abort = new AbortController();
+    this.comparison = abort;
+    const histories = new Map<Method, StepMetrics[]>();
+    try {
+      const teacher = teacherFromSettings(
+        valid,
+        { teacher: valid.teacher, ...extras },
+        this.host.fetch,
+      );
+      const result = await runComparison(valid, {
+        readText: this.host.readText,
+        teacher,
+        starIterations,
+        signal: abort.signal,
+        onProgress: (progress) => this.host.post({ type: 'compare-progress', id, progress }),
+        onArmStep: (method, m) => {
+          histories.set(method, [...(histories.get(method) ?? []), m]);
+          this.host.post({ type: 'compare-metrics', id, method, metrics: [m] });
+        },
+        onRow: async (row) => {
+          const runId = await this.saveArm(valid, cmd.label, row.method, histories.get(row.method));
+          this.host.post({ type: 'compare-row', id, row, ...(runId ? { runId } : {}) });
+        },
+      });
+      const { warmup: _warmup, ...rest } = result;
+      this.host.post({
+        type: 'compare-done',
+        id,
+        result: rest,
+        budgetText: describeBudget(result.budget, valid),
+      });
+    } finally {
+      this.comparison = null;
+    }
+  }
+
+  /**
+   * Saves a trained arm as a finished run (the run list and the compare view list it after a
+   * reload); undefined when runs are not saved or nothing was trained (zero-shot).
+   */
+  private async saveArm(
+    config: RunConfig,
+    label: string,
+    method: Method,
+    metrics: StepMetrics[] | undefined,
+  ): Promise<string | undefined> {
+    if (!metrics?.length) return undefined;
+    const lib = await this.openLibrary();
+    if (!lib) return undefined;
+    try {
+      const algo = method === 'grpo' || method === 'thinktuning' ? method : config.rl.algo;
+      const record = await lib.saveFinished({
+        name: comparisonArmName(method, label, config.seed),
+        config: { ...config, rl: { ...config.rl, algo } },
+        backend: this.backendName,
+        origin: `comparison:${method}`,
+        metrics,
+      });
+      return record.id;
+    } catch (e) {
+      this.host.post({
+        type: 'log',
+        level: 'warn',
+        message: `Saving the comparison's ${method} arm failed: ${(e as Error).message} The comparison goes on.`,
+      });
+      return undefined;
+    }
   }
 
   private updateConfig(id: number, config: RunConfig): void {
@@ -221,9 +527,23 @@ export class LabSession {
 
   private summary(): ModelSummary {
     const m = this.model!;
+    if (m instanceof LlamaModel) {
+      const c = m.config;
+      return {
+        parameters: llamaParameterCount(c),
+        dModel: c.hidden,
+        layers: c.layers,
+        heads: c.heads,
+        context: c.context,
+        vocab: c.vocab,
+        tokenizer: this.tokenizer!.kind,
+        origin: this.origin,
+      };
+    }
+    const tm = m as TransformerModel;
     return {
-      ...m.config,
-      parameters: parameterCount(m),
+      ...tm.config,
+      parameters: parameterCount(tm),
       tokenizer: this.tokenizer!.kind,
       origin: this.origin,
     };
@@ -231,10 +551,13 @@ export class LabSession {
 
   private async init(id: number, pref: BackendPreference): Promise<void> {
     const choice = await this.host.selectBackend(pref);
-    this.tokenizer = trainTokenizer('char', DEFAULT_CORPUS);
-    this.model?.dispose();
-    this.model = TransformerModel.create({ ...FRESH_MODEL, vocab: this.tokenizer.vocabSize }, 1);
-    this.origin = 'fresh';
+    this.backendName = choice.backend;
+    const tok = trainTokenizer('char', DEFAULT_CORPUS);
+    this.setModel(
+      TransformerModel.create({ ...FRESH_MODEL, vocab: tok.vocabSize }, 1),
+      tok,
+      'fresh',
+    );
     this.host.post({ type: 'ready', id, ...choice, model: this.summary() });
   }
 
@@ -248,10 +571,7 @@ export class LabSession {
         `The weights expect a vocabulary of ${model.config.vocab} tokens but tokenizer.json has ${tok.vocabSize}; load the tokenizer saved with these weights.`,
       );
     }
-    this.model?.dispose();
-    this.model = model;
-    this.tokenizer = tok;
-    this.origin = 'loaded';
+    this.setModel(model, tok, 'loaded');
     this.host.post({ type: 'model', id, model: this.summary() });
   }
 

@@ -35,6 +35,7 @@ const LIVE_RL = new Set([
   'aggregation',
   'evalEvery',
   'checkpointEvery',
+  'maxNonFiniteSteps',
 ]);
 
 /** True when a change of this field ("rl.lr") applies to a running run from its next step. */

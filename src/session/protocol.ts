@@ -6,9 +6,14 @@
  */
 import type { AdapterInfo, BackendName, BackendPreference } from '../engine/backend/types';
 import type { RunConfig } from '../engine/config';
-import type { StepMetrics, Trajectory } from '../engine/loop/types';
+import type { RunHalt, StepMetrics, Trajectory } from '../engine/loop/types';
+import type { ComparisonProgress, ComparisonResult } from '../engine/experiments/comparison';
+import type { Method, ResultsRow } from '../engine/experiments/table';
 import type { SftStepMetrics } from '../engine/sft/train';
+import type { HfLoadProgress } from '../engine/hf/load';
+import type { MemoryEstimate } from '../engine/hf/memory';
 import type { ConnectionReport, TeacherPromptConfig } from '../engine/teacher';
+import type { RunRecord, StorageUsage } from '../storage/runStore';
 
 export interface SampleParams {
   /** The user's prompt (wrapped in the chat format by the worker). */
@@ -39,6 +44,10 @@ export type WorkerCommand =
   | { type: 'init'; id: number; backend: BackendPreference }
   | { type: 'sample'; id: number; params: SampleParams }
   | { type: 'load-model'; id: number; weights: ArrayBuffer; tokenizerJson: string }
+  /** Reads a pretrained model folder's config.json: shape and memory estimate (hf-info). */
+  | { type: 'hf-inspect'; id: number; source: PretrainedSource; student: RunConfig['student'] }
+  /** Loads a pretrained model folder as the student (hf-progress events, then model). */
+  | { type: 'hf-load'; id: number; source: PretrainedSource }
   /** Starts a run (stopping any current one). `paused` + `steps` = "step once" from idle. */
   | {
       type: 'start';
@@ -60,7 +69,31 @@ export type WorkerCommand =
   /** Asks for one stored step's trajectories. */
   | { type: 'inspect'; id: number; step: number }
   /** Asks for one stored step's trajectories as JSONL (or every stored step). */
-  | { type: 'export'; id: number; step: number | 'all' };
+  | { type: 'export'; id: number; step: number | 'all' }
+  /**
+   * Runs the paper's comparison (zero-shot, SFT, STaR, GRPO, ThinkTuning from one warm-up) on
+   * `config`; refused while a run trains. Answered by compare-* events carrying this id.
+   */
+  | {
+      type: 'compare';
+      id: number;
+      config: RunConfig;
+      extras: TeacherExtras;
+      starIterations?: number;
+      /** Names the arms' saved runs: "comparison 14:05" (comparisonArmName). */
+      label: string;
+    }
+  /** Stops the comparison after its current step; the finished rows are kept. */
+  | { type: 'compare-stop'; id: number }
+  /** Saved runs (src/storage): answered by a `runs` event. */
+  | { type: 'list-runs'; id: number }
+  | { type: 'rename-run'; id: number; runId: string; name: string }
+  | { type: 'delete-run'; id: number; runId: string }
+  /** Answered by `run-bundle` (a ZIP: storage/bundle.ts). */
+  | { type: 'export-run'; id: number; runId: string }
+  | { type: 'import-run'; id: number; filename: string; bytes: ArrayBuffer }
+  /** Continues a saved run from its last checkpoint (stopping any current run). */
+  | { type: 'resume-run'; id: number; runId: string; extras: TeacherExtras };
 
 export interface ModelSummary {
   parameters: number;
@@ -69,7 +102,7 @@ export interface ModelSummary {
   heads: number;
   context: number;
   vocab: number;
-  tokenizer: 'char' | 'bpe';
+  tokenizer: 'char' | 'bpe' | 'hf';
   /** 'fresh' (random init from a seed), the loaded file's name, or the run it came from. */
   origin: string;
 }
@@ -123,7 +156,32 @@ export type WorkerEvent =
   | { type: 'samples'; id: number; completions: Completion[]; tokensPerSecond: number; ms: number }
   | { type: 'model'; id: number | null; model: ModelSummary }
   /** A run began: its config (after live updates it changes; see update-config). */
-  | { type: 'run-started'; id: number; run: number; config: RunConfig }
+  | {
+      type: 'run-started';
+      id: number;
+      run: number;
+      config: RunConfig;
+      /** The saved run it records into (absent when runs are not saved). */
+      runId?: string;
+    }
+  /** A resumed run's history up to its checkpoint (follows its run-started). */
+  | {
+      type: 'run-restored';
+      run: number;
+      runId: string;
+      history: StepMetrics[];
+      sftHistory: SftStepMetrics[];
+    }
+  /** The saved runs, newest first, and the origin's storage use (null when unknown). */
+  | {
+      type: 'runs';
+      id: number | null;
+      runs: RunRecord[];
+      storage: StorageUsage | null;
+      /** Where checkpoint files live: "OPFS" or "IndexedDB". */
+      blobs: string;
+    }
+  | { type: 'run-bundle'; id: number; filename: string; bytes: ArrayBuffer }
   | { type: 'progress'; run: number; progress: RunProgress }
   /** Warm-up SFT steps since the last such event (batched to spare the page). */
   | { type: 'sft-metrics'; run: number; metrics: SftStepMetrics[] }
@@ -148,8 +206,56 @@ export type WorkerEvent =
   | { type: 'connection'; id: number; report: ConnectionReport }
   | { type: 'exported'; id: number; filename: string; jsonl: string; steps: number[] }
   | { type: 'config-applied'; id: number; applied: string[]; needsRestart: string[] }
+  /** Where the comparison started by command `id` is. */
+  | { type: 'compare-progress'; id: number; progress: ComparisonProgress }
+  /** One arm's new metrics rows (RL steps, STaR iterations, SFT updates). */
+  | { type: 'compare-metrics'; id: number; method: Method; metrics: StepMetrics[] }
+  /** One method trained and evaluated: its row of the table; `runId`: its saved run, if saved. */
+  | { type: 'compare-row'; id: number; row: ResultsRow; runId?: string }
+  /** The comparison ended (finished or stopped); `budgetText` describes the equal budget. */
+  | {
+      type: 'compare-done';
+      id: number;
+      result: Omit<ComparisonResult, 'warmup'>;
+      budgetText: string[];
+    }
+  /** The run paused itself (rl.maxNonFiniteSteps non-finite steps in a row); resume continues. */
+  | { type: 'run-halted'; run: number; halt: RunHalt }
+  /** The WebGPU device was lost (driver reset, GPU removed, or destroyed): restart the worker. */
+  | { type: 'device-lost'; reason: string; message: string }
   | { type: 'log'; level: 'info' | 'warn'; message: string }
-  | { type: 'error'; id: number | null; message: string };
+  | { type: 'error'; id: number | null; message: string }
+  | { type: 'hf-info'; id: number; info: PretrainedInfo }
+  /** Loading a pretrained model: per file downloaded and tensor converted (id null: a run's). */
+  | { type: 'hf-progress'; id: number | null; progress: HfLoadProgress };
+
+/** A Hugging Face model folder: picked or dropped files, or a base URL (…/resolve/main/). */
+export type PretrainedSource =
+  { kind: 'files'; files: Array<{ name: string; file: Blob }> } | { kind: 'url'; url: string };
+
+/** What config.json says about a pretrained model, before its weights are fetched. */
+export interface PretrainedInfo {
+  /** Folder name, URL or "picked files". */
+  label: string;
+  architecture: 'llama' | 'qwen2';
+  layers: number;
+  hidden: number;
+  heads: number;
+  kvHeads: number;
+  vocab: number;
+  context: number;
+  torchDtype: string | null;
+  estimate: MemoryEstimate;
+  /** The LoRA settings the estimate assumed (null: full fine-tuning). */
+  lora: { rank: number; targets: string[] } | null;
+}
+
+/**
+ * Test-only messages, handled by the worker shell itself (never by LabSession): make the worker
+ * throw an uncaught error, or lose its GPU device (destroyed on WebGPU, reported as lost on
+ * other backends). The page sends them only when opened with `?testFaults=1`.
+ */
+export type WorkerFaultCommand = { type: 'simulate-fault'; fault: 'throw' | 'device-lost' };
 
 /** Exhaustiveness guard for switches over the unions above. */
 export function assertNever(x: never): never {

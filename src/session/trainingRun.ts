@@ -1,7 +1,10 @@
 import type { RunConfig } from '../engine/config';
 import { loadItems, type ReadText } from '../engine/eval/sources';
+import { resumableCheckpoint, resumeTrainer, type ResumePoint } from '../engine/loop/resume';
 import { RlTrainer } from '../engine/loop/trainer';
-import type { TransformerModel } from '../engine/model/transformer';
+import type { RunHalt } from '../engine/loop/types';
+import { TransformerModel } from '../engine/model/transformer';
+import type { CausalLM } from '../engine/model/causalLM';
 import { runSft, type SftStepMetrics } from '../engine/sft/train';
 import { buildTokenizer, createStudent } from '../engine/student';
 import type { Tokenizer } from '../engine/tokenizer';
@@ -14,6 +17,7 @@ import type {
   TeacherSettings,
   WorkerEvent,
 } from './protocol';
+import type { RunRecorder } from './runLibrary';
 import { SwitchableTeacher, teacherFromSettings } from './teacherFactory';
 import type { TrajectoryStore } from './trajectoryStore';
 
@@ -28,13 +32,25 @@ export interface TrainingRunDeps {
   readText?: ReadText;
   fetch?: typeof fetch;
   /** Called once the student exists, so the session can sample from it. */
-  onStudent(model: TransformerModel, tokenizer: Tokenizer): void;
+  onStudent(model: CausalLM, tokenizer: Tokenizer): void;
+  /** A pretrained student (config.student.source "hf"): its model and own tokenizer. */
+  pretrained?: () => Promise<{ model: CausalLM; tokenizer: Tokenizer }>;
   /** Resolves when no other work (sampling) uses the student. */
   idle(): Promise<void>;
+  /** Continue from a saved checkpoint: its student, tokenizer and trainer state (no warm-up). */
+  resume?: ResumePoint;
+  /** Saves the run as it trains (rows, trajectories, checkpoints); absent: nothing is saved. */
+  recorder?: RunRecorder;
 }
 
 /** Lets queued messages (pause, stop) in: wasm/cpu steps otherwise never yield a macrotask. */
 const yieldToEvents = () => new Promise<void>((r) => setTimeout(r, 0));
+
+/**
+ * A checkpoint is also written when the last one is this old, whatever rl.checkpointEvery says:
+ * with slow steps (a big model on WASM) a reload then loses at most about a minute of training.
+ */
+const CHECKPOINT_MAX_AGE_MS = 60_000;
 
 /** How often warm-up progress is posted at most (SFT steps can take a few ms each). */
 const SFT_POST_MS = 100;
@@ -63,12 +79,23 @@ export class TrainingRun {
   private readonly sftSeconds: number[] = [];
   private sftBuffer: SftStepMetrics[] = [];
   private lastSftPost = 0;
+  /** The RL trainer once warm-up is over (checkpoints read its state). */
+  private trainer: RlTrainer | null = null;
+  private student: { model: CausalLM; tokenizer: Tokenizer } | null = null;
+  /** The step of the last checkpoint written (-1: none) and when (ms). */
+  private checkpointStep = -1;
+  private checkpointAt = Date.now();
 
   constructor(private readonly d: TrainingRunDeps) {
     this.config = structuredClone(d.config);
     this.extras = d.extras;
     this.status = d.paused ? 'paused' : 'running';
     this.permitted = d.paused ? 1 : 0;
+    if (d.resume) {
+      this.step = d.resume.state.step;
+      this.sftStep = this.config.sft.steps;
+      this.checkpointStep = d.resume.state.step;
+    }
     this.teacher = new SwitchableTeacher(this.makeTeacher(), (busy) =>
       this.setPhase(busy ? 'teacher' : 'update'),
     );
@@ -117,6 +144,7 @@ export class TrainingRun {
     this.status = 'paused';
     this.permitted = 0;
     this.postProgress();
+    void this.d.recorder?.status('paused', this.config);
   }
 
   resume(): void {
@@ -124,6 +152,7 @@ export class TrainingRun {
     this.status = 'running';
     this.permitted = 0;
     this.postProgress();
+    void this.d.recorder?.status('running', this.config);
     this.wakeUp();
   }
 
@@ -149,7 +178,10 @@ export class TrainingRun {
   /** Applies the live fields of `next`; a teacher change rebuilds the teacher. */
   updateConfig(next: RunConfig): { applied: string[]; needsRestart: string[] } {
     const r = applyLiveFields(this.config, next);
-    if (r.applied.some((p) => p.startsWith('teacher.'))) this.teacher.replace(this.makeTeacher());
+    if (r.applied.some((p) => p.startsWith('teacher.'))) {
+      this.teacher.replace(this.makeTeacher());
+      this.trainer?.guards.breaker.reset(); // new settings: try the teacher again at once
+    }
     if (r.applied.length) this.postProgress();
     return r;
   }
@@ -158,6 +190,15 @@ export class TrainingRun {
     this.config.teacher = structuredClone(s.teacher);
     this.extras = { apiKey: s.apiKey, prompt: s.prompt };
     this.teacher.replace(this.makeTeacher());
+    this.trainer?.guards.breaker.reset();
+  }
+
+  /** Pauses the run by itself (K non-finite steps in a row), saying why and what to change. */
+  private haltFor(halt: RunHalt): void {
+    this.post({ type: 'run-halted', run: this.d.run, halt });
+    this.post({ type: 'log', level: 'warn', message: halt.message });
+    if (this.status === 'running') this.pause();
+    this.permitted = 0;
   }
 
   private makeTeacher() {
@@ -192,6 +233,9 @@ export class TrainingRun {
   private async gate(phase: RunPhase): Promise<boolean> {
     await yieldToEvents();
     while (!this.stopRequested && this.status === 'paused' && this.permitted === 0) {
+      // A paused run is saved first: closing the tab now loses nothing.
+      await this.saveCheckpoint();
+      if (this.stopRequested || this.status !== 'paused' || this.permitted !== 0) break;
       // Waiting between steps: no phase, so the UI can say so.
       this.isWaiting = true;
       this.phase = null;
@@ -211,24 +255,27 @@ export class TrainingRun {
     if (this.sftBuffer.length === 0 || (!force && now - this.lastSftPost < SFT_POST_MS)) return;
     this.lastSftPost = now;
     this.post({ type: 'sft-metrics', run: this.d.run, metrics: this.sftBuffer });
+    void this.d.recorder?.sftMetrics(this.sftBuffer);
     this.sftBuffer = [];
     this.postProgress();
   }
 
   private async main(): Promise<void> {
     const c = this.config;
-    let trainer: RlTrainer | null = null;
+    const resume = this.d.resume;
     try {
       this.postProgress();
       await yieldToEvents();
       const { items, warnings } = await loadItems(c.data, 'train', this.d.readText);
       for (const w of warnings) this.post({ type: 'log', level: 'warn', message: w });
-      const tokenizer = buildTokenizer(c, items);
-      const model = createStudent(c, tokenizer);
+      const given = resume ?? (this.d.pretrained ? await this.d.pretrained() : undefined);
+      const tokenizer = given?.tokenizer ?? buildTokenizer(c, items);
+      const model = given?.model ?? createStudent(c, tokenizer);
+      this.student = { model, tokenizer };
       this.d.onStudent(model, tokenizer);
       const shouldStop = () => this.stopRequested;
 
-      if (c.sft.steps > 0) {
+      if (c.sft.steps > 0 && !resume) {
         this.setPhase('warm-up');
         if (await this.gate('warm-up')) {
           const sft = await runSft(model, tokenizer, items, {
@@ -253,13 +300,13 @@ export class TrainingRun {
       }
 
       if (!this.stopRequested) {
-        trainer = new RlTrainer({
-          config: c,
-          model,
-          tokenizer,
-          trainItems: items,
-          teacher: this.teacher,
-        });
+        const deps = { config: c, trainItems: items, teacher: this.teacher };
+        const trainer = resume
+          ? resumeTrainer(deps, resume)
+          : new RlTrainer({ ...deps, model, tokenizer });
+        this.trainer = trainer;
+        // After warm-up: a reload from here on resumes without repeating it.
+        if (!resume && c.sft.steps > 0) await this.saveCheckpoint();
         while (trainer.step < c.rl.steps) {
           if (!(await this.gate('rollout'))) break;
           const r = await trainer.runStep({
@@ -287,17 +334,41 @@ export class TrainingRun {
             trajectories: r.trajectories,
           });
           this.postProgress();
+          // Saved after the page has the step: its rows, and a checkpoint when one is due.
+          await this.d.recorder?.step(r, this.step);
+          const every = c.rl.checkpointEvery;
+          const stale = Date.now() - this.checkpointAt >= CHECKPOINT_MAX_AGE_MS;
+          if ((every > 0 && this.step % every === 0) || stale) await this.saveCheckpoint();
+          if (r.halt) this.haltFor(r.halt);
           if (this.stopRequested) break;
         }
+        await this.saveCheckpoint(); // the last step, stopped or done
       }
       this.status = this.stopRequested ? 'stopped' : 'done';
     } catch (e) {
       this.status = 'failed';
       this.post({ type: 'error', id: null, message: `The run failed: ${(e as Error).message}` });
     } finally {
-      trainer?.dispose();
+      await this.d.recorder?.status(this.status, this.config);
+      this.trainer?.dispose();
+      this.trainer = null;
       this.phase = null;
       this.postProgress();
     }
+  }
+
+  /** Writes a checkpoint of the current step unless one exists (a no-op without a recorder). */
+  private async saveCheckpoint(): Promise<void> {
+    const trainer = this.trainer;
+    const student = this.student;
+    if (!this.d.recorder || !trainer || !student || trainer.step <= this.checkpointStep) return;
+    // Saved runs hold lab checkpoints; a pretrained student's adapters are not saved here yet.
+    if (!(student.model instanceof TransformerModel)) return;
+    const model = student.model;
+    this.checkpointStep = trainer.step;
+    this.checkpointAt = Date.now();
+    await this.d.recorder.checkpoint(trainer.step, () =>
+      resumableCheckpoint(model, student.tokenizer, this.config, trainer),
+    );
   }
 }

@@ -6,7 +6,7 @@ import { parseConfig, type RunConfig } from '../engine/config';
 import { presetConfig } from '../engine/presets';
 import type { TeacherPromptConfig } from '../engine/teacher';
 import { applyLiveFields } from '../session/liveConfig';
-import type { TeacherExtras, TeacherSettings } from '../session/protocol';
+import type { PretrainedSource, TeacherExtras, TeacherSettings } from '../session/protocol';
 import { useLab } from './labStore';
 import { DEFAULT_PRESET, type ColorMode } from './slices';
 import { configFromSearch, searchForConfig } from './urlConfig';
@@ -97,6 +97,28 @@ function teacherSettings(): TeacherSettings {
   return { teacher: useLab.getState().config.teacher, ...teacherExtras() };
 }
 
+/** Shows a pretrained folder's size and memory estimate (reads config.json only). */
+export function inspectPretrained(source: PretrainedSource): void {
+  useLab.setState({ pretrainedInfo: null });
+  currentWorkerClient()?.inspectPretrained(source, useLab.getState().config.student);
+}
+
+/**
+ * Loads a pretrained folder as the student, and points the config at it: student.source "hf",
+ * student.hf the URL (or empty for picked files, i.e. "the loaded model").
+ */
+export function loadPretrained(source: PretrainedSource): void {
+  const { config } = useLab.getState();
+  const student = {
+    ...config.student,
+    source: 'hf' as const,
+    hf: source.kind === 'url' ? source.url : '',
+  };
+  useLab.setState({ config: { ...config, student } });
+  syncUrl();
+  currentWorkerClient()?.loadPretrained(source);
+}
+
 export function startRun(paused = false): void {
   const { config } = useLab.getState();
   const problem = configProblem(config);
@@ -146,6 +168,38 @@ export function setSmoothing(smoothing: number): void {
 
 export function exportSteps(step: number | 'all'): void {
   currentWorkerClient()?.exportSteps(step);
+}
+
+// ---- saved runs (the run list) ---------------------------------------------------------------
+
+/** Continues a saved run from its last checkpoint (the current run, if another, stops). */
+export function resumeSavedRun(runId: string): void {
+  currentWorkerClient()?.resumeSavedRun(runId, teacherExtras());
+}
+
+export function renameSavedRun(runId: string, name: string): void {
+  currentWorkerClient()?.renameRun(runId, name);
+}
+
+export function deleteSavedRun(runId: string): void {
+  currentWorkerClient()?.deleteRun(runId);
+}
+
+export function exportSavedRun(runId: string): void {
+  currentWorkerClient()?.exportRun(runId);
+}
+
+/** Reads a run bundle the user picked and hands it to the worker, which validates it. */
+export async function importRunFile(file: File): Promise<void> {
+  const bytes = await file.arrayBuffer();
+  currentWorkerClient()?.importRun(file.name, bytes);
+}
+
+/** Puts a saved run's config into the editor (and the URL) for a new run. */
+export function duplicateRunConfig(config: RunConfig): void {
+  useLab.setState({ config: structuredClone(config) });
+  syncUrl();
+  scheduleLiveUpdate();
 }
 
 let teacherTimer: ReturnType<typeof setTimeout> | null = null;

@@ -54,6 +54,39 @@ describe('worker events into the store', () => {
     expect(useLab.getState().inspectGroup).toBe(0); // group 1 no longer exists
   });
 
+  it('a resumed run starts with its saved history; the run list and current run id follow events', () => {
+    const config = presetConfig('tiny');
+    applyWorkerEvent({ type: 'run-started', id: 1, run: 3, config, runId: 'abc' });
+    expect(useLab.getState().currentRunId).toBe('abc');
+    const history = [
+      { step: 1, reward: 0.25 },
+      { step: 2, reward: 0.5 },
+    ];
+    const sft = [
+      { step: 1, loss: 2, lr: 0.1, grad_norm: 1, tokens: 5, step_time: 0.1, skipped: false },
+    ];
+    applyWorkerEvent({ type: 'run-restored', run: 2, runId: 'abc', history: [], sftHistory: [] });
+    expect(useLab.getState().history).toEqual([]); // another run's: ignored
+    applyWorkerEvent({ type: 'run-restored', run: 3, runId: 'abc', history, sftHistory: sft });
+    applyWorkerEvent({
+      type: 'metrics',
+      run: 3,
+      step: 3,
+      metrics: { step: 3, reward: 1 },
+      teacherFailures: {},
+      notes: [],
+      stored: { steps: [3], bytes: 1, budgetBytes: 2 },
+    });
+    expect(useLab.getState().history.map((m) => m.step)).toEqual([1, 2, 3]);
+    expect(useLab.getState().sftHistory).toEqual(sft);
+    const storage = { usage: 90, quota: 100, warn: true };
+    applyWorkerEvent({ type: 'runs', id: null, runs: [], storage, blobs: 'OPFS' });
+    expect(useLab.getState().storage).toEqual(storage);
+    expect(useLab.getState().blobStore).toBe('OPFS');
+    applyWorkerEvent({ type: 'run-started', id: 2, run: 4, config });
+    expect(useLab.getState().currentRunId).toBeNull();
+  });
+
   it('errors end a pending connection test', () => {
     useLab.setState({ connection: { pending: true, report: null } });
     applyWorkerEvent({ type: 'error', id: 3, message: 'boom' });

@@ -1,5 +1,9 @@
 import { create } from 'zustand';
+import type { RunConfig } from '../engine/config';
+import type { Method, ResultsRow } from '../engine/experiments/table';
+import type { StepMetrics } from '../engine/loop/types';
 import { assertNever, type WorkerEvent } from '../session/protocol';
+import { comparisonArm, labRun, mergeRuns } from './compareRuns';
 import { IDLE_PROGRESS, initialLabState, type LabState } from './slices';
 
 export type { LabState, WorkerStatus, ColorMode, RunNote } from './slices';
@@ -42,9 +46,18 @@ export function applyWorkerEvent(e: WorkerEvent): void {
       }));
       return;
     case 'run-started':
-      useLab.setState({
+      useLab.setState((s) => ({
+        // The run before stays comparable (compare view).
+        savedRuns:
+          s.run !== null && s.runConfig && s.history.length > 0
+            ? mergeRuns(s.savedRuns, [
+                labRun(s.run, s.runConfig, s.history, s.runStartedAt ?? Date.now(), s.currentRunId),
+              ])
+            : s.savedRuns,
+        runStartedAt: Date.now(),
         run: e.run,
         runConfig: e.config,
+        currentRunId: e.runId ?? null,
         progress: {
           ...IDLE_PROGRESS,
           status: 'running',
@@ -60,11 +73,15 @@ export function applyWorkerEvent(e: WorkerEvent): void {
         inspectStep: null,
         inspectGroup: 0,
         inspected: null,
-      });
+      }));
       return;
     case 'progress':
       if (e.run !== useLab.getState().run) return;
-      useLab.setState({ progress: e.progress });
+      useLab.setState((s) => ({
+        progress: e.progress,
+        // A halted run that trains again (resume, step once) is no longer halted.
+        halted: s.halted && e.progress.status === 'paused' ? s.halted : null,
+      }));
       return;
     case 'sft-metrics':
       if (e.run !== useLab.getState().run) return;
@@ -117,6 +134,44 @@ export function applyWorkerEvent(e: WorkerEvent): void {
         ],
       }));
       return;
+    case 'compare-progress':
+    case 'compare-metrics':
+    case 'compare-row':
+    case 'compare-done':
+      applyComparisonEvent(e);
+      return;
+    case 'hf-info':
+      useLab.setState({ pretrainedInfo: e.info });
+      return;
+    case 'hf-progress':
+      useLab.setState({ pretrainedProgress: e.progress.phase === 'done' ? null : e.progress });
+      return;
+    case 'run-restored':
+      // A resumed run's history up to its checkpoint: the charts continue from there.
+      if (e.run !== useLab.getState().run) return;
+      useLab.setState({ history: e.history, sftHistory: e.sftHistory });
+      return;
+    case 'runs':
+      useLab.setState({ libraryRuns: e.runs, storage: e.storage, blobStore: e.blobs });
+      return;
+    case 'run-bundle':
+      useLab.setState((s) => ({
+        logs: [...s.logs.slice(-(MAX_LOGS - 1)), `Exported the run as ${e.filename}`],
+      }));
+      return;
+    case 'run-halted':
+      if (e.run !== useLab.getState().run) return;
+      useLab.setState({ halted: e.halt });
+      return;
+    case 'device-lost':
+      useLab.setState((s) => ({
+        workerFault: {
+          kind: 'device-lost',
+          message: `The GPU device was lost (${e.reason || 'unknown reason'})${e.message ? `: ${e.message.replace(/\.$/, '')}` : ''}.`,
+          backend: s.backend,
+        },
+      }));
+      return;
     case 'log':
       useLab.setState((s) => ({ logs: [...s.logs.slice(-(MAX_LOGS - 1)), e.message] }));
       return;
@@ -124,10 +179,102 @@ export function applyWorkerEvent(e: WorkerEvent): void {
       useLab.setState((s) => ({
         status: s.backend ? 'ready' : 'failed',
         errors: [...s.errors.slice(-(MAX_ERRORS - 1)), e.message],
+        pretrainedProgress: null,
         connection: s.connection.pending ? { pending: false, report: null } : s.connection,
+        comparison:
+          e.id !== null && e.id === s.comparison.id && s.comparison.status === 'running'
+            ? { ...s.comparison, status: 'failed' }
+            : s.comparison,
       }));
       return;
     default:
       assertNever(e);
   }
+}
+
+type ComparisonEvent = Extract<WorkerEvent, { type: `compare-${string}` }>;
+
+/** The comparison's events: progress, live arm metrics, rows (each arm becomes a run), the end. */
+function applyComparisonEvent(e: ComparisonEvent): void {
+  useLab.setState((s) => {
+    const c = s.comparison;
+    if (e.id !== c.id) return {};
+    /** An arm as a run; one already listed keeps its place (createdAt). */
+    const arm = (
+      method: Method,
+      config: RunConfig,
+      metrics: StepMetrics[],
+      results: ResultsRow,
+    ) => {
+      const runId = c.runIds[method];
+      const id = runId ?? `cmp-${e.id}-${method}`;
+      const createdAt = s.savedRuns.find((x) => x.id === id)?.createdAt ?? Date.now();
+      return comparisonArm({
+        comparison: e.id,
+        label: c.label,
+        method,
+        config,
+        metrics,
+        results,
+        runId,
+        createdAt,
+      });
+    };
+    switch (e.type) {
+      case 'compare-progress':
+        return { comparison: { ...c, progress: e.progress } };
+      case 'compare-metrics':
+        return {
+          comparison: {
+            ...c,
+            live: { ...c.live, [e.method]: [...(c.live[e.method] ?? []), ...e.metrics] },
+          },
+        };
+      case 'compare-row': {
+        const runIds = e.runId ? { ...c.runIds, [e.row.method]: e.runId } : c.runIds;
+        const next = { ...c, rows: [...c.rows, e.row], runIds };
+        return {
+          comparison: next,
+          savedRuns:
+            c.config && e.row.method !== 'zero-shot'
+              ? mergeRuns(s.savedRuns, [
+                  comparisonArm({
+                    comparison: e.id,
+                    label: c.label,
+                    method: e.row.method,
+                    config: c.config,
+                    metrics: c.live[e.row.method] ?? [],
+                    results: e.row,
+                    runId: e.runId,
+                    createdAt: Date.now(),
+                  }),
+                ])
+              : s.savedRuns,
+        };
+      }
+      case 'compare-done': {
+        const arms = e.result.arms.flatMap((a) => {
+          const row = e.result.rows.find((r) => r.method === a.method);
+          return row && a.method !== 'zero-shot'
+            ? [arm(a.method, e.result.config, a.metrics, row)]
+            : [];
+        });
+        const grpo = arms.find((a) => a.algo === 'grpo');
+        const tt = arms.find((a) => a.algo === 'thinktuning');
+        return {
+          comparison: {
+            ...c,
+            status: e.result.stopped ? 'stopped' : 'done',
+            rows: e.result.rows,
+            sources: e.result.sources,
+            budgetText: e.budgetText,
+            seconds: e.result.seconds,
+          },
+          savedRuns: mergeRuns(s.savedRuns, arms),
+          // The comparison's GRPO and ThinkTuning arms: the pairing the user came for.
+          compareSelection: grpo && tt ? [grpo.id, tt.id] : s.compareSelection,
+        };
+      }
+    }
+  });
 }

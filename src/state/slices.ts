@@ -5,7 +5,7 @@
  */
 import type { AdapterInfo, BackendName } from '../engine/backend/types';
 import type { RunConfig } from '../engine/config';
-import type { StepMetrics, Trajectory } from '../engine/loop/types';
+import type { RunHalt, StepMetrics, Trajectory } from '../engine/loop/types';
 import { presetConfig } from '../engine/presets';
 import type { SftStepMetrics } from '../engine/sft/train';
 import {
@@ -13,7 +13,18 @@ import {
   type ConnectionReport,
   type TeacherPromptConfig,
 } from '../engine/teacher';
-import type { Completion, ModelSummary, RunProgress, StoredSteps } from '../session/protocol';
+import type {
+  Completion,
+  ModelSummary,
+  PretrainedInfo,
+  RunProgress,
+  StoredSteps,
+} from '../session/protocol';
+import type { HfLoadProgress } from '../engine/hf/load';
+import type { RunRecord, StorageUsage } from '../storage/runStore';
+import type { ComparisonProgress } from '../engine/experiments/comparison';
+import type { Method, ResultsRow } from '../engine/experiments/table';
+import type { RunForCompare } from './compareRuns';
 
 export type WorkerStatus = 'starting' | 'ready' | 'busy' | 'failed';
 
@@ -148,16 +159,125 @@ export const teacherInitial: TeacherSlice = {
   connection: { pending: false, report: null },
 };
 
-export type LabState = WorkerSlice &
+/** The paper's comparison run in the worker (one at a time). */
+export interface ComparisonState {
+  /** The compare command's id (its events carry it); null before the first. */
+  id: number | null;
+  /** Names its arms' runs: "comparison 14:05" (comparisonArmName). */
+  label: string;
+  /** The saved run of each arm (when runs are saved). */
+  runIds: Partial<Record<Method, string>>;
+  status: 'idle' | 'running' | 'done' | 'stopped' | 'failed';
+  progress: ComparisonProgress | null;
+  config: RunConfig | null;
+  rows: ResultsRow[];
+  sources: string[];
+  budgetText: string[];
+  seconds: number | null;
+  /** Each arm's metrics as they arrive. */
+  live: Partial<Record<Method, StepMetrics[]>>;
+}
+
+/** Runs the compare view can overlay and which are selected. */
+export interface CompareSlice {
+  /** Earlier runs of this page and the comparison's arms (newest last). */
+  savedRuns: RunForCompare[];
+  /** Selected run ids; null = the default pairing (compareData.defaultPairing). */
+  compareSelection: string[] | null;
+  comparison: ComparisonState;
+  /** Metrics of saved runs, loaded from the run store when selected (by run id). */
+  storedMetrics: Record<string, StepMetrics[]>;
+  /** When the current lab run started (ms): its place among the runs to compare. */
+  runStartedAt: number | null;
+}
+
+export const COMPARISON_IDLE: ComparisonState = {
+  id: null,
+  label: '',
+  runIds: {},
+  status: 'idle',
+  progress: null,
+  config: null,
+  rows: [],
+  sources: [],
+  budgetText: [],
+  seconds: null,
+  live: {},
+};
+
+export const compareInitial: CompareSlice = {
+  savedRuns: [],
+  compareSelection: null,
+  comparison: COMPARISON_IDLE,
+  storedMetrics: {},
+  runStartedAt: null,
+};
+
+/** Saved runs (IndexedDB, written by the worker): the run list and the storage gauge. */
+export interface LibrarySlice {
+  /** Newest first, as the worker last listed them (src/storage/runStore.ts). */
+  libraryRuns: RunRecord[];
+  /** Origin storage used / quota (null until known or where the browser does not say). */
+  storage: StorageUsage | null;
+  /** The saved run the current lab run records into (null: none, or runs are not saved). */
+  currentRunId: string | null;
+  /** Where checkpoint files are kept ("OPFS" or "IndexedDB"; "" until the worker says). */
+  blobStore: string;
+}
+
+export const libraryInitial: LibrarySlice = {
+  libraryRuns: [],
+  storage: null,
+  currentRunId: null,
+  blobStore: '',
+};
+
+/** Why the worker needs a restart: it crashed, a message could not be read, or the GPU was lost. */
+export interface WorkerFault {
+  kind: 'crash' | 'message-error' | 'device-lost';
+  message: string;
+  /** The backend the worker ran on when it failed. */
+  backend: BackendName | null;
+}
+
+/** Faults the page shows: a failed worker (with restart buttons), a run that paused itself. */
+export interface FaultSlice {
+  workerFault: WorkerFault | null;
+  /** The current run paused itself for non-finite steps (cleared when it runs again). */
+  halted: RunHalt | null;
+  /** Bumped each time the worker is replaced, so views pick up the new client. */
+  workerGeneration: number;
+}
+
+export const faultInitial: FaultSlice = { workerFault: null, halted: null, workerGeneration: 0 };
+
+/** A pretrained model folder: what its config.json says, and the load in progress. */
+export interface PretrainedSlice {
+  pretrainedInfo: PretrainedInfo | null;
+  /** The latest progress of a pretrained load (null: none in progress). */
+  pretrainedProgress: HfLoadProgress | null;
+}
+
+export const pretrainedInitial: PretrainedSlice = {
+  pretrainedInfo: null,
+  pretrainedProgress: null,
+};
+
+export type LabState = PretrainedSlice &
+  WorkerSlice &
   SampleSlice &
   RunSlice &
   MetricsSlice &
   InspectorSlice &
   ConfigSlice &
-  TeacherSlice;
+  TeacherSlice &
+  CompareSlice &
+  LibrarySlice &
+  FaultSlice;
 
 export function initialLabState(): LabState {
   return {
+    ...pretrainedInitial,
     ...workerInitial,
     ...sampleInitial,
     ...runInitial,
@@ -166,5 +286,8 @@ export function initialLabState(): LabState {
     ...structuredClone(configInitial),
     ...teacherInitial,
     prompt: defaultPromptConfig(),
+    ...structuredClone(compareInitial),
+    ...structuredClone(libraryInitial),
+    ...faultInitial,
   };
 }

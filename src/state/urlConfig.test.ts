@@ -33,6 +33,31 @@ describe('config in the URL', () => {
     expect(r.config.rl.algo).toBe('grpo');
   });
 
+  it('never reads, echoes or writes a key: secret params are dropped, credentials redacted', () => {
+    const key = 'sk-live-0123456789abcdefXYZ';
+    const r = configFromSearch(
+      `?preset=tiny&apiKey=${key}&set=teacher.apiKey=${key}&set=teacher.modl=${key}&set=rl.steps=3`,
+      'lab',
+    );
+    expect(r.config.rl.steps).toBe(3);
+    expect(r.warnings).toHaveLength(3);
+    expect(r.warnings.join('\n')).not.toContain(key);
+    expect(r.warnings[0]).toMatch(/"apiKey" ignored: keys are never read from links/);
+    expect(r.warnings[1]).toMatch(/set=teacher.apiKey ignored/);
+    expect(r.warnings[2]).toMatch(/Unknown config key "teacher.modl"/);
+    const c = applyOverride(
+      r.config,
+      `teacher.baseURL="https://me:pw@api.example.com/v1?api_key=${key}"`,
+    );
+    const search = searchForConfig('tiny', c, `?backend=wasm&apiKey=${key}&token=t0k3n`);
+    expect(search).not.toContain(key);
+    expect(search).not.toMatch(/apiKey|token=|me:pw/);
+    expect(search).toContain('backend=wasm');
+    expect(decodeURIComponent(search)).toContain(
+      'teacher.baseURL="https://api.example.com/v1?api_key=%5Bredacted%5D"',
+    );
+  });
+
   it('skips bad settings with a readable warning', () => {
     const r = configFromSearch('?preset=nope&set=rl.stepz=3&set=rl.steps=-1&set=rl.lr=0.5', 'lab');
     expect(r.preset).toBe('lab');

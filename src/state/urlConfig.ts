@@ -2,10 +2,13 @@
  * A run's setup as a link: `?preset=NAME&set=section.key=VALUE&set=...`. Only the fields that
  * differ from the preset are written; VALUE is JSON (strings quoted), and a bare word is read as
  * a string, as the CLI's --set does. Other parameters (backend) are kept as they are. The API key
- * is never part of a config, so it never reaches a URL.
+ * is never part of a config, so it never reaches a URL; a key put into a link by hand (`?apiKey=`,
+ * `set=teacher.apiKey=...`) is ignored without being echoed and dropped from the address, and
+ * credentials pasted into a config string (a base URL's `?api_key=`) are written redacted.
  */
 import { applyOverride, type RunConfig } from '../engine/config';
 import { PRESET_NAMES, presetConfig } from '../engine/presets';
+import { isSecretField, isSecretParam, redactSecrets, redactText } from '../engine/security/redact';
 import { changedFields } from '../session/liveConfig';
 
 /** Fields the URL leaves out: the header's `?backend=` chooses the backend. */
@@ -30,13 +33,24 @@ export function configFromSearch(search: string, fallbackPreset: string): UrlCon
     preset = fallbackPreset;
   }
   let config = presetConfig(preset);
+  for (const name of new Set(params.keys()))
+    if (isSecretParam(name) || isSecretField(name))
+      warnings.push(
+        `"${name}" ignored: keys are never read from links (it was removed from the address); enter the API key in the teacher panel.`,
+      );
   for (const assignment of params.getAll('set')) {
+    const path = assignment.slice(0, Math.max(0, assignment.indexOf('='))).trim();
+    if (isSecretField(path.split('.').at(-1) ?? '')) {
+      warnings.push(
+        `set=${path} ignored: keys are never read from links; enter the API key in the teacher panel.`,
+      );
+      continue;
+    }
     try {
       config = applyOverride(config, assignment);
     } catch (e) {
-      warnings.push(
-        `set=${assignment} ignored: ${(e as Error).message.replace(/^Invalid config:\n/, '')}`,
-      );
+      const why = (e as Error).message.replace(/^Invalid config:\n/, '');
+      warnings.push(redactText(`set=${assignment} ignored: ${why}`));
     }
   }
   return { preset, config, warnings };
@@ -51,6 +65,7 @@ function valueAt(config: RunConfig, path: string): unknown {
 /** The `set=` assignments that turn the preset into `config`. */
 export function configAssignments(preset: string, config: RunConfig): string[] {
   const base = presetConfig(preset);
+  config = redactSecrets(config);
   return changedFields(base, config)
     .filter((p) => !NOT_IN_URL.has(p.split('.')[0]))
     .flatMap((p) => {
@@ -64,6 +79,8 @@ export function searchForConfig(preset: string, config: RunConfig, current: stri
   const params = new URLSearchParams(current);
   params.delete('preset');
   params.delete('set');
+  for (const name of [...params.keys()])
+    if (isSecretParam(name) || isSecretField(name)) params.delete(name);
   params.set('preset', preset);
   for (const a of configAssignments(preset, config)) params.append('set', a);
   // Keep "=", "/", ":" and quotes readable in shared links; they are valid in a query value.

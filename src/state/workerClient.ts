@@ -1,13 +1,21 @@
 import type { BackendPreference } from '../engine/backend/types';
 import type { RunConfig } from '../engine/config';
 import type {
+  PretrainedSource,
   SampleParams,
   TeacherExtras,
   TeacherSettings,
   WorkerCommand,
   WorkerEvent,
+  WorkerFaultCommand,
 } from '../session/protocol';
 import { applyWorkerEvent, useLab } from './labStore';
+import type { WorkerFault } from './slices';
+
+/** Marks the worker as failed: the fault banner says why and offers a restart. */
+function reportWorkerFault(kind: WorkerFault['kind'], message: string): void {
+  useLab.setState((s) => ({ workerFault: s.workerFault ?? { kind, message, backend: s.backend } }));
+}
 
 type Outgoing = WorkerCommand extends infer C
   ? C extends { id: number }
@@ -15,9 +23,9 @@ type Outgoing = WorkerCommand extends infer C
     : never
   : never;
 
-/** Saves text as a file through a temporary link (the page's side of `export`). */
-function download(filename: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/x-ndjson' }));
+/** Saves data as a file through a temporary link (the page's side of `export`, `export-run`). */
+function download(filename: string, data: BlobPart, type = 'application/x-ndjson'): void {
+  const url = URL.createObjectURL(new Blob([data], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;
@@ -36,6 +44,12 @@ const URGENT = new Set<WorkerEvent['type']>([
   'connection',
   'exported',
   'error',
+  'device-lost',
+  'run-halted',
+  'runs',
+  'run-restored',
+  'run-bundle',
+  'hf-info',
 ]);
 
 /** Longest wait before coalesced events reach the store: ~5 renders a second at most. */
@@ -58,19 +72,20 @@ export class WorkerClient {
       type: 'module',
     });
     this.worker.onmessage = (ev: MessageEvent<WorkerEvent>) => this.receive(ev.data);
+    // A crash (uncaught error) or an unreadable message: the page offers a restart (recovery.ts).
     this.worker.onerror = (ev) => {
       ev.preventDefault();
-      applyWorkerEvent({
-        type: 'error',
-        id: null,
-        message: `The trainer worker crashed: ${ev.message || 'unknown error'}. Reload the page to restart it.`,
-      });
+      reportWorkerFault('crash', `The trainer worker crashed: ${ev.message || 'unknown error'}.`);
     };
+    this.worker.onmessageerror = () =>
+      reportWorkerFault('message-error', 'A message from the trainer worker could not be read.');
     this.send({ type: 'init', backend });
   }
 
   private receive(e: WorkerEvent): void {
     if (e.type === 'exported') download(e.filename, e.jsonl);
+    if (e.type === 'run-bundle') download(e.filename, e.bytes, 'application/zip');
+    if (e.type === 'ready') this.send({ type: 'list-runs' }); // the saved runs, once ready
     this.pending.push(e);
     if (URGENT.has(e.type)) return this.flush();
     if (this.flushTimer === null) {
@@ -111,6 +126,17 @@ export class WorkerClient {
   loadModel(weights: ArrayBuffer, tokenizerJson: string): void {
     useLab.setState({ status: 'busy' });
     this.send({ type: 'load-model', weights, tokenizerJson }, [weights]);
+  }
+
+  /** Reads the folder's config.json (shape, memory estimate) without loading weights. */
+  inspectPretrained(source: PretrainedSource, student: RunConfig['student']): void {
+    this.send({ type: 'hf-inspect', source, student });
+  }
+
+  /** Loads a pretrained model folder as the student. */
+  loadPretrained(source: PretrainedSource): void {
+    useLab.setState({ status: 'busy' });
+    this.send({ type: 'hf-load', source });
   }
 
   start(config: RunConfig, extras: TeacherExtras, paused: boolean): void {
@@ -154,8 +180,37 @@ export class WorkerClient {
     this.send({ type: 'export', step });
   }
 
+  listRuns(): void {
+    this.send({ type: 'list-runs' });
+  }
+
+  renameRun(runId: string, name: string): void {
+    this.send({ type: 'rename-run', runId, name });
+  }
+
+  deleteRun(runId: string): void {
+    this.send({ type: 'delete-run', runId });
+  }
+
+  exportRun(runId: string): void {
+    this.send({ type: 'export-run', runId });
+  }
+
+  importRun(filename: string, bytes: ArrayBuffer): void {
+    this.send({ type: 'import-run', filename, bytes }, [bytes]);
+  }
+
+  resumeSavedRun(runId: string, extras: TeacherExtras): void {
+    this.send({ type: 'resume-run', runId, extras });
+  }
+
   terminate(): void {
     this.worker.terminate();
+  }
+
+  /** Test-only: makes the worker throw or lose its GPU device (see WorkerFaultCommand). */
+  simulateFault(fault: WorkerFaultCommand['fault']): void {
+    this.worker.postMessage({ type: 'simulate-fault', fault } satisfies WorkerFaultCommand);
   }
 }
 
@@ -164,6 +219,13 @@ let shared: WorkerClient | null = null;
 /** The page's one worker client, created on first use (StrictMode-safe: no effect needed). */
 export function getWorkerClient(backend: BackendPreference): WorkerClient {
   shared ??= new WorkerClient(backend);
+  return shared;
+}
+
+/** Replaces the page's worker client with a fresh worker on `backend` (the old one is ended). */
+export function replaceWorkerClient(backend: BackendPreference): WorkerClient {
+  shared?.terminate();
+  shared = new WorkerClient(backend);
   return shared;
 }
 

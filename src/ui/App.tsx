@@ -1,12 +1,17 @@
 import { BACKENDS, type BackendPreference } from '../engine/backend/types';
+import { useLab } from '../state/labStore';
 import { getWorkerClient } from '../state/workerClient';
 import { Charts } from './Charts';
+import { CompareView } from './CompareView';
 import { ConfigPanel } from './ConfigPanel';
 import { ErrorList } from './ErrorList';
+import { FaultBanner } from './FaultBanner';
+import { FaultPanel } from './FaultPanel';
 import { Header } from './Header';
 import { Inspector } from './Inspector';
 import { ModelPanel } from './ModelPanel';
 import { RunControls } from './RunControls';
+import { RunList } from './RunList';
 import { RunNotes } from './RunNotes';
 import { SamplePanel } from './SamplePanel';
 import { TeacherPanel } from './TeacherPanel';
@@ -18,11 +23,13 @@ function backendFromUrl(): BackendPreference {
 }
 
 export function App() {
+  useLab((s) => s.workerGeneration); // a restart replaces the worker client
   const client = getWorkerClient(backendFromUrl());
   return (
     <div className="app">
       <Header />
       <main className="main">
+        <FaultBanner />
         <ErrorList />
         <div className="lab">
           <aside className="sidebar">
@@ -31,9 +38,12 @@ export function App() {
           </aside>
           <div className="content">
             <RunControls />
+            <RunList />
+            <FaultPanel />
             <Charts />
             <RunNotes />
             <Inspector />
+            <CompareView />
             <div className="columns">
               <SamplePanel client={client} />
               <ModelPanel client={client} />

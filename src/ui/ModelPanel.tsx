@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useLab } from '../state/labStore';
 import type { WorkerClient } from '../state/workerClient';
+import { PretrainedPanel } from './PretrainedPanel';
 
 /** The student's shape, and loading weights (model.safetensors + tokenizer.json) from disk. */
 export function ModelPanel({ client }: { client: WorkerClient | null }) {
@@ -64,6 +65,7 @@ export function ModelPanel({ client }: { client: WorkerClient | null }) {
         Load
       </button>
       {message && <p className="warn">{message}</p>}
+      <PretrainedPanel />
     </section>
   );
 }

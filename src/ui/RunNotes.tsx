@@ -13,6 +13,8 @@ const KIND_TEXT: Record<string, string> = {
   cancelled: 'cancelled',
   bad_request: 'bad request',
   oversized: 'reply too large',
+  bad_json: 'reply not valid JSON (cut off?)',
+  redirect: 'redirect not followed',
   too_long: 'guidance longer than the context',
 };
 

@@ -21,9 +21,16 @@ export const SERVER_PRESETS = [
 
 const TEACHER_FIELDS = configSections().find((s) => s.id === 'teacher')!.fields;
 const field = (key: string) => TEACHER_FIELDS.find((f) => f.key === key)!;
-const MORE = ['temperature', 'maxTokens', 'retries', 'concurrency', 'logprobs', 'concise'].map(
-  field,
-);
+const MORE = [
+  'temperature',
+  'maxTokens',
+  'retries',
+  'concurrency',
+  'logprobs',
+  'concise',
+  'circuitFailures',
+  'circuitCooldownMs',
+].map(field);
 
 function FewShotEditor() {
   const prompt = useLab((s) => s.prompt);

@@ -18,6 +18,7 @@ describe('config panel fields from the schema', () => {
       'thinktuning',
       'reward',
       'teacher',
+      'student',
     ]);
     expect(all.find((f) => f.path === 'backend')).toBeUndefined();
     expect(all.filter((f) => f.help === '').map((f) => f.path)).toEqual([]);

@@ -59,7 +59,7 @@ const HELP: Record<string, string> = {
   'rl.epsHigh': 'PPO clip ε above 1 (ratio ≤ 1 + ε)',
   'rl.entropyCoef': 'Entropy bonus weight (0 = off)',
   'rl.aggregation': 'How token losses are averaged',
-  'rl.checkpointEvery': 'CLI: save a checkpoint every N steps',
+  'rl.checkpointEvery': 'Save a resumable checkpoint every N steps (also when paused or stopped)',
   'thinktuning.schedule': 'How the teacher’s selection rate changes over steps',
   'thinktuning.initialRate': 'Share of finished rollouts sent to the teacher at step 0',
   'thinktuning.minRate': 'Selection rate at the end of the schedule',
@@ -92,6 +92,7 @@ const TITLES: Record<string, string> = {
   reward: 'Reward',
   eval: 'Evaluation',
   teacher: 'Teacher',
+  student: 'Student (pretrained / LoRA)',
 };
 
 /** Fields the panel does not show: the header chooses the backend. */

@@ -15,11 +15,19 @@ import { readCheckpointDir } from '../checkpointDir';
 import { EXIT, intFlag, parseFlags, type CliCommand, type CliIo } from '../command';
 import { initNodeBackend, parseNodeBackend } from '../nodeBackend';
 import { parseTaskItems } from './grade';
+import { loadCliPretrainedForEval } from './pretrained';
+import { presetConfig } from '../../engine/presets';
+import type { CausalLM } from '../../engine/model/causalLM';
+import type { Tokenizer } from '../../engine/tokenizer';
 import { applyOverrides, readTextFile } from './sft';
 
 export const EVAL_USAGE = `usage: eval --checkpoint DIR [--data D.jsonl] [--set key=value ...] [--backend wasm|cpu] [--records F.jsonl] [--batch N]
+       eval --model-dir D [--adapter A] [--preset P] [same options]
 
   --checkpoint DIR  folder written by "sft" or "train"
+  --model-dir D     a pretrained Hugging Face model folder (path or URL) instead of a checkpoint
+  --adapter A       with --model-dir: PEFT LoRA adapters to apply (a train run's OUT/adapter/)
+  --preset P        with --model-dir: the settings to evaluate with (default smollm2-135m-instruct)
   --data D.jsonl    GSM8K rows {"question","answer"} or TaskItem rows {"id","prompt","answer"};
                     default: the checkpoint config's eval split (eval.size questions)
   --set k=v         override the saved config, repeatable (e.g. --set eval.samples=8)
@@ -41,19 +49,22 @@ export function parseItemsFile(
 
 async function runEvalCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const flags = parseFlags(argv, {
-    values: ['checkpoint', 'data', 'backend', 'records', 'batch'],
+    values: ['checkpoint', 'data', 'backend', 'records', 'batch', 'model-dir', 'adapter', 'preset'],
     lists: ['set'],
   });
   if ('error' in flags) return usageError(io, flags.error);
-  const dir = flags.values.checkpoint;
-  if (!dir) return usageError(io, 'missing --checkpoint');
+  const modelDir = flags.values['model-dir'];
+  const dir = flags.values.checkpoint ?? modelDir;
+  if (!dir) return usageError(io, 'missing --checkpoint (or --model-dir)');
   const backend = parseNodeBackend(flags.values.backend);
   if (typeof backend !== 'string') return usageError(io, backend.error);
   const batch = intFlag('batch', flags.values.batch, 64);
   if (typeof batch === 'string') return usageError(io, batch);
   try {
     await initNodeBackend(backend);
-    const ckpt = loadCheckpoint(await readCheckpointDir(dir));
+    const ckpt = modelDir
+      ? await pretrainedForEval(modelDir, flags.values, (s) => io.stderr(s + '\n'))
+      : loadCheckpoint(await readCheckpointDir(dir));
     let config: RunConfig;
     try {
       config = applyOverrides(ckpt.meta.run, flags.lists.set ?? []);
@@ -98,6 +109,17 @@ async function runEvalCommand(argv: readonly string[], io: CliIo): Promise<numbe
     io.stderr(`eval: ${message(err)}\n`);
     return EXIT.failed;
   }
+}
+
+/** A pretrained model (and adapters) in the shape of a loaded checkpoint. */
+async function pretrainedForEval(
+  modelDir: string,
+  v: Record<string, string>,
+  log: (s: string) => void,
+): Promise<{ model: CausalLM; tokenizer: Tokenizer; meta: { run: RunConfig; step: number } }> {
+  const run = presetConfig(v.preset ?? 'smollm2-135m-instruct');
+  const loaded = await loadCliPretrainedForEval(modelDir, v.adapter, log);
+  return { model: loaded.model, tokenizer: loaded.tokenizer, meta: { run, step: 0 } };
 }
 
 function usageError(io: CliIo, error: string): number {

@@ -1,7 +1,8 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { applyOverride, type RunConfig } from '../../engine/config';
 import { createTeacher } from '../../engine/loop/setup';
+import { redactSecrets } from '../../engine/security/redact';
 import { runTraining } from '../../engine/loop/run';
 import { presetConfig } from '../../engine/presets';
 import { readCheckpointDir, writeCheckpointDir } from '../checkpointDir';
@@ -10,6 +11,9 @@ import { loadItems } from '../../engine/eval/sources';
 import { EXIT, parseFlags, type CliCommand, type CliIo } from '../command';
 import { initNodeBackend, parseNodeBackend } from '../nodeBackend';
 import { readTextFile } from './sft';
+import { prepareResumeDir, resumeConfig } from './trainResume';
+import { isPretrainedStudent } from '../../engine/hf/student';
+import { runPretrainedTrain } from './pretrained';
 import type { TaskItem } from '../../engine/tasks/types';
 
 export const TRAIN_USAGE = `Usage: npm run lab -- train --preset P --out DIR [options]
@@ -20,9 +24,14 @@ export const TRAIN_USAGE = `Usage: npm run lab -- train --preset P --out DIR [op
   --teacher-model M     model name on that server
   --teacher-key K       API key (or env TEACHER_API_KEY); never written to disk
   --init DIR            start from a checkpoint folder (skips warm-up SFT)
+  --resume DIR          continue a run folder written by --out from its checkpoint (exactly: same
+                        optimizer, RNG and data order); --set rl.steps=N to go further
+  --model-dir D         a pretrained Hugging Face model folder (path or URL): trains it with
+                        LoRA (student.* settings); same as --set student.source=hf --set student.hf=D
   --set key=value       override any config field (repeatable), e.g. --set rl.steps=10
   --backend B           wasm (default) | cpu
-  --out DIR             writes metrics.jsonl, trajectories.jsonl, sft_metrics.jsonl, checkpoint/`;
+  --out DIR             writes config.json, metrics.jsonl, trajectories.jsonl, sft_metrics.jsonl,
+                        checkpoint/ (default with --resume: that folder)`;
 
 export interface TrainArgs {
   preset: string;
@@ -33,6 +42,9 @@ export interface TrainArgs {
   teacherModel?: string;
   teacherKey?: string;
   init?: string;
+  /** A run folder to continue (train --out's layout). */
+  resume?: string;
+  modelDir?: string;
   sets: string[];
 }
 
@@ -43,6 +55,10 @@ export function trainConfig(a: TrainArgs): RunConfig {
   if (a.teacher) c = applyOverride(c, `teacher.kind=${a.teacher}`);
   if (a.teacherUrl) c = applyOverride(c, `teacher.baseURL=${a.teacherUrl}`);
   if (a.teacherModel) c = applyOverride(c, `teacher.model=${a.teacherModel}`);
+  if (a.modelDir) {
+    c = applyOverride(c, 'student.source=hf');
+    c = applyOverride(c, `student.hf=${JSON.stringify(a.modelDir)}`);
+  }
   for (const s of a.sets) c = applyOverride(c, s);
   return c;
 }
@@ -56,11 +72,16 @@ export async function runTrain(
   trainItems: TaskItem[],
   log: (s: string) => void,
 ): Promise<void> {
+  if (isPretrainedStudent(c)) return runPretrainedTrain(a, c, trainItems, log);
   const apiKey = a.teacherKey ?? process.env.TEACHER_API_KEY;
   await mkdir(a.out, { recursive: true });
-  await writeFile(join(a.out, 'config.json'), JSON.stringify(c, null, 2)); // no API key in configs
-  for (const f of ['metrics.jsonl', 'trajectories.jsonl', 'sft_metrics.jsonl'])
-    await writeFile(join(a.out, f), '');
+  // The API key is never part of a config; credentials pasted into a URL are redacted too.
+  await writeFile(join(a.out, 'config.json'), JSON.stringify(redactSecrets(c), null, 2));
+  // Resuming keeps the rows up to the checkpoint; a new run starts empty files.
+  const resume = a.resume ? await prepareResumeDir(a.resume) : undefined;
+  if (!resume)
+    for (const f of ['metrics.jsonl', 'trajectories.jsonl', 'sft_metrics.jsonl'])
+      await writeFile(join(a.out, f), '');
   const init = a.init ? loadCheckpoint(await readCheckpointDir(a.init)) : undefined;
   const teacher = c.rl.algo === 'thinktuning' ? createTeacher(c, apiKey) : null;
   log(
@@ -72,6 +93,7 @@ export async function runTrain(
       trainItems,
       teacher,
       init: init && { model: init.model, tokenizer: init.tokenizer },
+      resume,
     },
     {
       onPhase: (p) => (p === 'warm-up' ? log(`warm-up SFT: ${c.sft.steps} steps`) : undefined),
@@ -94,6 +116,7 @@ export async function runTrain(
             (r.notes.length ? ` | ${r.notes.length} note(s): ${r.notes[0]}` : ''),
         );
       },
+      onHalt: (halt) => log(`train: stopped at step ${halt.step}: ${halt.message}`),
       onCheckpoint: async (step, files) => {
         await writeCheckpointDir(join(a.out, 'checkpoint'), files);
         log(`checkpoint at step ${step} -> ${join(a.out, 'checkpoint')}`);
@@ -113,6 +136,8 @@ async function runTrainCommand(argv: readonly string[], io: CliIo): Promise<numb
       'teacher-model',
       'teacher-key',
       'init',
+      'resume',
+      'model-dir',
       'backend',
     ],
     lists: ['set'],
@@ -123,23 +148,27 @@ async function runTrainCommand(argv: readonly string[], io: CliIo): Promise<numb
   };
   if ('error' in flags) return usage(flags.error);
   const v = flags.values;
-  if (!v.out) return usage('missing --out DIR');
+  if (!v.out && !v.resume) return usage('missing --out DIR');
+  if (v.resume && v.out && resolve(v.out) !== resolve(v.resume))
+    return usage('--resume continues the run in its own folder: leave out --out.');
   const backend = parseNodeBackend(v.backend);
   if (typeof backend !== 'string') return usage(backend.error);
   const args: TrainArgs = {
     preset: v.preset ?? 'tiny',
-    out: v.out,
+    out: (v.out ?? v.resume)!,
     algo: v.algo,
     teacher: v.teacher,
     teacherUrl: v['teacher-url'],
     teacherModel: v['teacher-model'],
     teacherKey: v['teacher-key'],
     init: v.init,
+    resume: v.resume,
+    modelDir: v['model-dir'],
     sets: flags.lists.set ?? [],
   };
   let config: RunConfig;
   try {
-    config = trainConfig(args);
+    config = args.resume ? await resumeConfig(args.resume, args.sets) : trainConfig(args);
   } catch (e) {
     return usage((e as Error).message);
   }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { installFastWasmMatMul } from './wasmMatMul';
 import {
   isSoftwareAdapter,
   type AdapterInfo,
@@ -45,6 +46,7 @@ export async function probeWebGPU(): Promise<AdapterInfo | null> {
 
 async function trySet(name: BackendName): Promise<boolean> {
   try {
+    if (name === 'wasm') installFastWasmMatMul(); // no-op unless the wasm backend is imported
     // setBackend resolves false (and may leave getBackend() stale) when init fails: trust its value.
     const ok = await tf.setBackend(name);
     await tf.ready();

@@ -42,6 +42,7 @@ export async function loadItems(
     levels: data.levels,
     split,
     ...(data.domains ? { domains: data.domains } : {}),
+    ...(data.workedDetail ? { workedDetail: data.workedDetail } : {}),
   };
   const items =
     data.source === 'multiple-choice' ? generateMultipleChoice(options) : generateProblems(options);

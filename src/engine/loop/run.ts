@@ -1,13 +1,14 @@
 import type { RunConfig } from '../config';
 import type { TransformerModel } from '../model/transformer';
 import { runSft, type SftStepMetrics } from '../sft/train';
-import { checkpointFiles, type CheckpointFiles } from '../store/checkpoint';
+import type { CheckpointFiles } from '../store/checkpoint';
 import { buildTokenizer, createStudent } from '../student';
 import type { TaskItem } from '../tasks/types';
 import type { Teacher } from '../teacher';
 import type { Tokenizer } from '../tokenizer';
+import { resumableCheckpoint, resumeTrainer, type ResumePoint } from './resume';
 import { RlTrainer } from './trainer';
-import type { StepResult } from './types';
+import type { RunHalt, StepResult } from './types';
 
 export type RunPhase = 'warm-up' | 'rollout' | 'update' | 'done';
 
@@ -17,6 +18,8 @@ export interface RunHooks {
   onStep?: (r: StepResult) => void | Promise<void>;
   onCheckpoint?: (step: number, files: CheckpointFiles) => void | Promise<void>;
   shouldStop?: () => boolean;
+  /** The run stopped itself: rl.maxNonFiniteSteps non-finite steps in a row (see RunHalt). */
+  onHalt?: (halt: RunHalt) => void | Promise<void>;
 }
 
 export interface RunInputs {
@@ -25,6 +28,8 @@ export interface RunInputs {
   teacher: Teacher | null;
   /** Start from these weights (skips warm-up SFT). */
   init?: { model: TransformerModel; tokenizer: Tokenizer };
+  /** Continue a run from its checkpoint (skips warm-up SFT; `init` is ignored). */
+  resume?: ResumePoint;
 }
 
 export interface RunOutput {
@@ -36,9 +41,10 @@ export interface RunOutput {
 /** A whole run: tokenizer + student (or given weights), warm-up SFT, then GRPO/ThinkTuning steps. */
 export async function runTraining(inp: RunInputs, hooks: RunHooks = {}): Promise<RunOutput> {
   const c = inp.config;
-  const tokenizer = inp.init?.tokenizer ?? buildTokenizer(c, inp.trainItems);
-  const model = inp.init?.model ?? createStudent(c, tokenizer);
-  if (!inp.init && c.sft.steps > 0) {
+  const start = inp.resume ?? inp.init;
+  const tokenizer = start?.tokenizer ?? buildTokenizer(c, inp.trainItems);
+  const model = start?.model ?? createStudent(c, tokenizer);
+  if (!start && c.sft.steps > 0) {
     hooks.onPhase?.('warm-up');
     await runSft(model, tokenizer, inp.trainItems, {
       config: c,
@@ -46,28 +52,30 @@ export async function runTraining(inp: RunInputs, hooks: RunHooks = {}): Promise
       shouldStop: hooks.shouldStop,
     });
   }
-  const trainer = new RlTrainer({
-    config: c,
-    model,
-    tokenizer,
-    trainItems: inp.trainItems,
-    teacher: inp.teacher,
-  });
+  const deps = { config: c, trainItems: inp.trainItems, teacher: inp.teacher };
+  const trainer = inp.resume
+    ? resumeTrainer(deps, inp.resume)
+    : new RlTrainer({ ...deps, model, tokenizer });
   try {
-    for (let s = 0; s < c.rl.steps; s++) {
+    while (trainer.step < c.rl.steps) {
       if (hooks.shouldStop?.()) break;
       hooks.onPhase?.('rollout');
       const r = await trainer.runStep({ shouldStop: hooks.shouldStop });
       await hooks.onStep?.(r);
       const every = c.rl.checkpointEvery;
+      // A halted run (non-finite steps in a row) ends here with the last good weights saved.
       if (
         hooks.onCheckpoint &&
-        ((every > 0 && trainer.step % every === 0) || trainer.step === c.rl.steps)
+        ((every > 0 && trainer.step % every === 0) || trainer.step === c.rl.steps || r.halt)
       ) {
         await hooks.onCheckpoint(
           trainer.step,
-          await checkpointFiles(model, tokenizer, c, trainer.step),
+          await resumableCheckpoint(model, tokenizer, c, trainer),
         );
+      }
+      if (r.halt) {
+        await hooks.onHalt?.(r.halt);
+        break;
       }
     }
   } finally {

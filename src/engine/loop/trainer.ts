@@ -4,7 +4,7 @@ import { tokenScores } from '../model/logprobs';
 import { sample } from '../model/sample';
 import type { CausalLM } from '../model/causalLM';
 import { AdamW } from '../optim/adamw';
-import { mixSeed, mulberry32, type Rng } from '../random';
+import { mixSeed, mulberry32, type StatefulRng } from '../random';
 import { computeAdvantages } from '../rl/advantages';
 import { learningRateAt, teacherScheduleAt } from '../rl/schedule';
 import { selectForTeacher } from '../rl/selection';
@@ -23,6 +23,13 @@ import { disposePacked, packRollouts } from './pack';
 import { lossConfigFromConfig, rewardSpecFromConfig } from './setup';
 import { stepMetrics } from './stepMetrics';
 import { buildTrajectories } from './records';
+import { StepGuards } from './stepGuards';
+import {
+  checkTrainerState,
+  encodeTrainerState,
+  referenceShapes,
+  type TrainerState,
+} from './trainerState';
 import type { StepResult } from './types';
 import { runUpdates } from './update';
 
@@ -48,6 +55,13 @@ export interface TrainerDeps {
   trainItems: TaskItem[];
   /** null: plain GRPO (or ThinkTuning with the teacher off). */
   teacher: Teacher | null;
+  /** Clock of the teacher's circuit breaker (default Date.now). */
+  now?: () => number;
+  /**
+   * The frozen KL reference (resume: the saved one; the trainer owns and disposes it). Default:
+   * a clone of `model` when klBeta > 0.
+   */
+  reference?: CausalLM;
 }
 
 /**
@@ -64,7 +78,9 @@ export class RlTrainer {
   private readonly optimizer: AdamW;
   private readonly reference: CausalLM | null;
   private readonly reward: CompiledReward;
-  private rng: Rng;
+  /** Teacher circuit breaker and non-finite guard (stepGuards.ts). */
+  readonly guards: StepGuards;
+  private rng: StatefulRng;
   private order: number[] = [];
   private cursor = 0;
   step = 0;
@@ -76,6 +92,7 @@ export class RlTrainer {
     this.tokenizer = d.tokenizer;
     this.items = d.trainItems;
     this.teacher = d.config.rl.algo === 'thinktuning' ? d.teacher : null;
+    this.guards = new StepGuards(d.now);
     const rl = d.config.rl;
     this.optimizer = new AdamW(d.model.variables(), {
       beta1: 0.9,
@@ -87,16 +104,60 @@ export class RlTrainer {
     this.reward = compileRewardSpec(rewardSpecFromConfig(d.config));
     this.rng = mulberry32(mixSeed(d.config.seed, 0x71));
     if (rl.klBeta > 0) {
-      this.reference = d.model.clone();
+      this.reference = d.reference ?? d.model.clone();
     } else {
+      d.reference?.dispose();
       this.reference = null;
     }
+  }
+
+  /**
+   * Everything that carries over from one step to the next besides the student's weights:
+   * step index, the selection/shuffle RNG, the data order and cursor, AdamW's moments and step
+   * count, and the KL reference's weights. The LR and teacher schedules are functions of `step`
+   * and the sampling noise is seeded by (seed, step), so restoring these makes the next steps
+   * equal to an uninterrupted run's (same backend).
+   */
+  async exportState(): Promise<TrainerState> {
+    return {
+      step: this.step,
+      rngState: this.rng.state,
+      order: this.order.slice(),
+      cursor: this.cursor,
+      optimizer: await this.optimizer.state(),
+      reference: this.reference ? await this.reference.toArrays() : null,
+    };
+  }
+
+  /** `exportState()` as the bytes of `trainer_state.safetensors` (see trainerState.ts). */
+  async saveState(): Promise<Uint8Array> {
+    const s = await this.exportState();
+    const shapes = this.model.variables().map((v) => v.shape);
+    return encodeTrainerState(s, shapes, referenceShapes(this.reference, s.reference));
+  }
+
+  /**
+   * Restores `exportState()`'s result into a trainer built from the same config, items and
+   * weights (checked first: checkTrainerState). The KL reference travels in
+   * `TrainerDeps.reference` (it is a model).
+   */
+  importState(s: TrainerState): void {
+    checkTrainerState(s, {
+      questions: this.items.length,
+      paramSizes: this.model.variables().map((v) => v.size),
+      needsReference: this.config.rl.klBeta > 0,
+    });
+    this.step = s.step;
+    this.rng.state = s.rngState;
+    this.order = s.order.slice();
+    this.cursor = s.cursor;
+    this.optimizer.restore(s.optimizer);
   }
 
   /** Next B questions: passes over a seeded shuffle of the training set. */
   private nextItems(): TaskItem[] {
     const out: TaskItem[] = [];
-    for (let b = 0; b < this.config.rl.questionsPerStep; b++) {
+    for (let drawn = 0; out.length < this.config.rl.questionsPerStep; drawn++) {
       if (this.cursor >= this.order.length) {
         this.order = this.items.map((_, i) => i);
         for (let i = this.order.length - 1; i > 0; i--) {
@@ -105,10 +166,22 @@ export class RlTrainer {
         }
         this.cursor = 0;
       }
-      out.push(this.items[this.order[this.cursor++]]);
+      const item = this.items[this.order[this.cursor++]];
+      // A question too long for the context is left out (and counted), not a crash mid-run.
+      const ctx = this.model.config.context;
+      if (promptIds(this.tokenizer, item, this.config.data.promptSuffix).length < ctx)
+        out.push(item);
+      else this.tooLongQuestions++;
+      if (out.length === 0 && drawn >= this.items.length)
+        throw new Error(
+          `Every training question is longer than the model context (${ctx} tokens): raise model.context or shorten data.promptSuffix.`,
+        );
     }
     return out;
   }
+
+  /** Questions left out so far because their prompt does not fit the context. */
+  tooLongQuestions = 0;
 
   private score(item: TaskItem, text: string, finished: boolean, tokens: number): RewardBreakdown {
     return evaluateReward(this.reward, item, text, {
@@ -130,6 +203,8 @@ export class RlTrainer {
     const tok = this.tokenizer;
     const G = c.rl.groupSize;
     const tStart = performance.now();
+    this.guards.beforeStep(this.model.variables(), this.step);
+    const tooLongBefore = this.tooLongQuestions;
     const items = this.nextItems();
     const prompts = items.map((it) => promptIds(tok, it, c.data.promptSuffix));
 
@@ -195,7 +270,7 @@ export class RlTrainer {
       const jobs = picked.flatMap((idx, g) => idx.map((i) => rollouts[g * G + i]));
       const results = await Promise.all(
         jobs.map((r) =>
-          this.teacher!.guide({
+          this.guards.guide(this.teacher!, c, {
             item: r.item,
             question: r.question,
             response: r.text,
@@ -206,6 +281,7 @@ export class RlTrainer {
       );
       results.forEach((res, k) => {
         const r = jobs[k];
+        if (res === 'skipped') return; // circuit open: no call, the rollout stays unguided
         if (!res.ok) {
           failures[res.failure] = (failures[res.failure] ?? 0) + 1;
           notes.push(`teacher ${res.failure}: ${res.message}`);
@@ -295,6 +371,19 @@ export class RlTrainer {
       tf.dispose([oldLogp, ...(refLogp ? [refLogp] : [])]);
       disposePacked(packed);
     }
+    const tooLong = this.tooLongQuestions - tooLongBefore;
+    result.metrics['data/skipped_too_long'] = tooLong;
+    if (tooLong > 0)
+      result.notes.push(
+        `${tooLong} question(s) longer than the model context (${this.model.config.context} tokens) were left out; raise model.context to train on them`,
+      );
+    await this.guards.afterStep(
+      result,
+      this.step + 1,
+      this.model.variables(),
+      c,
+      this.teacher !== null,
+    );
     this.step++;
     return result;
   }
@@ -340,12 +429,13 @@ export class RlTrainer {
     });
     if (update && update.upd.skipped > 0)
       notes.push(
-        `step ${this.step}: ${update.upd.skipped} update(s) skipped for a non-finite loss or gradient`,
+        `step ${this.step + 1}: ${update.upd.skipped} update(s) skipped for a non-finite loss or gradient; the weights were left as they were`,
       );
     return { metrics, trajectories, teacherFailures: failures, notes };
   }
 
   dispose(): void {
+    this.guards.dispose();
     this.optimizer.dispose();
     this.reference?.dispose();
   }

@@ -60,4 +60,16 @@ export interface StepResult {
   teacherFailures: Record<string, number>;
   /** Messages worth showing (teacher failures, skipped updates). */
   notes: string[];
+  /** Set when the run should pause: rl.maxNonFiniteSteps non-finite steps in a row. */
+  halt?: RunHalt;
+}
+
+/** Why a run should pause by itself, with the message to show. */
+export interface RunHalt {
+  reason: 'non-finite';
+  /** The step (1-based) that reached the limit. */
+  step: number;
+  /** The step whose weights the model now holds (the last step that was finite). */
+  lastGoodStep: number;
+  message: string;
 }

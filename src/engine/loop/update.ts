@@ -22,6 +22,7 @@ export interface UpdateReport {
   metrics: Record<string, number>;
   gradNorm: number;
   updates: number;
+  /** Updates skipped for a non-finite loss or gradient (weights unchanged by them). */
   skipped: number;
   perToken: TokenReadback;
 }
@@ -55,6 +56,7 @@ export async function runUpdates(args: {
   const sums: Record<string, number> = {};
   let updates = 0;
   let skipped = 0;
+  let applied = 0;
   let gradNormSum = 0;
   const perToken = Object.fromEntries(
     FIELDS.map((f) => [f, new Float32Array(N * Tm1)]),
@@ -91,17 +93,23 @@ export async function runUpdates(args: {
         kept = tf.keep(tf.stack([logp, entropy, f.clippedLow, f.clippedHigh, f.masked, f.weight]));
         return aggregate(out.perTokenLoss, out.effectiveMask, aggParams);
       }, vars);
-      const report = await optimizer.apply(
-        vars.map((v) => grads[v.name]),
-        args.lr,
-      );
+      // A non-finite loss or gradient skips this update: the weights stay as they are.
       const loss = (await value.data())[0];
+      const report = Number.isFinite(loss)
+        ? await optimizer.apply(
+            vars.map((v) => grads[v.name]),
+            args.lr,
+          )
+        : { gradNorm: Number.NaN, applied: false };
       const m = await lossMetricsToNumbers(metricTensors!);
       m['loss/total'] = loss;
       for (const [k, v] of Object.entries(m)) sums[k] = (sums[k] ?? 0) + v;
-      gradNormSum += report.gradNorm;
+      if (report.applied) {
+        gradNormSum += report.gradNorm;
+        applied++;
+      }
       updates++;
-      if (!report.applied || !Number.isFinite(loss)) skipped++;
+      if (!report.applied) skipped++;
       if (epoch === args.epochs - 1) {
         const data = (await kept!.data()) as Float32Array; // one readback per mini-batch
         FIELDS.forEach((f, k) =>
@@ -123,5 +131,6 @@ export async function runUpdates(args: {
   }
   const metrics: Record<string, number> = {};
   for (const [k, v] of Object.entries(sums)) metrics[k] = v / Math.max(1, updates);
-  return { metrics, gradNorm: gradNormSum / Math.max(1, updates), updates, skipped, perToken };
+  // grad_norm averages the applied updates (a skipped one has a NaN/Inf norm).
+  return { metrics, gradNorm: gradNormSum / Math.max(1, applied), updates, skipped, perToken };
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CausalLM } from './causalLM';
+import { logProbsAndEntropy } from './fusedOps';
 
 export interface TokenScores {
   /** log pi(x_{t+1} | x_{<=t}) for t = 0..T-2: [B, T-1]. */
@@ -10,7 +11,7 @@ export interface TokenScores {
 
 /**
  * Per-token log-probs and entropies of given (right-padded) sequences, differentiable on every
- * backend: logp_t = sum_v onehot(x_{t+1})_v * log_softmax(z_t)_v.
+ * backend: logp_t = log_softmax(z_t)[x_{t+1}], H_t = -sum_v p_v log p_v (one op: fusedOps.ts).
  * tokens: [B, T] int32. Positions past a sequence's end are computed but meaningless; mask them.
  */
 export function tokenScores(model: CausalLM, tokens: tf.Tensor2D): TokenScores {
@@ -23,17 +24,10 @@ export function tokenScores(model: CausalLM, tokens: tf.Tensor2D): TokenScores {
       .reshape([B * (T - 1)])
       .toInt() as tf.Tensor1D;
     const { logits } = model.forward(inputs, { embed: 'onehot' });
-    const lsm = tf.logSoftmax(logits.reshape([B * (T - 1), V])); // [N, V]
-    const logp = lsm
-      .mul(tf.oneHot(targets, V).toFloat())
-      .sum(-1)
-      .reshape([B, T - 1]) as tf.Tensor2D;
-    const entropy = lsm
-      .exp()
-      .mul(lsm)
-      .sum(-1)
-      .neg()
-      .reshape([B, T - 1]) as tf.Tensor2D;
-    return { logp, entropy };
+    const scores = logProbsAndEntropy(logits.reshape([B * (T - 1), V]) as tf.Tensor2D, targets);
+    return {
+      logp: scores.logp.reshape([B, T - 1]) as tf.Tensor2D,
+      entropy: scores.entropy.reshape([B, T - 1]) as tf.Tensor2D,
+    };
   });
 }

@@ -11,43 +11,73 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-function lastLogits(model: TransformerModel, seq: number[]): Float32Array {
+function lastLogits(model: TransformerModel, seq: number[], vocab = cfg.vocab): Float32Array {
   return tf.tidy(() => {
     const { logits } = model.forward(tf.tensor2d([seq], [1, seq.length], 'int32'), {
       embed: 'gather',
     });
-    return logits.slice([0, seq.length - 1, 0], [1, 1, cfg.vocab]).dataSync() as Float32Array;
+    return logits.slice([0, seq.length - 1, 0], [1, 1, vocab]).dataSync() as Float32Array;
   });
 }
 
 describe('transformer', () => {
-  it('KV-cached decoding gives the logits of a full forward pass at several lengths', async () => {
-    const model = TransformerModel.create(cfg, 1);
-    const prompts = [
-      [1, 5, 9, 12, 3],
-      [1, 7, 7, 7, 20, 21, 22, 30, 4],
-      [1, 2, 3],
-    ];
-    const captured: Array<number[][]> = [];
-    const res = await sample(model, prompts, {
-      maxNewTokens: 24,
-      temperature: 1,
-      topP: 1,
-      seed: 7,
-      eosId: 999, // never emitted: every row runs the full length
-      padId: 0,
-      onLogits: (_s, l) => captured.push(l.arraySync()),
-    });
-    expect(res.steps).toBe(24);
-    let worst = 0;
-    for (const step of [0, 1, 5, 12, 23]) {
-      for (let b = 0; b < prompts.length; b++) {
-        const seq = [...prompts[b], ...res.tokens[b].slice(0, step)];
-        const full = lastLogits(model, seq);
-        const cached = captured[step][b];
-        for (let v = 0; v < cfg.vocab; v++) worst = Math.max(worst, Math.abs(full[v] - cached[v]));
+  it.each(['learned', 'rope'] as const)(
+    'KV-cached decoding gives the logits of a full forward pass at several lengths (%s positions)',
+    async (positions) => {
+      const model = TransformerModel.create({ ...cfg, positions }, 1);
+      const prompts = [
+        [1, 5, 9, 12, 3],
+        [1, 7, 7, 7, 20, 21, 22, 30, 4],
+        [1, 2, 3],
+      ];
+      const captured: Array<number[][]> = [];
+      const res = await sample(model, prompts, {
+        maxNewTokens: 24,
+        temperature: 1,
+        topP: 1,
+        seed: 7,
+        eosId: 999, // never emitted: every row runs the full length
+        padId: 0,
+        onLogits: (_s, l) => captured.push(l.arraySync()),
+      });
+      expect(res.steps).toBe(24);
+      let worst = 0;
+      for (const step of [0, 1, 5, 12, 23]) {
+        for (let b = 0; b < prompts.length; b++) {
+          const seq = [...prompts[b], ...res.tokens[b].slice(0, step)];
+          const full = lastLogits(model, seq);
+          const cached = captured[step][b];
+          for (let v = 0; v < cfg.vocab; v++)
+            worst = Math.max(worst, Math.abs(full[v] - cached[v]));
+        }
       }
-    }
+      expect(worst).toBeLessThan(1e-4);
+      model.dispose();
+    },
+  );
+
+  it('rope positions: a shifted prefix changes the logits only through relative offsets', () => {
+    const model = TransformerModel.create({ ...cfg, positions: 'rope' }, 4);
+    expect(() =>
+      TransformerModel.create({ ...cfg, dModel: 12, heads: 4, positions: 'rope' }, 1),
+    ).toThrow(/even head size/);
+    const learned = TransformerModel.create(cfg, 4);
+    expect(model.variables().length).toBe(learned.variables().length - 1); // no wpe
+    learned.dispose();
+    // logits of seq at positions p..p+T-1 equal those at 0..T-1: attention sees i - j only
+    const seq = [1, 5, 9, 12, 3, 8];
+    const at = (start: number) =>
+      tf.tidy(() => {
+        const tokens = tf.tensor2d([seq], [1, seq.length], 'int32');
+        const positions = tf.tensor2d([seq.map((_, i) => start + i)], [1, seq.length], 'int32');
+        return model.forward(tokens, { embed: 'gather', positions }).logits.dataSync();
+      });
+    const a = at(0);
+    const before = tf.memory().numTensors;
+    const b = at(17);
+    expect(tf.memory().numTensors).toBe(before); // the cos/sin tables are freed
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
     expect(worst).toBeLessThan(1e-4);
     model.dispose();
   });
@@ -130,55 +160,59 @@ describe('transformer', () => {
     model.dispose();
   });
 
-  it('gradient of summed log-probs matches central finite differences', () => {
-    const tiny: ModelConfig = {
-      vocab: 11,
-      dModel: 8,
-      layers: 1,
-      heads: 2,
-      context: 8,
-      mlpRatio: 2,
-    };
-    const model = TransformerModel.create(tiny, 9);
-    // Scale up the weights so the function is not nearly flat.
-    for (const v of model.variables()) v.assign(v.mul(4));
-    const seq = tf.tensor2d([[1, 4, 7, 3, 9, 2]], [1, 6], 'int32');
-    const f = () => tf.tidy(() => tokenScores(model, seq).logp.sum() as tf.Scalar);
-    const { grads } = tf.variableGrads(f, model.variables());
-    const eps = 5e-3;
-    let num = 0;
-    let den = 0;
-    for (const v of model.variables()) {
-      const g = grads[v.name].dataSync();
-      const data = v.dataSync().slice();
-      const idxs = [
-        0,
-        Math.floor(data.length / 3),
-        Math.floor((2 * data.length) / 3),
-        data.length - 1,
-      ];
-      for (const i of idxs) {
-        const orig = data[i];
-        data[i] = orig + eps;
-        v.assign(tf.tensor(data, v.shape));
-        const up = f().dataSync()[0];
-        data[i] = orig - eps;
-        v.assign(tf.tensor(data, v.shape));
-        const down = f().dataSync()[0];
-        data[i] = orig;
-        v.assign(tf.tensor(data, v.shape));
-        const fd = (up - down) / (2 * eps);
-        num += (fd - g[i]) ** 2;
-        den += fd ** 2 + g[i] ** 2;
+  it.each(['learned', 'rope'] as const)(
+    'gradient of summed log-probs matches central finite differences (%s positions)',
+    (positions) => {
+      const tiny: ModelConfig = {
+        vocab: 11,
+        dModel: 8,
+        layers: 1,
+        heads: 2,
+        context: 8,
+        mlpRatio: 2,
+        positions,
+      };
+      const model = TransformerModel.create(tiny, 9);
+      // Scale up the weights so the function is not nearly flat.
+      for (const v of model.variables()) v.assign(v.mul(4));
+      const seq = tf.tensor2d([[1, 4, 7, 3, 9, 2]], [1, 6], 'int32');
+      const f = () => tf.tidy(() => tokenScores(model, seq).logp.sum() as tf.Scalar);
+      const { grads } = tf.variableGrads(f, model.variables());
+      const eps = 5e-3;
+      let num = 0;
+      let den = 0;
+      for (const v of model.variables()) {
+        const g = grads[v.name].dataSync();
+        const data = v.dataSync().slice();
+        const idxs = [
+          0,
+          Math.floor(data.length / 3),
+          Math.floor((2 * data.length) / 3),
+          data.length - 1,
+        ];
+        for (const i of idxs) {
+          const orig = data[i];
+          data[i] = orig + eps;
+          v.assign(tf.tensor(data, v.shape));
+          const up = f().dataSync()[0];
+          data[i] = orig - eps;
+          v.assign(tf.tensor(data, v.shape));
+          const down = f().dataSync()[0];
+          data[i] = orig;
+          v.assign(tf.tensor(data, v.shape));
+          const fd = (up - down) / (2 * eps);
+          num += (fd - g[i]) ** 2;
+          den += fd ** 2 + g[i] ** 2;
+        }
       }
-    }
-    const rel = Math.sqrt(num / den);
-    console.log('gradient check relative error', rel);
-    expect(rel).toBeLessThan(1e-2);
-    Object.values(grads).forEach((g) => g.dispose());
-    seq.dispose();
-    model.dispose();
-  });
+      const rel = Math.sqrt(num / den);
+      console.log('gradient check relative error', rel);
+      expect(rel).toBeLessThan(1e-2);
+      Object.values(grads).forEach((g) => g.dispose());
+      seq.dispose();
+      model.dispose();
+    },
+  );
 
   it('entropy is -sum p log p and log-probs are normalised', () => {
     const model = TransformerModel.create(cfg, 6);

@@ -37,32 +37,71 @@ export interface SampleResult {
 
 const NEG = -1e9;
 
-/** Left-pads prompts to a common length; returns ids [B, P], positions and key-valid bias. */
+/** Left-pads prompts to a common length; returns ids [B, P], positions and per-row pad counts. */
 function leftPad(prompts: number[][], padId: number) {
   const B = prompts.length;
   const P = Math.max(...prompts.map((p) => p.length));
   const ids = new Int32Array(B * P).fill(padId);
   const pos = new Int32Array(B * P);
-  const keyBias = new Float32Array(B * P);
-  const nextPos = new Int32Array(B);
+  const pads = prompts.map((p) => P - p.length);
   prompts.forEach((p, b) => {
-    const pad = P - p.length;
     for (let j = 0; j < P; j++) {
-      if (j < pad) keyBias[b * P + j] = NEG;
-      else ids[b * P + j] = p[j - pad];
-      pos[b * P + j] = Math.max(0, j - pad);
+      if (j >= pads[b]) ids[b * P + j] = p[j - pads[b]];
+      pos[b * P + j] = Math.max(0, j - pads[b]);
     }
-    nextPos[b] = p.length;
   });
-  return { P, ids, pos, keyBias, nextPos };
+  return { P, ids, pos, pads };
 }
 
-/** Bias [B, 1, T, S] = causal (query i at absolute S-T+i) + per-row blocked keys. */
-function paddedCausalBias(keyBias: tf.Tensor2D, T: number): tf.Tensor4D {
-  const [B, S] = keyBias.shape;
-  const causal = new Float32Array(T * S);
-  for (let i = 0; i < T; i++) for (let j = S - T + i + 1; j < S; j++) causal[i * S + j] = NEG;
-  return tf.tensor4d(causal, [1, 1, T, S]).add(keyBias.reshape([B, 1, 1, S]));
+/**
+ * Bias [n, 1, T, S] for the given rows: causal (query i sits at absolute S-T+i and sees keys
+ * j <= S-T+i) plus -1e9 on each row's left padding (the first pads[row] keys). Built on the CPU
+ * and uploaded: one transfer instead of kernels that grow it step by step.
+ */
+function attentionBias(pads: number[], rows: readonly number[], T: number, S: number): tf.Tensor4D {
+  const n = rows.length;
+  const data = new Float32Array(n * T * S);
+  rows.forEach((row, r) => {
+    for (let i = 0; i < T; i++) {
+      const o = (r * T + i) * S;
+      for (let j = 0; j < pads[row]; j++) data[o + j] = NEG;
+      for (let j = S - T + i + 1; j < S; j++) data[o + j] = NEG;
+    }
+  });
+  return tf.tensor4d(data, [n, 1, T, S]);
+}
+
+/**
+ * Picks one token per row on the device from logits and Gumbel noise g [B * V] (no readback).
+ * Gumbel-max: argmax_v (z_v + g_v) samples softmax(z); top-p keeps tokens whose preceding
+ * cumulative mass (sorted descending) is < topP; temperature 0 is argmax (g unused).
+ */
+function pickWithGumbel(
+  logits: tf.Tensor2D,
+  temperature: number,
+  topP: number,
+  gumbel: Float32Array | null,
+): tf.Tensor1D {
+  return tf.tidy(() => {
+    if (temperature <= 0 || !gumbel) return tf.argMax(logits, -1) as tf.Tensor1D;
+    const [B, V] = logits.shape;
+    let z = logits.div(temperature) as tf.Tensor2D;
+    if (topP < 1) {
+      const { values } = tf.topk(z, V, true); // [B, V] descending
+      const probs = tf.softmax(values);
+      const before = tf.cumsum(probs, 1).sub(probs); // mass strictly before each sorted token
+      const thr = tf.where(before.less(topP), values, tf.fill([B, V], Infinity)).min(1, true); // [B, 1]
+      z = tf.where(z.greaterEqual(thr), z, tf.fill([B, V], NEG)) as tf.Tensor2D;
+    }
+    return tf.argMax(z.add(tf.tensor2d(gumbel, [B, V])), -1) as tf.Tensor1D;
+  });
+}
+
+/** Gumbel(0, 1) noise from uniforms: g = -log(-log u). */
+function gumbelOf(u: Float32Array): Float32Array {
+  const g = new Float32Array(u.length);
+  for (let i = 0; i < u.length; i++) g[i] = -Math.log(-Math.log(u[i]));
+  return g;
 }
 
 /**
@@ -76,32 +115,34 @@ export function pickTokens(
   topP: number,
   uniforms: Float32Array,
 ): tf.Tensor1D {
-  return tf.tidy(() => {
-    if (temperature <= 0) return tf.argMax(logits, -1) as tf.Tensor1D;
-    const [B, V] = logits.shape;
-    let z = logits.div(temperature) as tf.Tensor2D;
-    if (topP < 1) {
-      const { values } = tf.topk(z, V, true); // [B, V] descending
-      const probs = tf.softmax(values);
-      const before = tf.cumsum(probs, 1).sub(probs); // mass strictly before each sorted token
-      const thr = tf.where(before.less(topP), values, tf.fill([B, V], Infinity)).min(1, true); // [B, 1]
-      z = tf.where(z.greaterEqual(thr), z, tf.fill([B, V], NEG)) as tf.Tensor2D;
-    }
-    const g = tf.tensor2d(uniforms, [B, V]).log().neg().log().neg();
-    return tf.argMax(z.add(g), -1) as tf.Tensor1D;
-  });
-}
-
-function noise(seed: number, step: number, size: number): Float32Array {
-  const rng = mulberry32(mixSeed(seed, step));
-  const u = new Float32Array(size);
-  for (let i = 0; i < size; i++) u[i] = Math.min(Math.max(rng.next(), 1e-7), 1 - 1e-7);
-  return u;
+  return pickWithGumbel(logits, temperature, topP, temperature > 0 ? gumbelOf(uniforms) : null);
 }
 
 /**
+ * The step's Gumbel noise for the batch rows `rows` (original row indices): row b always gets
+ * values [b V, (b+1) V) of the (seed, step) stream, whether or not other rows were packed out.
+ */
+function stepNoise(seed: number, step: number, B: number, V: number, rows: readonly number[]) {
+  const rng = mulberry32(mixSeed(seed, step));
+  const u = new Float32Array(B * V);
+  for (let i = 0; i < u.length; i++) u[i] = Math.min(Math.max(rng.next(), 1e-7), 1 - 1e-7);
+  const g = new Float32Array(rows.length * V);
+  rows.forEach((b, r) => {
+    for (let v = 0; v < V; v++) g[r * V + v] = -Math.log(-Math.log(u[b * V + v]));
+  });
+  return g;
+}
+
+/**
+ * Finished rows are packed out of the batch (their keys/values dropped) once at least this share
+ * of the batch has finished: each pack copies the cache once, every later step runs fewer rows.
+ */
+const PACK_SHARE = 1 / 8;
+
+/**
  * Samples continuations of many prompts at once. With the KV cache each step feeds one token
- * per row; the only GPU-to-CPU readback per step is the [B] vector of chosen ids.
+ * per row and rows that finished are packed out of the batch; the only GPU-to-CPU readback per
+ * step is the vector of chosen ids (noise, positions and bias are uploaded, never read).
  */
 export async function sample(
   model: CausalLM,
@@ -122,60 +163,83 @@ export async function sample(
   }
   const maxNew = Math.min(o.maxNewTokens, context - longest);
   const useCache = o.useCache ?? true;
+  // The logits hook promises [B, V] every step: no packing while it watches.
+  const pack = useCache && !o.onLogits;
   const out: number[][] = prompts.map(() => []);
   const finished = new Array<boolean>(B).fill(false);
+  const noise = (step: number, rows: readonly number[]) =>
+    o.temperature > 0 ? stepNoise(o.seed, step, B, V, rows) : null;
 
-  const keyBias = tf.tensor2d(lp.keyBias, [B, lp.P]);
-  const basePos = tf.tensor1d(lp.nextPos, 'int32');
-  let ids = tf.tensor2d(lp.ids, [B, lp.P], 'int32');
+  /** Original row index of each batch row. */
+  let rows: number[] = prompts.map((_, b) => b);
+  let S = lp.P; // keys per row so far
+  let ids = tf.tensor2d(lp.ids, [B, lp.P], 'int32'); // recompute mode: the whole prefix
   let positions = tf.tensor2d(lp.pos, [B, lp.P], 'int32');
   let past: LayerKV[] | undefined;
   let logits = tf.tidy(() => {
-    const bias = paddedCausalBias(keyBias, lp.P);
+    const bias = attentionBias(lp.pads, rows, lp.P, lp.P);
     const r = model.forward(ids, { positions, bias, embed: 'gather', lastOnly: true });
     past = useCache ? r.present.map((kv) => ({ k: tf.keep(kv.k), v: tf.keep(kv.v) })) : undefined;
     return r.logits.reshape([B, V]) as tf.Tensor2D;
   });
-  let keyBiasAll: tf.Tensor2D = keyBias;
   let steps = 0;
+  const disposePast = (p: LayerKV[] | undefined) =>
+    p?.forEach((kv) => {
+      kv.k.dispose();
+      kv.v.dispose();
+    });
   try {
     for (let s = 0; s < maxNew; s++) {
       o.onLogits?.(s, logits);
-      const next = pickTokens(logits, o.temperature, o.topP, noise(o.seed, s, B * V));
+      let next = pickWithGumbel(logits, o.temperature, o.topP, noise(s, rows));
       const chosen = (await next.data()) as Int32Array; // the one readback per step
       steps = s + 1;
-      for (let b = 0; b < B; b++) {
-        if (finished[b]) continue;
-        out[b].push(chosen[b]);
-        if (chosen[b] === o.eosId) finished[b] = true;
-      }
+      rows.forEach((b, r) => {
+        if (finished[b]) return;
+        out[b].push(chosen[r]);
+        if (chosen[r] === o.eosId) finished[b] = true;
+      });
       o.onStep?.(steps);
-      if (finished.every(Boolean) || s === maxNew - 1 || o.shouldStop?.()) {
+      if (rows.every((b) => finished[b]) || s === maxNew - 1 || o.shouldStop?.()) {
         next.dispose();
         break;
       }
-      const stepPos = tf.tidy(() => basePos.add(s).reshape([B, 1]) as tf.Tensor2D);
-      const grownBias = tf.tidy(() => tf.concat([keyBiasAll, tf.zeros([B, 1])], 1) as tf.Tensor2D);
-      if (keyBiasAll !== keyBias) keyBiasAll.dispose();
-      keyBiasAll = grownBias;
+      const done = rows.filter((b) => finished[b]).length;
+      if (pack && done > 0 && done >= PACK_SHARE * rows.length) {
+        const keep = rows.map((b, r) => (finished[b] ? -1 : r)).filter((r) => r >= 0);
+        const idx = tf.tensor1d(keep, 'int32');
+        const oldPast = past!;
+        past = oldPast.map((kv) => ({ k: tf.gather(kv.k, idx), v: tf.gather(kv.v, idx) }));
+        disposePast(oldPast);
+        const oldNext = next;
+        next = tf.gather(oldNext, idx);
+        oldNext.dispose();
+        idx.dispose();
+        rows = keep.map((r) => rows[r]);
+      }
+      const n = rows.length;
+      // New token s of row b sits at position len(prompt_b) + s.
+      const stepPos = tf.tensor2d(
+        Int32Array.from(rows, (b) => prompts[b].length + s),
+        [n, 1],
+        'int32',
+      );
+      S += 1;
       const oldLogits = logits;
       if (useCache) {
         const oldPast = past!;
         logits = tf.tidy(() => {
-          const r = model.forward(next.reshape([B, 1]), {
+          const r = model.forward(next.reshape([n, 1]), {
             positions: stepPos,
-            bias: keyBiasAll.reshape([B, 1, 1, keyBiasAll.shape[1]]),
+            bias: attentionBias(lp.pads, rows, 1, S),
             past: oldPast,
             embed: 'gather',
             lastOnly: true,
           });
           past = r.present.map((kv) => ({ k: tf.keep(kv.k), v: tf.keep(kv.v) }));
-          return r.logits.reshape([B, V]) as tf.Tensor2D;
+          return r.logits.reshape([n, V]) as tf.Tensor2D;
         });
-        oldPast.forEach((kv) => {
-          kv.k.dispose();
-          kv.v.dispose();
-        });
+        disposePast(oldPast);
       } else {
         const oldIds = ids;
         const oldPos = positions;
@@ -184,7 +248,8 @@ export async function sample(
         oldIds.dispose();
         oldPos.dispose();
         logits = tf.tidy(() => {
-          const bias = paddedCausalBias(keyBiasAll, ids.shape[1]);
+          // causal [1, 1, S, S] + each row's padding [B, 1, 1, S], added on the device
+          const bias = attentionBias([0], [0], S, S).add(attentionBias(lp.pads, rows, 1, S));
           const r = model.forward(ids, { positions, bias, embed: 'gather', lastOnly: true });
           return r.logits.reshape([B, V]) as tf.Tensor2D;
         });
@@ -195,15 +260,9 @@ export async function sample(
     }
   } finally {
     logits.dispose();
-    if (keyBiasAll !== keyBias) keyBiasAll.dispose();
-    keyBias.dispose();
-    basePos.dispose();
     ids.dispose();
     positions.dispose();
-    past?.forEach((kv) => {
-      kv.k.dispose();
-      kv.v.dispose();
-    });
+    disposePast(past);
   }
   return { tokens: out, finished, steps };
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CausalLM } from './causalLM';
 import { validateModelConfig, type ModelConfig } from './config';
+import { attention, embedRows, geluOp, layerNormOp } from './fusedOps';
 import {
   disposeParams,
   initParams,
@@ -8,10 +9,15 @@ import {
   paramsFromArrays,
   type ModelParams,
 } from './params';
+import { applyRope, ropeInvFreq, ropeTables } from './rope';
+
+/** RoPE base for model.positions = 'rope' (the Llama / GPT-NeoX value). */
+const ROPE_THETA = 10_000;
 
 /**
  * The student: a decoder-only, pre-norm transformer (GPT-2 shape).
- *   x = wte[tokens] + wpe[positions]
+ *   x = wte[tokens] + wpe[positions]             (positions 'rope': x = wte[tokens], and
+ *                                                 q, k rotated by position in every block)
  *   x = x + Attn(LN1(x)); x = x + MLP(LN2(x))   (per block)
  *   logits = LN_f(x) @ wte^T                     (tied head)
  */
@@ -33,8 +39,9 @@ export interface ForwardOptions {
   /** Cached keys/values per layer from earlier tokens. */
   past?: LayerKV[];
   /**
-   * Embedding lookup: 'gather' (fast; no gradient on wasm) or 'onehot' (onehot(tokens) @ wte,
-   * differentiable on every backend). Default 'onehot'.
+   * Embedding lookup: 'gather' (no gradient on wasm) or 'onehot' (the same gather with the
+   * one-hot product onehot(tokens)^T dY as its gradient: differentiable on every backend).
+   * Default 'onehot'.
    */
   embed?: 'gather' | 'onehot';
   /** Only compute logits for the last position (decoding). */
@@ -48,21 +55,14 @@ export interface ForwardResult {
 
 const NEG = -1e9;
 
-/** LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * g + b. */
+/** LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * g + b (one op: fusedOps.ts). */
 export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps = 1e-5): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return x
-    .sub(mean)
-    .mul(tf.rsqrt(variance.add(eps)))
-    .mul(g)
-    .add(b);
+  return layerNormOp(eps)(x, g, b);
 }
 
-/** GELU, tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+/** GELU, tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (one op: fusedOps.ts). */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  const c = Math.sqrt(2 / Math.PI);
-  const inner = x.add(x.pow(3).mul(0.044715)).mul(c);
-  return x.mul(0.5).mul(inner.tanh().add(1));
+  return geluOp(x);
 }
 
 /** Causal bias [1, 1, T, S]: query i (at absolute position S-T+i) sees keys j <= S-T+i. */
@@ -95,9 +95,12 @@ export class TransformerModel implements CausalLM {
     return new TransformerModel(config, paramsFromArrays(config, arrays));
   }
 
-  /** Every trainable variable, in checkpoint order. */
+  /** Every trainable variable, in checkpoint order (with RoPE, the unused wpe is not one). */
   variables(): tf.Variable[] {
-    return namedParams(this.params).map(([, v]) => v);
+    const rope = this.config.positions === 'rope';
+    return namedParams(this.params)
+      .filter(([name]) => !(rope && name === 'wpe.weight'))
+      .map(([, v]) => v);
   }
 
   /** Reads all weights back as named arrays (for checkpoints). */
@@ -125,6 +128,18 @@ export class TransformerModel implements CausalLM {
     disposeParams(this.params);
   }
 
+  /** RoPE cos/sin [B|1, 1, T, hd] for opts.positions or pastLength + 0..T-1. */
+  private ropeTables(T: number, pastLen: number, opts: ForwardOptions) {
+    const hd = this.config.dModel / this.config.heads;
+    return tf.tidy(() => {
+      const ids = opts.positions ?? tf.range(pastLen, pastLen + T, 1, 'int32').reshape([1, T]);
+      return ropeTables(
+        ids as tf.Tensor2D,
+        tf.tensor1d(Float32Array.from(ropeInvFreq(hd, { theta: ROPE_THETA, scaling: null }))),
+      );
+    });
+  }
+
   /** Full forward pass. tokens: [B, T] int32. Call inside tf.tidy or dispose the result. */
   forward(tokens: tf.Tensor2D, opts: ForwardOptions = {}): ForwardResult {
     const { vocab: V, dModel: d, heads: H, context } = this.config;
@@ -142,44 +157,68 @@ export class TransformerModel implements CausalLM {
     const tok =
       opts.embed === 'gather'
         ? tf.gather(p.wte, flat)
-        : // onehot(tokens) @ wte; cast after oneHot because wasm's kernel ignores a float dtype
-          tf.matMul(tf.oneHot(flat.toInt(), V).toFloat(), p.wte); // [B*T, d]
-    const pos = opts.positions
-      ? tf.gather(p.wpe, opts.positions.reshape([B * T]).toInt()).reshape([B, T, d])
-      : p.wpe.slice([pastLen, 0], [T, d]).reshape([1, T, d]);
-    let x = tok.reshape([B, T, d]).add(pos) as tf.Tensor3D; // [B, T, d]
+        : embedRows(p.wte as tf.Tensor2D, flat.toInt()); // [B*T, d], gradient onehot^T dY
+    const rope = this.config.positions === 'rope' ? this.ropeTables(T, pastLen, opts) : null;
+    const pos = rope
+      ? null
+      : opts.positions
+        ? tf.gather(p.wpe, opts.positions.reshape([B * T]).toInt()).reshape([B, T, d])
+        : p.wpe.slice([pastLen, 0], [T, d]).reshape([1, T, d]);
+    let x = (pos ? tok.reshape([B, T, d]).add(pos) : tok.reshape([B, T, d])) as tf.Tensor3D;
     const bias = opts.bias ?? causalBias(T, S);
     const scale = 1 / Math.sqrt(hd);
     const present: LayerKV[] = [];
+    // x @ w + b as one kernel (fused bias); x: [rows, in]
+    const linear = (x2: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
+      tf.fused.matMul({ a: x2 as tf.Tensor2D, b: w as tf.Tensor2D, bias: b });
+    // Each block in its own tidy: a block's intermediates (not what the gradient tape keeps) are
+    // freed before the next block runs, so peak memory is one block's, not all of them.
     p.blocks.forEach((blk, l) => {
-      const h = layerNorm(x, blk.ln1g, blk.ln1b).reshape([B * T, d]);
-      const qkv = h.matMul(blk.wqkv).add(blk.bqkv); // [B*T, 3d]
-      const [q0, k0, v0] = tf.split(qkv, 3, 1);
-      const heads = (t: tf.Tensor) =>
-        t.reshape([B, T, H, hd]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
-      const q = heads(q0); // [B, H, T, hd]
-      let k = heads(k0);
-      let v = heads(v0);
-      const past = opts.past?.[l];
-      if (past) {
-        k = tf.concat([past.k, k], 2);
-        v = tf.concat([past.v, v], 2);
-      }
-      present.push({ k, v });
-      const att = tf.softmax(tf.matMul(q, k, false, true).mul(scale).add(bias)); // [B, H, T, S]
-      const y = tf
-        .matMul(att, v)
-        .transpose([0, 2, 1, 3])
-        .reshape([B * T, d]); // [B*T, d]
-      x = x.add(y.matMul(blk.wo).add(blk.bo).reshape([B, T, d]));
-      const h2 = layerNorm(x, blk.ln2g, blk.ln2b).reshape([B * T, d]);
-      const m = gelu(h2.matMul(blk.w1).add(blk.b1)).matMul(blk.w2).add(blk.b2); // [B*T, d]
-      x = x.add(m.reshape([B, T, d]));
+      const out = tf.tidy(() => {
+        const h = layerNorm(x, blk.ln1g, blk.ln1b).reshape([B * T, d]);
+        const qkv = linear(h, blk.wqkv, blk.bqkv); // [B*T, 3d] = [B, T, (q|k|v), H, hd]
+        // q, k, v as [B, H, T, hd]. T = 1 (decoding): [B, d] already has that layout. Otherwise
+        // one rank-4 transpose for all three ([B, T, 3H, hd] -> [B, 3H, T, hd]; rank 5 is slow on
+        // wasm) and a split into thirds.
+        const [q0, k0, v0] =
+          T === 1
+            ? tf.split(qkv, 3, 1)
+            : tf.split(
+                qkv
+                  .reshape([B, T, 3 * H, hd])
+                  .transpose([0, 2, 1, 3])
+                  .reshape([B, 3, H * T * hd]),
+                3,
+                1,
+              );
+        let q = q0.reshape([B, H, T, hd]) as tf.Tensor4D;
+        let k = k0.reshape([B, H, T, hd]) as tf.Tensor4D;
+        if (rope) {
+          // rotate by absolute position; the cache keeps rotated keys, so q.k sees i - j only
+          q = applyRope(q, rope.cos, rope.sin);
+          k = applyRope(k, rope.cos, rope.sin);
+        }
+        let v = v0.reshape([B, H, T, hd]) as tf.Tensor4D;
+        const past = opts.past?.[l];
+        if (past) {
+          k = tf.concat([past.k, k], 2);
+          v = tf.concat([past.v, v], 2);
+        }
+        const yh = attention(q, k, v, bias, scale); // softmax(scale q k^T + bias) v: [B, H, T, hd]
+        const y = (T === 1 ? yh : yh.transpose([0, 2, 1, 3])).reshape([B * T, d]); // [B*T, d]
+        const x1 = x.add(linear(y, blk.wo, blk.bo).reshape([B, T, d]));
+        const h2 = layerNorm(x1, blk.ln2g, blk.ln2b).reshape([B * T, d]);
+        const m = linear(gelu(linear(h2, blk.w1, blk.b1)), blk.w2, blk.b2); // [B*T, d]
+        return { x: x1.add(m.reshape([B, T, d])) as tf.Tensor3D, k, v };
+      });
+      present.push({ k: out.k, v: out.v });
+      x = out.x;
     });
-    let out = layerNorm(x, p.lnfg, p.lnfb) as tf.Tensor3D;
+    if (rope) tf.dispose([rope.cos, rope.sin]);
     const Tout = opts.lastOnly ? 1 : T;
-    if (opts.lastOnly) out = out.slice([0, T - 1, 0], [B, 1, d]);
-    const logits = out
+    // LayerNorm is per position: with lastOnly, normalise only the last one
+    const last = opts.lastOnly ? x.slice([0, T - 1, 0], [B, 1, d]) : x;
+    const logits = layerNorm(last, p.lnfg, p.lnfb)
       .reshape([B * Tout, d])
       .matMul(p.wte, false, true)
       .reshape([B, Tout, V]) as tf.Tensor3D;

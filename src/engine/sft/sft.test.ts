@@ -1,10 +1,13 @@
 /**
- * The tiny preset end to end on WASM in Node: SFT must learn held-out level-1 problems above
- * chance, and the same seed must give the same run. (Slow: ~3 minutes on 2 idle CPU cores, more when they are shared.)
+ * The tiny preset end to end on WASM in Node: SFT must solve a useful share of held-out level-1
+ * problems (numbers never seen in training), and the same seed must give the same run. Runs the
+ * production wasm kernels (the fast BatchMatMul the CLI and the worker install). (Slow: ~3
+ * minutes on 2 idle CPU cores, more when they are shared.)
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { installFastWasmMatMul } from '../backend/wasmMatMul';
 import type { RunConfig } from '../config';
 import { evaluate, greedyEvalOptions } from '../eval/evaluate';
 import { buildTokenizer, loadItems } from '../eval/sources';
@@ -13,12 +16,14 @@ import { presetConfig } from '../presets';
 import { runSft } from './train';
 
 /**
- * Measured (splitDigits BPE, 20000 training problems, 300 steps): 5/64 greedy on the first 64
- * held-out money level-1 problems with seed 1 (loss 0.19), and 3/64 with model seed 2 (loss 0.21);
- * 4-5/128 on another 128 problems. The old preset (digits merged, 4000 problems) gave 2/64.
- * Free-form numeric answers give chance ~1/50; the threshold sits below every measured run.
+ * Measured (place-value worked steps, RoPE, 1200 steps x 16): 32/64 greedy on the first 64
+ * held-out money level-1 problems with seed 1 (loss 0.012; 44/64 on 64 training problems). The
+ * same model at 900 steps gave 13/64 and the old recipe (plain steps, learned positions, 300
+ * steps) 0-5/64. The count is deterministic on one backend; other float rounding (another
+ * kernel) moves it by a few questions, so the threshold sits well below the measured run while
+ * staying far above what the old recipe or a format-only student reach.
  */
-const MIN_GREEDY_ACCURACY = 2 / 64;
+const MIN_GREEDY_ACCURACY = 20 / 64;
 /** Every measured run ended every greedy answer with \boxed{N} and EOS. */
 const MIN_FORMAT_RATE = 0.95;
 /** Steps compared between two runs with the same seed (inside warmup, so the lr matches). */
@@ -26,6 +31,7 @@ const K = 10;
 
 beforeAll(async () => {
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  installFastWasmMatMul();
   await tf.setBackend('wasm');
 });
 
@@ -38,13 +44,16 @@ async function train(config: RunConfig) {
 }
 
 describe('tiny preset SFT (wasm)', () => {
-  it('beats chance on held-out level-1 problems and is reproducible', async () => {
+  it('solves held-out level-1 problems and is reproducible', async () => {
     const config = presetConfig('tiny');
     expect(config.data.levels).toEqual([1]);
     const a = await train(config);
     const held = (await loadItems(config.data, 'eval')).items.slice(0, config.eval.size);
     const r = await evaluate(a.model, a.tok, held, greedyEvalOptions(config));
     a.model.dispose();
+    console.log(
+      `tiny SFT: greedy ${r.greedyAccuracy} on ${held.length} held-out, format ${r.greedy?.formatRate}, loss ${a.losses[a.losses.length - 1]}`,
+    );
     expect(a.losses[a.losses.length - 1]).toBeLessThan(a.losses[0] / 4);
     expect(r.greedyAccuracy).toBeGreaterThanOrEqual(MIN_GREEDY_ACCURACY);
     expect(r.greedy?.formatRate).toBeGreaterThanOrEqual(MIN_FORMAT_RATE);

@@ -48,10 +48,24 @@ export async function runSft(
   items: TaskItem[],
   o: SftOptions,
 ): Promise<SftResult> {
-  const { sft, seed, data } = o.config;
   if (items.length === 0)
     throw new Error('SFT needs at least one training item with a worked solution.');
-  const examples: SftExample[] = items.map((it) => sftExample(tok, it, data.promptSuffix));
+  const examples = items.map((it) => sftExample(tok, it, o.config.data.promptSuffix));
+  return runSftOnExamples(model, tok.padId, examples, o);
+}
+
+/**
+ * The same SFT loop on given prompt/completion pairs (e.g. STaR's kept samples, sft/star.ts)
+ * instead of the items' worked solutions.
+ */
+export async function runSftOnExamples(
+  model: CausalLM,
+  padId: number,
+  examples: readonly SftExample[],
+  o: SftOptions,
+): Promise<SftResult> {
+  const { sft, seed } = o.config;
+  if (examples.length === 0) throw new Error('SFT needs at least one example.');
   const tooLong = examples.filter(
     (e) => e.prompt.length + e.completion.length > model.config.context,
   ).length;
@@ -92,7 +106,7 @@ export async function runSft(
         model,
         vars,
         rows,
-        tok.padId,
+        padId,
         sft.gradAccum ?? 1,
       );
       const report = await opt.apply(grads, lr);

@@ -1,5 +1,6 @@
 import { parseConfig, type RunConfig } from '../config';
 import type { ModelConfig } from '../model/config';
+import { redactSecrets } from '../security/redact';
 import type { TransformerModel } from '../model/transformer';
 import { modelFromSafetensors, modelToSafetensors } from '../model/weights';
 import { tokenizerFromJSON, tokenizerToJSONString, type Tokenizer } from '../tokenizer';
@@ -9,11 +10,14 @@ import { tokenizerFromJSON, tokenizerToJSONString, type Tokenizer } from '../tok
  *   model.safetensors  weights (F32, GPT-2 names)
  *   config.json        {model: ModelConfig, run: RunConfig, step}
  *   tokenizer.json     Hugging Face tokenizer
+ *   trainer_state.safetensors  RL only: optimizer moments, RNG, data order, KL reference
+ *                      (loop/trainerState.ts); what makes a resumed run continue exactly
  */
 export interface CheckpointFiles {
   'model.safetensors': Uint8Array;
   'config.json': string;
   'tokenizer.json': string;
+  'trainer_state.safetensors'?: Uint8Array;
 }
 
 export interface CheckpointMeta {
@@ -28,7 +32,8 @@ export async function checkpointFiles(
   run: RunConfig,
   step: number,
 ): Promise<CheckpointFiles> {
-  const meta: CheckpointMeta = { model: model.config, run, step };
+  // Written to disk and bundles: credentials pasted into the config are redacted.
+  const meta: CheckpointMeta = { model: model.config, run: redactSecrets(run), step };
   return {
     'model.safetensors': await modelToSafetensors(model),
     'config.json': JSON.stringify(meta, null, 2),

@@ -11,6 +11,7 @@ import { createRng, hashString, mixSeeds } from './rng';
 import type { TaskItem } from './types';
 import { buildWordProblem, type WordProblem } from './wordProblems/builder';
 import type { ProblemTrace } from './wordProblems/ops';
+import { detailSteps, type WorkedDetail } from './wordProblems/placeValue';
 import { ALL_DOMAINS, type Domain } from './wordProblems/scene';
 
 export type { Domain } from './wordProblems/scene';
@@ -28,6 +29,8 @@ export interface GenerateOptions {
   split: Split;
   /** Domains to cycle through; default all six. */
   domains?: readonly Domain[];
+  /** How worked steps show their arithmetic (default 'plain'); never changes the questions. */
+  workedDetail?: WorkedDetail;
 }
 
 /** A generated item together with its structured trace (for distractors, checks). */
@@ -99,7 +102,7 @@ function nextProblem(
       id: `gen-${options.split}-L${level}-${hex}`,
       prompt: problem.question,
       answer: String(problem.answer),
-      steps: problem.steps,
+      steps: detailSteps(problem.steps, problem.trace, options.workedDetail ?? 'plain'),
       source: 'generated',
       level,
     };

@@ -16,6 +16,12 @@ export interface Gsm8kParseResult {
   errors: ParseError[];
 }
 
+/**
+ * Longest line read, in characters. GSM8K lines are under 2 KB; a longer one is reported and
+ * skipped unparsed, so the work per line stays bounded whatever the file holds.
+ */
+export const MAX_LINE_CHARS = 256 * 1024;
+
 /** A plain decimal number after commas are removed: -12, 3.5. */
 const PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/;
 
@@ -53,6 +59,9 @@ function describe(value: unknown): string {
 
 /** Parse one non-blank line; returns the item or an error message. */
 function parseLine(line: string, id: string): TaskItem | string {
+  if (line.length > MAX_LINE_CHARS) {
+    return `line is ${line.length} characters long, over the ${MAX_LINE_CHARS} read per line (GSM8K lines are under 2 KB): is this a JSONL file with one problem per line?`;
+  }
   let row: unknown;
   try {
     row = JSON.parse(line);

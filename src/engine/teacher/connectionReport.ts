@@ -104,6 +104,7 @@ export async function describeConnection(
         break;
       }
       case 'format':
+      case 'bad_json':
       case 'oversized':
         report.formatOk = false;
         lines.push(`Reached the server at ${where} and the model "${model}" answered,`);

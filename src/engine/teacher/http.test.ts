@@ -3,7 +3,7 @@ import type { TaskItem } from '../tasks/types';
 import { HttpTeacher } from './http';
 import type { HttpTeacherOptions } from './http';
 import { defaultPromptConfig } from './prompt';
-import { startTestTeacherServer } from './testServer';
+import { refusedUrl, startTestTeacherServer } from './testServer';
 import type { TestTeacherServer } from './testServer';
 import type { TeacherRequest, TeacherResult } from './types';
 
@@ -252,17 +252,38 @@ describe('HttpTeacher against the test server', () => {
     expect(Date.now() - start).toBeLessThan(5000);
   });
 
-  it('reports truncated JSON as a format failure', async () => {
+  it('reports truncated JSON as bad_json', async () => {
     server.setMode('truncatedJson');
     const f = failure(await teacher().guide(REQ));
-    expect(f.failure).toBe('format');
-    expect(f.message).toMatch(/not valid JSON/);
+    expect(f.failure).toBe('bad_json');
+    expect(f.message).toMatch(/not valid JSON \(it may be cut off\)/);
+  });
+
+  it('waits for a slow reply that comes within the timeout', async () => {
+    server.setMode('slow', { delayMs: 150 });
+    const r = await teacher({ timeoutMs: 5000 }).guide(REQ);
+    expect(r.ok).toBe(true);
+    expect(r.latencyMs).toBeGreaterThanOrEqual(150);
+  });
+
+  it('does not follow a redirect: the key never reaches the other origin', async () => {
+    const other = await startTestTeacherServer();
+    try {
+      server.setMode('redirect', { redirectTo: `${other.url}/chat/completions` });
+      const f = failure(await teacher({ apiKey: KEY, retries: 2 }).guide(REQ));
+      expect(f.failure).toBe('redirect');
+      expect(f.message).toContain(`redirect to ${other.origin}`);
+      expect(f.message).toMatch(/does not follow redirects/);
+      expect(f.message).not.toContain(KEY);
+      expect(server.requests.count).toBe(1); // not retried
+      expect(other.requests.count).toBe(0);
+    } finally {
+      await other.close();
+    }
   });
 
   it('reports a refused connection as a network failure', async () => {
-    const dead = await startTestTeacherServer();
-    const url = dead.url;
-    await dead.close();
+    const url = await refusedUrl();
     const t = new HttpTeacher({ baseURL: url, model: 'm', retries: 1, backoffBaseMs: 5 });
     const f = failure(await t.guide(REQ));
     expect(f.failure).toBe('network');

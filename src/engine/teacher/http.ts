@@ -3,8 +3,8 @@
  * vLLM, LM Studio, hosted APIs). Per-attempt timeout, retries with exponential backoff and
  * jitter, Retry-After on 429/503, a concurrency limit shared by all calls, cancellation (per
  * request and `cancelAll()`), a cap on reply size, failures classified in plain words. The API
- * key is only ever sent in the Authorization header: it is never logged and is scrubbed from
- * every message.
+ * key is only ever sent in the Authorization header, to the configured origin (redirects are
+ * not followed): it is never logged and is scrubbed from every message.
  */
 import { describeConnection } from './connectionReport';
 import type { ConnectionReport } from './connectionReport';
@@ -19,6 +19,7 @@ import {
   parseRetryAfter,
 } from './httpFailures';
 import type { Classified } from './httpFailures';
+import { redactText } from '../security/redact';
 import { parseGuidance } from './parse';
 import { mulberry32 } from './prng';
 import { buildMessages, defaultPromptConfig } from './prompt';
@@ -175,10 +176,10 @@ export class HttpTeacher implements Teacher {
     });
   }
 
-  /** Scrubs the API key from a message. */
+  /** Scrubs the API key (and anything shaped like a key or URL credentials) from a message. */
   private redact(text: string): string {
     const key = this.opts.apiKey;
-    return key ? text.split(key).join(KEY_MASK) : text;
+    return redactText(key ? text.split(key).join(KEY_MASK) : text);
   }
 
   /** One call with up to `retries` retries; never rejects. */
@@ -305,8 +306,14 @@ export class HttpTeacher implements Teacher {
         headers: this.headers(),
         body: this.requestBody(messages),
         signal: controller.signal,
+        // Never follow a redirect: it could carry the Authorization header to another origin.
+        redirect: 'manual',
       });
       gotResponse = true;
+      if (isRedirect(res)) {
+        await res.body?.cancel().catch(() => undefined);
+        return redirectFailure(res, this.endpoint);
+      }
       if (!res.ok) return await this.failedResponse(res, askedLogprobs);
       return await this.successfulResponse(res);
     } catch (error) {
@@ -396,7 +403,7 @@ export class HttpTeacher implements Teacher {
     } catch {
       return {
         ok: false,
-        failure: 'format',
+        failure: 'bad_json',
         message: `the server's reply is not valid JSON (it may be cut off): "${clip(body.text, 80)}"`,
       };
     }
@@ -431,6 +438,7 @@ export class HttpTeacher implements Teacher {
       const res = await this.fetchImpl(`${this.opts.baseURL}/models`, {
         headers,
         signal: controller.signal,
+        redirect: 'manual',
       });
       if (!res.ok) return null;
       const { text, oversized } = await readTextCapped(res, this.opts.maxReplyBytes);
@@ -448,6 +456,32 @@ export class HttpTeacher implements Teacher {
       signal?.removeEventListener('abort', onAbort);
     }
   }
+}
+
+/**
+ * Whether a `redirect: 'manual'` fetch stopped at a redirect: browsers give an opaque response
+ * (type "opaqueredirect", status 0), Node's fetch the 3xx response itself.
+ */
+function isRedirect(res: Response): boolean {
+  return res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400);
+}
+
+/** The failure for a redirect that was not followed. */
+function redirectFailure(res: Response, endpoint: string): Attempt {
+  const location = res.headers.get('location');
+  let target = '';
+  if (location) {
+    try {
+      target = ` to ${new URL(location, endpoint).origin}`;
+    } catch {
+      target = '';
+    }
+  }
+  return {
+    ok: false,
+    failure: 'redirect',
+    message: `the server at ${new URL(endpoint).origin} answered with a redirect${target}; the lab does not follow redirects, so the API key only ever goes to the configured address. Set the base URL to the final address`,
+  };
 }
 
 /** A short description of a fetch error, including undici's `cause` code when present. */

@@ -74,6 +74,27 @@ describe('test teacher server', () => {
     expect(bad.status).toBe(500);
   });
 
+  it('serves a posted data file with CORS headers, and replaces the reason when asked', async () => {
+    server = await startTestTeacherServer();
+    const text = '{"question":"<b>x</b>","answer":"#### 1"}\n';
+    const posted = await fetch(`${server.origin}/__control/data`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'q.jsonl', text }),
+    });
+    expect(await posted.json()).toEqual({ url: '/__data/q.jsonl' });
+    const got = await fetch(`${server.origin}/__data/q.jsonl`);
+    expect(got.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await got.text()).toBe(text);
+    expect((await fetch(`${server.origin}/__data/none.jsonl`)).status).toBe(404);
+    server.setMode('ok', { reason: '<img src=x>' });
+    const chat = await fetch(`${server.url}/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'm', messages: [] }),
+    });
+    const body = (await chat.json()) as { choices: Array<{ message: { content: string } }> };
+    expect(body.choices[0].message.content).toContain('<reason><img src=x></reason>');
+  });
+
   it('close() ends hanging requests', async () => {
     server = await startTestTeacherServer({ mode: 'hang' });
     const pending = fetch(`${server.url}/chat/completions`, {

@@ -5,7 +5,9 @@
  * `noCors` option or mode is set, so browser e2e tests can use it too.
  *
  * Control endpoints for out-of-process users (Playwright): `POST /__control/mode` with JSON
- * `{mode, ...options}`, `GET /__control/requests`, `POST /__control/reset`.
+ * `{mode, ...options}`, `GET /__control/requests`, `POST /__control/reset`, and
+ * `POST /__control/data` with `{name, text}` to serve `text` at `GET /__data/<name>` (a dataset
+ * file for the lab to fetch). A refused connection is a closed port: see `refusedUrl()`.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -34,7 +36,11 @@ export type TestServerMode =
   /** HTTP 404 "model not found" (Ollama's wording). */
   | 'unknownModel'
   /** Like 'ok' but without CORS headers. */
-  | 'noCors';
+  | 'noCors'
+  /** Like 'ok' after a delay (`delayMs`, default 500 ms): slow but successful. */
+  | 'slow'
+  /** HTTP 307 to `redirectTo` (default: the same path on port 9): a redirect to another origin. */
+  | 'redirect';
 
 /** Every mode, for validating input. */
 export const TEST_SERVER_MODES: readonly TestServerMode[] = [
@@ -49,6 +55,8 @@ export const TEST_SERVER_MODES: readonly TestServerMode[] = [
   'unauthorized',
   'unknownModel',
   'noCors',
+  'slow',
+  'redirect',
 ];
 
 /** Reads a mode name, or throws with the list of valid ones. */
@@ -79,6 +87,10 @@ export interface TestServerOptions {
   oversizeBytes?: number;
   /** Retry-After value in 'rateLimited' mode (default "1"). */
   retryAfter?: string;
+  /** Replaces the <reason> text of good replies (e.g. markup, to check it renders as text). */
+  reason?: string;
+  /** Where 'redirect' mode points (an absolute URL). */
+  redirectTo?: string;
   /** Port to listen on (default 0: ephemeral). */
   port?: number;
 }
@@ -141,12 +153,19 @@ function studentResponse(body: ChatBody): string {
 }
 
 /** A valid tagged reply. */
-export function goodReply(studentText: string, answer: string, catchphrase?: string): string {
+export function goodReply(
+  studentText: string,
+  answer: string,
+  catchphrase?: string,
+  reasonText?: string,
+): string {
   const boxed = /\\boxed\{([^{}]*)\}(?![\s\S]*\\boxed\{)/.exec(studentText)?.[1]?.trim();
   const correct = boxed === answer;
-  const reason = correct
-    ? 'Let me walk through my steps again... each one follows from the question. Yes, this holds.'
-    : 'I jumped to the answer without checking my arithmetic. Let me redo it carefully.';
+  const reason =
+    reasonText ??
+    (correct
+      ? 'Let me walk through my steps again... each one follows from the question. Yes, this holds.'
+      : 'I jumped to the answer without checking my arithmetic. Let me redo it carefully.');
   const body = 'I go through the question one step at a time and check each result.';
   const phrase = catchphrase
     ? `This is what ${catchphrase} would have said: '${body}' So the final answer is \\boxed{${answer}}`
@@ -223,6 +242,7 @@ export async function startTestTeacherServer(
   let opts: TestServerOptions = { ...options };
   let mode: TestServerMode = options.mode ?? 'ok';
   let failuresServed = 0;
+  const files = new Map<string, string>();
   const requests: TestServerRequests = {
     count: 0,
     log: [],
@@ -274,7 +294,8 @@ export async function startTestTeacherServer(
       body,
       at: Date.now(),
     });
-    if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
+    const delay = mode === 'slow' ? opts.delayMs || 500 : opts.delayMs;
+    if (delay) await new Promise((r) => setTimeout(r, delay));
     const model = typeof body.model === 'string' ? body.model : '';
     if (opts.apiKey !== undefined && authorization !== `Bearer ${opts.apiKey}`) {
       send(res, 401, {
@@ -297,15 +318,16 @@ export async function startTestTeacherServer(
       });
       return;
     }
-    const failing = !['ok', 'think', 'noCors'].includes(mode);
+    const failing = !['ok', 'think', 'noCors', 'slow'].includes(mode);
     const budget = opts.failTimes ?? Number.POSITIVE_INFINITY;
     const effective: TestServerMode = failing && failuresServed >= budget ? 'ok' : mode;
     if (failing && effective !== 'ok') failuresServed += 1;
     const answer = opts.answer ?? '42';
-    const good = goodReply(studentResponse(body), answer, opts.catchphrase);
+    const good = goodReply(studentResponse(body), answer, opts.catchphrase, opts.reason);
     switch (effective) {
       case 'ok':
       case 'noCors':
+      case 'slow':
         send(res, 200, completion(model, good, body));
         return;
       case 'think':
@@ -354,6 +376,16 @@ export async function startTestTeacherServer(
       }
       case 'hang':
         return;
+      case 'redirect': {
+        const headers: Record<string, string> = {
+          Location: opts.redirectTo ?? `http://127.0.0.1:9${req.url ?? '/'}`,
+          'Content-Length': '0',
+        };
+        if (corsOn()) headers['Access-Control-Allow-Origin'] = '*';
+        res.writeHead(307, headers);
+        res.end();
+        return;
+      }
       case 'unauthorized':
         send(res, 401, {
           error: {
@@ -385,6 +417,12 @@ export async function startTestTeacherServer(
     } else if (path === '/__control/reset' && req.method === 'POST') {
       reset();
       send(res, 200, { ok: true });
+    } else if (path === '/__control/data' && req.method === 'POST') {
+      const { name, text } = JSON.parse(await readBody(req)) as { name?: unknown; text?: unknown };
+      if (typeof name !== 'string' || !/^[\w.-]+$/.test(name) || typeof text !== 'string')
+        throw new Error('expected {"name": "file.jsonl", "text": "..."}');
+      files.set(name, text);
+      send(res, 200, { url: `/__data/${name}` });
     } else if (path === '/__control/requests') {
       send(res, 200, { ...requests, log: requests.log.slice(-50), mode });
     } else send(res, 404, { error: 'unknown control endpoint' });
@@ -414,6 +452,12 @@ export async function startTestTeacherServer(
       handleControl(req, res, path).catch(fail);
       return;
     }
+    if (req.method === 'GET' && path.startsWith('/__data/')) {
+      const text = files.get(path.slice('/__data/'.length));
+      if (text === undefined) send(res, 404, { error: { message: `no data file at ${path}` } });
+      else send(res, 200, text, { 'Content-Type': 'application/x-ndjson' });
+      return;
+    }
     if (req.method === 'GET' && (path === '/v1/models' || path === '/models')) {
       requests.modelsCount += 1;
       const ids = opts.models ?? ['test-model'];
@@ -439,6 +483,10 @@ export async function startTestTeacherServer(
     send(res, 404, { error: { message: `no route for ${req.method} ${path}` } });
   });
 
+  // Idle keep-alive sockets are closed by the client, never by the server: a server-side close
+  // racing a client that reuses the socket (e.g. after a long synchronous tfjs step blocked the
+  // event loop) would surface as a spurious ECONNRESET.
+  server.keepAliveTimeout = 10 * 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -458,6 +506,14 @@ export async function startTestTeacherServer(
         server.close(() => resolve());
       }),
   };
+}
+
+/** A base URL on which nothing listens (a port just closed): connections are refused. */
+export async function refusedUrl(): Promise<string> {
+  const server = await startTestTeacherServer();
+  const url = server.url;
+  await server.close();
+  return url;
 }
 
 /** Reads `testServerMain` command-line arguments into server options. */

@@ -54,7 +54,11 @@ export type TeacherFailureKind =
   | 'format'
   | 'cancelled'
   | 'bad_request'
-  | 'oversized';
+  | 'oversized'
+  /** The body is not JSON (cut off mid-reply, or not a JSON API at all). */
+  | 'bad_json'
+  /** The server answered with a redirect, which is not followed (the key stays with one origin). */
+  | 'redirect';
 
 /** All failure kinds (for counters and charts). */
 export const TEACHER_FAILURE_KINDS: readonly TeacherFailureKind[] = [
@@ -69,6 +73,8 @@ export const TEACHER_FAILURE_KINDS: readonly TeacherFailureKind[] = [
   'cancelled',
   'bad_request',
   'oversized',
+  'bad_json',
+  'redirect',
 ];
 
 /** One generated token with its log-probability, as reported by the server. */

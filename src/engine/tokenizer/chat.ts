@@ -53,9 +53,15 @@ export function formatCompletion(reply: string): string {
   return reply + EOS_TOKEN;
 }
 
-/** Token ids of the prompt (messages + generation prompt), ready for sampling a reply. */
+/**
+ * Token ids of the prompt (messages + generation prompt), ready for sampling a reply: the
+ * tokenizer's own chat template when it has one (pretrained models), else the lab's format.
+ */
 export function encodePrompt(tok: Tokenizer, messages: readonly ChatMessage[]): number[] {
-  return tok.encode(formatChat(messages, { addGenerationPrompt: true }));
+  const text = tok.applyChatTemplate
+    ? tok.applyChatTemplate(messages, { addGenerationPrompt: true })
+    : formatChat(messages, { addGenerationPrompt: true });
+  return tok.encode(text);
 }
 
 /** Prompt ids and completion ids (reply + EOS) for one supervised or RL example. */
@@ -66,7 +72,10 @@ export function encodeChatExample(
 ): { promptIds: number[]; completionIds: number[] } {
   return {
     promptIds: encodePrompt(tok, messages),
-    completionIds: tok.encode(formatCompletion(reply)),
+    // reply + EOS; a chat template's EOS (e.g. <|im_end|>) need not be the lab's <|eos|> text
+    completionIds: tok.applyChatTemplate
+      ? [...tok.encode(reply), tok.eosId]
+      : tok.encode(formatCompletion(reply)),
   };
 }
 

@@ -41,7 +41,8 @@ export interface ChatMessage {
  * chat role markers) are single ids; `encode` recognises their text forms inside its input.
  */
 export interface Tokenizer {
-  readonly kind: 'char' | 'bpe';
+  /** 'char' / 'bpe': trained by the lab; 'hf': a pretrained model's tokenizer.json. */
+  readonly kind: 'char' | 'bpe' | 'hf';
   readonly vocabSize: number;
   readonly bosId: number;
   readonly eosId: number;
@@ -54,4 +55,12 @@ export interface Tokenizer {
   tokenText(id: number): string;
   /** Serialise as Hugging Face tokenizer.json. */
   toJSON(): HFTokenizerJson;
+  /**
+   * A pretrained model's chat template (tokenizer_config.json), when it has one: prompts are
+   * then formatted as the model was tuned to see them instead of in the lab's chat format.
+   */
+  applyChatTemplate?(
+    messages: readonly ChatMessage[],
+    options: { addGenerationPrompt: boolean },
+  ): string;
 }

@@ -1,0 +1,75 @@
+/**
+ * Runs one preset's planned parts on the active tfjs backend. Shared by Node (bench/node.ts) and
+ * the browser worker (bench/bench.worker.ts); a part that fails is reported and the rest still run.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { countParameters, type ModelConfig } from '../src/engine/model/config';
+import type { PresetPlan } from './plan';
+import { loadBenchPreset, type PresetName } from './presets';
+import { runSampling, type SamplingResult } from './sampling';
+import { runScaling, type ScalingResult } from './scaling';
+import { PEAK_METHOD } from './stats';
+import { runRlStep, type RlStepResult } from './step';
+import { runTrain, type TrainResult } from './train';
+
+export interface PresetResult {
+  backend: string;
+  preset: PresetName;
+  model: ModelConfig;
+  params: number;
+  B: number;
+  G: number;
+  rows: number;
+  sampling: SamplingResult | null;
+  train: TrainResult | null;
+  rl_step: RlStepResult | null;
+  scaling: ScalingResult | null;
+  peak_method: string;
+  /** Part name -> error message, for parts that failed. */
+  errors: Record<string, string>;
+  notes: string[];
+}
+
+export async function runPreset(
+  plan: PresetPlan,
+  log: (msg: string) => void = () => {},
+  sets: readonly string[] = [],
+): Promise<PresetResult> {
+  const preset = await loadBenchPreset(plan.preset, sets);
+  const out: PresetResult = {
+    backend: tf.getBackend(),
+    preset: plan.preset,
+    model: preset.model,
+    params: countParameters(preset.model),
+    B: preset.B,
+    G: preset.G,
+    rows: preset.rows,
+    sampling: null,
+    train: null,
+    rl_step: null,
+    scaling: null,
+    peak_method: PEAK_METHOD,
+    errors: {},
+    notes: [...plan.notes, ...(sets.length ? [`config overrides: ${sets.join(' ')}`] : [])],
+  };
+  const part = async <T>(name: string, run: () => Promise<T>): Promise<T | null> => {
+    const tensors = tf.memory().numTensors;
+    try {
+      return await run();
+    } catch (e) {
+      out.errors[name] = e instanceof Error ? e.message : String(e);
+      log(`[${out.backend}/${plan.preset}] ${name} failed: ${out.errors[name]}`);
+      return null;
+    } finally {
+      const left = tf.memory().numTensors - tensors;
+      if (left !== 0) out.notes.push(`${name}: ${left} tensors left alive after the part`);
+    }
+  };
+  if (plan.sampling)
+    out.sampling = await part('sampling', () => runSampling(preset, plan.sampling!, log));
+  if (plan.train) out.train = await part('train', () => runTrain(preset, plan.train!, log));
+  if (plan.step) out.rl_step = await part('rl_step', () => runRlStep(preset, plan.step!, log));
+  if (plan.scaling)
+    out.scaling = await part('scaling', () => runScaling(preset, plan.scaling!, log));
+  return out;
+}

@@ -1,0 +1,175 @@
+/**
+ * CLI command `compare --preset P [--set key=value ...] --out DIR`: the seed paper's comparison at
+ * lab scale (engine/experiments/comparison.ts). Writes DIR/comparison.json, DIR/comparison.md
+ * (the table in Markdown), DIR/config.json, DIR/warm-up/sft_metrics.jsonl and per method
+ * DIR/<method>/metrics.jsonl and DIR/<method>/eval.jsonl (the graded greedy responses), and
+ * prints the table on stdout.
+ */
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunConfig } from '../../engine/config';
+import { comparisonBudget, describeBudget } from '../../engine/experiments/budget';
+import {
+  runComparison,
+  type ComparisonProgress,
+  type ComparisonResult,
+} from '../../engine/experiments/comparison';
+import { comparisonMarkdown, METHODS, type Method } from '../../engine/experiments/table';
+import { PRESET_NAMES, presetConfig } from '../../engine/presets';
+import { EXIT, intFlag, parseFlags, type CliCommand, type CliIo } from '../command';
+import { initNodeBackend, parseNodeBackend } from '../nodeBackend';
+import { applyOverrides, readTextFile } from './sft';
+
+export const COMPARE_USAGE = `usage: compare --preset P --out DIR [--set key=value ...] [--methods m1,m2] [--star-iterations N] [--backend wasm|cpu]
+
+  --preset P            one of: ${PRESET_NAMES.join(', ')} (default tiny)
+  --out DIR             writes comparison.json, comparison.md, config.json,
+                        warm-up/sft_metrics.jsonl, and per method <method>/metrics.jsonl
+                        and <method>/eval.jsonl (its graded greedy responses)
+  --set k=v             override one config field, repeatable (e.g. --set rl.steps=40);
+                        sft.* sets the shared warm-up, rl.* every arm's budget
+  --methods LIST        some of ${METHODS.join(',')} (default all)
+  --star-iterations N   STaR's sample-filter-train rounds (default 4)
+  --backend B           tfjs backend: wasm (default) or cpu`;
+
+/** Parses --methods "a,b": each must be a known method. */
+export function parseMethods(raw: string | undefined): Method[] | { error: string } {
+  if (raw === undefined) return [...METHODS];
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = names.filter((n) => !(METHODS as readonly string[]).includes(n));
+  if (bad.length || names.length === 0)
+    return {
+      error: `--methods: unknown method${bad.length > 1 ? 's' : ''} "${bad.join(', ')}". Valid methods: ${METHODS.join(', ')}.`,
+    };
+  return names as Method[];
+}
+
+/** The whole comparison, writing its files under `out`; returns the result. */
+export async function compareAndSave(
+  config: RunConfig,
+  opts: { preset: string; out: string; methods: Method[]; starIterations: number; io: CliIo },
+): Promise<ComparisonResult> {
+  const { out, io } = opts;
+  await mkdir(join(out, 'warm-up'), { recursive: true });
+  await writeFile(join(out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  await writeFile(join(out, 'warm-up', 'sft_metrics.jsonl'), '');
+  for (const m of opts.methods) {
+    await mkdir(join(out, m), { recursive: true });
+    await writeFile(join(out, m, 'metrics.jsonl'), '');
+  }
+  const budget = comparisonBudget(config, opts.starIterations);
+  for (const line of describeBudget(budget, config)) io.stderr(`compare: ${line}\n`);
+  const abort = new AbortController();
+  const onSigint = () => {
+    io.stderr('compare: stopping after the current step (Ctrl-C again to quit now)\n');
+    process.off('SIGINT', onSigint);
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  let last = '';
+  try {
+    const result = await runComparison(config, {
+      readText: readTextFile,
+      methods: opts.methods,
+      starIterations: opts.starIterations,
+      signal: abort.signal,
+      onWarmupStep: (m) => appendFile(join(out, 'warm-up', 'sft_metrics.jsonl'), jsonl(m)),
+      onArmStep: (method, m) => appendFile(join(out, method, 'metrics.jsonl'), jsonl(m)),
+      onEval: (method, records) =>
+        writeFile(join(out, method, 'eval.jsonl'), records.map(jsonl).join('')),
+      onProgress: (p) => {
+        const line = progressLine(p);
+        if (line && line !== last) io.stderr(line);
+        last = line ?? last;
+      },
+      onRow: (r) =>
+        io.stderr(
+          `compare: ${r.label}: accuracy ${(r.overall * 100).toFixed(1)}%, mean length ${r.meanTokens.toFixed(1)}, trained ${r.trainSeconds.toFixed(0)} s\n`,
+        ),
+    });
+    const md = [
+      `# ${opts.preset}: the paper's comparison at lab scale`,
+      '',
+      comparisonMarkdown(result.rows, result.sources),
+      '',
+      ...describeBudget(result.budget, config).map((l) => `- ${l}`),
+      result.stopped ? '\n**Stopped early:** only the rows above finished.' : '',
+    ].join('\n');
+    await writeFile(join(out, 'comparison.md'), md.trimEnd() + '\n');
+    const { arms: _arms, warmup: _warmup, ...summary } = result;
+    await writeFile(
+      join(out, 'comparison.json'),
+      JSON.stringify(
+        { preset: opts.preset, ...summary, budgetText: describeBudget(result.budget, config) },
+        null,
+        2,
+      ) + '\n',
+    );
+    return result;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+const jsonl = (x: unknown) => JSON.stringify(x) + '\n';
+
+/** A progress line every 5 steps of training, one per evaluation; null for the steps between. */
+function progressLine(p: ComparisonProgress): string | null {
+  const where = `compare [${p.methodsDone}/${p.methodsTotal}] ${p.method}`;
+  if (p.phase === 'eval')
+    return p.step === p.total ? `${where}: evaluated ${p.total} questions\n` : null;
+  const every = p.method === 'warm-up' ? 25 : 5;
+  if (p.step % every !== 0 && p.step !== p.total) return null;
+  return `${where}: ${p.method === 'warm-up' || p.method === 'sft' ? 'SFT step' : p.method === 'star' ? 'update' : 'step'} ${p.step}/${p.total}\n`;
+}
+
+async function runCompareCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const flags = parseFlags(argv, {
+    values: ['preset', 'out', 'backend', 'methods', 'star-iterations'],
+    lists: ['set'],
+  });
+  if ('error' in flags) return usageError(io, flags.error);
+  const v = flags.values;
+  if (!v.out) return usageError(io, 'missing --out DIR');
+  const backend = parseNodeBackend(v.backend);
+  if (typeof backend !== 'string') return usageError(io, backend.error);
+  const methods = parseMethods(v.methods);
+  if ('error' in methods) return usageError(io, methods.error);
+  const starIterations = intFlag('star-iterations', v['star-iterations'], 4);
+  if (typeof starIterations === 'string') return usageError(io, starIterations);
+  const preset = v.preset ?? 'tiny';
+  let config: RunConfig;
+  try {
+    config = applyOverrides(presetConfig(preset), flags.lists.set ?? []);
+  } catch (err) {
+    io.stderr(`compare: ${(err as Error).message}\n`);
+    return EXIT.usage;
+  }
+  try {
+    await initNodeBackend(backend);
+    const r = await compareAndSave(config, { preset, out: v.out, methods, starIterations, io });
+    io.stdout(`${comparisonMarkdown(r.rows, r.sources)}\n`);
+    io.stderr(
+      `compare: ${r.stopped ? 'stopped' : 'done'} in ${r.seconds.toFixed(0)} s; wrote ${join(v.out, 'comparison.md')} and comparison.json\n`,
+    );
+    return EXIT.ok;
+  } catch (err) {
+    io.stderr(`compare: ${(err as Error).message}\n`);
+    return EXIT.failed;
+  }
+}
+
+function usageError(io: CliIo, error: string): number {
+  io.stderr(`compare: ${error}\n${COMPARE_USAGE}\n`);
+  return EXIT.usage;
+}
+
+export const compareCommand: CliCommand = {
+  summary:
+    "the paper's comparison (zero-shot, SFT, STaR, GRPO, ThinkTuning) on one seed; writes comparison.md/json",
+  usage: COMPARE_USAGE,
+  run: runCompareCommand,
+};

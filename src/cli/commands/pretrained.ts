@@ -1,0 +1,147 @@
+/**
+ * `train` on a pretrained Hugging Face student (config.student.source = "hf", or --model-dir):
+ * the model folder is loaded from student.hf (a path or URL), GRPO/ThinkTuning runs on it
+ * (LoRA adapters only, unless student.lora is false), and the adapters are saved in PEFT's
+ * format under OUT/adapter/ (OUT/model/ after full fine-tuning, with the tokenizer files).
+ */
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunConfig } from '../../engine/config';
+import { pretrainedCheckpoint } from '../../engine/hf/export';
+import { loadHfModel, type LoadedHfModel } from '../../engine/hf/load';
+import { formatBytes } from '../../engine/hf/memory';
+import { readPeftAdapters } from '../../engine/hf/peft';
+import { loadPretrainedStudent } from '../../engine/hf/student';
+import { createTeacher } from '../../engine/loop/setup';
+import { RlTrainer } from '../../engine/loop/trainer';
+import { runSft } from '../../engine/sft/train';
+import type { TaskItem } from '../../engine/tasks/types';
+import { hfSourceFor } from '../hfDir';
+
+/** Loads config.student.hf, logging the model's size and progress by file. */
+export async function loadCliPretrained(
+  c: RunConfig,
+  log: (s: string) => void,
+): Promise<LoadedHfModel> {
+  if (!c.student.hf) {
+    throw new Error(
+      'student.source is "hf" but student.hf is empty; pass --model-dir DIR (or --set student.hf=DIR_OR_URL).',
+    );
+  }
+  let lastFile = '';
+  const loaded = await loadPretrainedStudent(c, hfSourceFor(c.student.hf), (p) => {
+    if (p.phase === 'download' && p.file !== lastFile) {
+      lastFile = p.file;
+      log(`loading ${p.file}`);
+    }
+  });
+  const e = loaded.estimate;
+  log(
+    `model: ${loaded.config.architecture}, ${(e.parameters / 1e6).toFixed(2)}M parameters (${formatBytes(e.weightBytes)} as float32), ` +
+      `${c.student.lora ? `LoRA r=${c.student.loraRank} on ${c.student.loraTargets.join(',')}` : 'full fine-tuning'}: ` +
+      `${e.trainableParameters} trainable; tokenizer ${loaded.tokenizer.vocabSize} tokens, eos ${JSON.stringify(loaded.tokenizer.tokenText(loaded.tokenizer.eosId))}`,
+  );
+  return loaded;
+}
+
+const fmt = (x: number | undefined, d = 3) => (x === undefined ? '-' : x.toFixed(d));
+
+/** Writes a folder's files (strings as UTF-8). */
+async function writeFolder(dir: string, files: Record<string, Uint8Array | string>): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const [name, data] of Object.entries(files)) await writeFile(join(dir, name), data);
+}
+
+export async function runPretrainedTrain(
+  a: { out: string; preset: string; teacherKey?: string },
+  c: RunConfig,
+  trainItems: TaskItem[],
+  log: (s: string) => void,
+): Promise<void> {
+  await mkdir(a.out, { recursive: true });
+  await writeFile(join(a.out, 'config.json'), JSON.stringify(c, null, 2)); // no API key
+  for (const f of ['metrics.jsonl', 'trajectories.jsonl', 'sft_metrics.jsonl'])
+    await writeFile(join(a.out, f), '');
+  const student = await loadCliPretrained(c, log);
+  const { model, tokenizer } = student;
+  const teacher =
+    c.rl.algo === 'thinktuning'
+      ? createTeacher(c, a.teacherKey ?? process.env.TEACHER_API_KEY)
+      : null;
+  log(
+    `train: preset ${a.preset}, ${c.rl.algo}, teacher ${teacher ? c.teacher.kind : 'none'}, ${trainItems.length} questions, ${c.rl.steps} steps`,
+  );
+  const save = async (step: number) => {
+    const { folder, files } = await pretrainedCheckpoint(model, student.hfConfig, c.student.hf);
+    if (folder === 'model') {
+      files['tokenizer.json'] = JSON.stringify(tokenizer.toJSON());
+      const source = hfSourceFor(c.student.hf);
+      for (const name of ['tokenizer_config.json', 'generation_config.json']) {
+        const bytes = await source.read(name);
+        if (bytes) files[name] = bytes;
+      }
+    }
+    await writeFolder(join(a.out, folder), files);
+    log(`checkpoint at step ${step} -> ${join(a.out, folder)}`);
+  };
+  try {
+    if (c.sft.steps > 0) {
+      log(`warm-up SFT: ${c.sft.steps} steps`);
+      await runSft(model, tokenizer, trainItems, {
+        config: c,
+        onStep: (m) => appendFile(join(a.out, 'sft_metrics.jsonl'), JSON.stringify(m) + '\n'),
+      });
+    }
+    const trainer = new RlTrainer({ config: c, model, tokenizer, trainItems, teacher });
+    try {
+      while (trainer.step < c.rl.steps) {
+        const r = await trainer.runStep();
+        const m = r.metrics;
+        await appendFile(join(a.out, 'metrics.jsonl'), JSON.stringify(m) + '\n');
+        await appendFile(
+          join(a.out, 'trajectories.jsonl'),
+          r.trajectories.map((t) => JSON.stringify(t)).join('\n') + '\n',
+        );
+        log(
+          `step ${m.step}/${c.rl.steps} reward ${fmt(m.reward)} acc ${fmt(m.accuracy, 2)} guided ${m['thinktuning/guided_count']} ` +
+            `len ${fmt(m['completions/mean_length'], 0)} loss ${fmt(m.loss, 4)} ${fmt(m.step_time, 1)}s` +
+            (r.notes.length ? ` | ${r.notes.length} note(s): ${r.notes[0]}` : ''),
+        );
+        const every = c.rl.checkpointEvery;
+        if ((every > 0 && trainer.step % every === 0) || trainer.step === c.rl.steps)
+          await save(trainer.step);
+      }
+    } finally {
+      trainer.dispose();
+    }
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * A pretrained model for `eval --model-dir D [--adapter A]`: the base model, with the PEFT
+ * adapters of A (a train run's OUT/adapter/) applied when given.
+ */
+export async function loadCliPretrainedForEval(
+  modelDir: string,
+  adapterDir: string | undefined,
+  log: (s: string) => void,
+): Promise<LoadedHfModel> {
+  if (!adapterDir) return loadHfModel(hfSourceFor(modelDir), { lora: null });
+  const read = async (name: string) => {
+    try {
+      return await readFile(join(adapterDir, name));
+    } catch {
+      throw new Error(`${adapterDir} has no ${name}; pass the adapter/ folder a train run wrote.`);
+    }
+  };
+  const { options, arrays } = readPeftAdapters({
+    'adapter_model.safetensors': new Uint8Array(await read('adapter_model.safetensors')),
+    'adapter_config.json': (await read('adapter_config.json')).toString('utf8'),
+  });
+  const loaded = await loadHfModel(hfSourceFor(modelDir), { lora: options });
+  loaded.model.lora!.assign(arrays);
+  log(`adapters from ${adapterDir}: r=${options.rank}, alpha=${options.alpha}`);
+  return loaded;
+}

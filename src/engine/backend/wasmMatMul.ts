@@ -1,0 +1,216 @@
+/**
+ * A faster BatchMatMul for tfjs-backend-wasm 4.22.
+ *
+ * The stock kernel sends a matmul to XNNPACK only when neither side is transposed and both have
+ * batch 1; everything else (every transposed matmul of a backward pass, every per-head attention
+ * matmul) runs a scalar triple loop at 1-3 GFLOP/s, 10-40x slower than XNNPACK here. This kernel
+ * plans each call onto the XNNPACK path instead (`planMatMul`, pure): a transposed operand is
+ * transposed once into a fresh buffer (O(size), cheap next to the O(M*N*K) product), a batch
+ * that only `a` has is folded into its rows, and a real batch (attention heads) runs one XNNPACK
+ * call per batch entry on zero-copy views into the operands' memory. Small batched products (a
+ * decoding step's [1, S] x [S, hd]) stay on the stock loop, where per-call overhead would win.
+ * Install once after '@tensorflow/tfjs-backend-wasm' is imported: `installFastWasmMatMul()`.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** How one BatchMatMul call runs. */
+export type MatMulPlan =
+  | { kind: 'stock' }
+  /** One XNNPACK call on [1, rows, K] x [1, K, N] (a's batch folded into rows). */
+  | { kind: 'folded'; transposeA: boolean; transposeB: boolean; rows: number; K: number; N: number }
+  /** One XNNPACK call per batch entry on [M, K] x [K, N] views. */
+  | {
+      kind: 'per-batch';
+      transposeA: boolean;
+      transposeB: boolean;
+      batch: number;
+      M: number;
+      K: number;
+      N: number;
+    };
+
+/** Below this many multiply-adds per batch entry the stock loop beats per-entry XNNPACK calls. */
+export const PER_BATCH_MIN_MACS = 16_384;
+
+const product = (xs: number[]) => xs.reduce((a, b) => a * b, 1);
+
+/**
+ * Plans C = op(A) @ op(B) for shapes [...batchA, ., .] x [...batchB, ., .] with the stock
+ * kernel's broadcasting: op(A) is [M, K], op(B) is [K, N] per batch entry.
+ */
+export function planMatMul(
+  aShape: number[],
+  bShape: number[],
+  transposeA: boolean,
+  transposeB: boolean,
+): MatMulPlan {
+  const ra = aShape.length;
+  const rb = bShape.length;
+  const M = transposeA ? aShape[ra - 1] : aShape[ra - 2];
+  const K = transposeA ? aShape[ra - 2] : aShape[ra - 1];
+  const N = transposeB ? bShape[rb - 2] : bShape[rb - 1];
+  const batchA = product(aShape.slice(0, -2));
+  const batchB = product(bShape.slice(0, -2));
+  if (M * N * K === 0) return { kind: 'stock' };
+  if (batchB === 1 && (batchA === 1 || !transposeA)) {
+    if (batchA === 1 && !transposeA && !transposeB) return { kind: 'stock' }; // already XNNPACK
+    return { kind: 'folded', transposeA, transposeB, rows: batchA * M, K, N };
+  }
+  if (batchA === batchB && M * N * K >= PER_BATCH_MIN_MACS)
+    return { kind: 'per-batch', transposeA, transposeB, batch: batchA, M, K, N };
+  return { kind: 'stock' };
+}
+
+/** The parts of BackendWasm 4.22 this kernel uses (not public API; checked at install). */
+interface WasmBackendInternals {
+  wasm: {
+    cwrap(name: string, ret: null, args: string[]): (...a: unknown[]) => void;
+    tfjs: {
+      registerTensor(id: number, size: number, offset: number): void;
+      disposeData(id: number): void;
+    };
+  };
+  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } };
+  dataIdNextNumber: number;
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  disposeData(dataId: object): boolean;
+}
+
+type KernelArgs = {
+  inputs: { a: tf.TensorInfo; b: tf.TensorInfo };
+  backend: WasmBackendInternals;
+  attrs: { transposeA: boolean; transposeB: boolean };
+};
+
+const bytes = (xs: number[]) => new Uint8Array(new Int32Array(xs).buffer);
+
+let installed = false;
+
+/**
+ * Replaces the wasm BatchMatMul kernel (idempotent). Returns false, changing nothing, when the
+ * wasm backend is not registered or its internals are not the ones this was written for.
+ */
+export function installFastWasmMatMul(): boolean {
+  if (installed) return true;
+  const stock = tf.getKernel('BatchMatMul', 'wasm');
+  const transposeKernel = tf.getKernel('Transpose', 'wasm');
+  const reshapeKernel = tf.getKernel('Reshape', 'wasm');
+  if (!stock || !transposeKernel || !reshapeKernel) return false;
+  let xnnMatMul: ((...a: unknown[]) => void) | null = null;
+
+  const setup = (backend: unknown) => {
+    stock.setupFunc?.(backend as tf.KernelBackend);
+    xnnMatMul = null;
+    const b = backend as Partial<WasmBackendInternals>;
+    if (typeof b.wasm?.cwrap === 'function' && typeof b.wasm.tfjs?.registerTensor === 'function')
+      xnnMatMul = b.wasm.cwrap('BatchMatMul', null, [
+        'number',
+        'array',
+        'number',
+        'number',
+        'array',
+        'number',
+        'number',
+        'number',
+        'number',
+      ]);
+  };
+
+  const run = (kernel: tf.KernelConfig, args: object) =>
+    kernel.kernelFunc(args as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+
+  /** x with its last two axes swapped, in a new buffer. */
+  const swapLast = (x: tf.TensorInfo, backend: WasmBackendInternals) => {
+    const r = x.shape.length;
+    const perm = [...Array(r).keys()];
+    [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
+    return run(transposeKernel, { inputs: { x }, backend, attrs: { perm } });
+  };
+
+  /** A tensor id for [rows, cols] floats at a byte offset of existing memory (no copy). */
+  const view = (backend: WasmBackendInternals, offset: number, size: number) => {
+    const id = backend.dataIdNextNumber++;
+    backend.wasm.tfjs.registerTensor(id, size, offset);
+    return id;
+  };
+
+  const kernelFunc = (raw: unknown): tf.TensorInfo => {
+    const args = raw as KernelArgs;
+    const { inputs, backend, attrs } = args;
+    const { a, b } = inputs;
+    const plan =
+      xnnMatMul && a.dtype === 'float32' && b.dtype === 'float32'
+        ? planMatMul(a.shape, b.shape, attrs.transposeA, attrs.transposeB)
+        : ({ kind: 'stock' } as const);
+    if (plan.kind === 'stock') return run(stock, args);
+    const outBatch = tf.backend_util.assertAndGetBroadcastShape(
+      a.shape.slice(0, -2),
+      b.shape.slice(0, -2),
+    );
+    const temps: tf.TensorInfo[] = [];
+    try {
+      // op(A) as [.., M, K] and op(B) as [.., K, N], contiguous.
+      const a2 = plan.transposeA ? swapLast(a, backend) : a;
+      if (a2 !== a) temps.push(a2);
+      const b2 = plan.transposeB ? swapLast(b, backend) : b;
+      if (b2 !== b) temps.push(b2);
+      if (plan.kind === 'folded') {
+        const a3 = run(reshapeKernel, {
+          inputs: { x: a2 },
+          backend,
+          attrs: { shape: [1, plan.rows, plan.K] },
+        });
+        temps.push(a3);
+        const b3 = run(reshapeKernel, {
+          inputs: { x: b2 },
+          backend,
+          attrs: { shape: [1, plan.K, plan.N] },
+        });
+        temps.push(b3);
+        const out = run(stock, {
+          inputs: { a: a3, b: b3 },
+          backend,
+          attrs: { transposeA: false, transposeB: false },
+        });
+        return { ...out, shape: [...outBatch, plan.rows / product(outBatch), plan.N] };
+      }
+      const { batch, M, K, N } = plan;
+      const out = backend.makeOutput([...outBatch, M, N], 'float32');
+      const aOff = backend.dataIdMap.get(a2.dataId).memoryOffset;
+      const bOff = backend.dataIdMap.get(b2.dataId).memoryOffset;
+      const oOff = backend.dataIdMap.get(out.dataId).memoryOffset;
+      const aShape = bytes([1, M, K]);
+      const bShape = bytes([1, K, N]);
+      for (let i = 0; i < batch; i++) {
+        const ids = [
+          view(backend, aOff + 4 * i * M * K, M * K),
+          view(backend, bOff + 4 * i * K * N, K * N),
+          view(backend, oOff + 4 * i * M * N, M * N),
+        ];
+        try {
+          xnnMatMul!(ids[0], aShape, 3, ids[1], bShape, 3, 0, 0, ids[2]);
+        } finally {
+          // Unregister only: the memory belongs to a2, b2 and out. Also frees the cached
+          // XNNPACK operator made for the b view.
+          ids.forEach((id) => backend.wasm.tfjs.disposeData(id));
+        }
+      }
+      return out;
+    } finally {
+      temps.forEach((t) => backend.disposeData(t.dataId));
+    }
+  };
+
+  tf.unregisterKernel('BatchMatMul', 'wasm');
+  tf.registerKernel({
+    kernelName: 'BatchMatMul',
+    backendName: 'wasm',
+    setupFunc: setup,
+    disposeFunc: stock.disposeFunc,
+    kernelFunc: kernelFunc as tf.KernelFunc,
+  });
+  // Already running on wasm: the engine set the stock kernel up; set ours up now.
+  if (tf.getBackend() === 'wasm') setup(tf.backend());
+  installed = true;
+  return true;
+}

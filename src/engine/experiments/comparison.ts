@@ -1,0 +1,275 @@
+/**
+ * The seed paper's comparison at lab scale: one warm-up, then zero-shot (the warm-up model as
+ * is), SFT, STaR, GRPO and ThinkTuning, each from the same warm-up weights with the same seed and
+ * data on an equal budget (budget.ts), each scored greedily on the same held-out questions.
+ * Pure engine code (Node CLI and the browser worker); every model it makes is disposed.
+ */
+import type { RunConfig } from '../config';
+import { evaluate, greedyEvalOptions, type EvalRecord } from '../eval/evaluate';
+import { buildTokenizer, loadItems, type ReadText } from '../eval/sources';
+import { createTeacher } from '../loop/setup';
+import { RlTrainer } from '../loop/trainer';
+import type { StepMetrics } from '../loop/types';
+import type { TransformerModel } from '../model/transformer';
+import { mixSeed } from '../random';
+import { runStar } from '../sft/star';
+import { runSft, type SftStepMetrics } from '../sft/train';
+import { createStudent } from '../student';
+import type { TaskItem } from '../tasks/types';
+import type { Teacher } from '../teacher';
+import type { Tokenizer } from '../tokenizer';
+import { comparisonBudget, DEFAULT_STAR_ITERATIONS, type ComparisonBudget } from './budget';
+import {
+  METHOD_LABELS,
+  METHODS,
+  resultsRow,
+  sourceLabels,
+  type Method,
+  type ResultsRow,
+} from './table';
+
+/** Where the comparison is. `step`/`total` count the current phase's steps (or eval rows). */
+export interface ComparisonProgress {
+  method: Method | 'warm-up';
+  phase: 'train' | 'eval';
+  step: number;
+  total: number;
+  /** Methods finished (trained and evaluated), of `methodsTotal`. */
+  methodsDone: number;
+  methodsTotal: number;
+}
+
+/** One arm's per-step metrics (RL's names; STaR one row per iteration; SFT its loss). */
+export interface ArmHistory {
+  method: Method;
+  label: string;
+  metrics: StepMetrics[];
+}
+
+export interface ComparisonResult {
+  config: RunConfig;
+  budget: ComparisonBudget;
+  /** Task-source columns of the table. */
+  sources: string[];
+  /** One row per method run, in METHODS order. */
+  rows: ResultsRow[];
+  arms: ArmHistory[];
+  warmup: SftStepMetrics[];
+  /** True when stopped early: rows hold the methods that finished. */
+  stopped: boolean;
+  seconds: number;
+}
+
+export interface ComparisonOptions {
+  /** Reads GSM8K files (a file read in Node, fetch in the browser). */
+  readText?: ReadText;
+  /** ThinkTuning's teacher (default: the config's, built by createTeacher). */
+  teacher?: Teacher;
+  /** STaR iterations (default 4, fewer when there are fewer updates). */
+  starIterations?: number;
+  /** Methods to run (default all five, always run in METHODS order). */
+  methods?: readonly Method[];
+  onProgress?: (p: ComparisonProgress) => void;
+  /** Each arm's metrics as they are made. */
+  onArmStep?: (method: Method, m: StepMetrics) => void | Promise<void>;
+  onWarmupStep?: (m: SftStepMetrics) => void | Promise<void>;
+  /** Told when a method's row is ready. */
+  onRow?: (row: ResultsRow) => void | Promise<void>;
+  /** Each method's greedy responses, graded (what the row was computed from). */
+  onEval?: (method: Method, records: EvalRecord[]) => void | Promise<void>;
+  signal?: AbortSignal;
+}
+
+/** Lets queued messages (stop) in between steps: wasm/cpu work never yields on its own. */
+const yieldToEvents = () => new Promise<void>((r) => setTimeout(r, 0));
+
+/** Runs the comparison; resolves with the table and every arm's history. */
+export async function runComparison(
+  config: RunConfig,
+  o: ComparisonOptions = {},
+): Promise<ComparisonResult> {
+  const t0 = performance.now();
+  const methods = METHODS.filter((m) => !o.methods || o.methods.includes(m));
+  if (methods.length === 0)
+    throw new Error(`No methods to compare; pick some of: ${METHODS.join(', ')}.`);
+  if (config.student.source !== 'scratch')
+    throw new Error(
+      "The paper's comparison trains scratch students only for now (student.source is " +
+        `"${config.student.source}"); set student.source=scratch to run it.`,
+    );
+  const budget = comparisonBudget(config, o.starIterations ?? DEFAULT_STAR_ITERATIONS);
+  const stopped = () => o.signal?.aborted ?? false;
+  const train = await loadItems(config.data, 'train', o.readText);
+  const held = await loadItems(config.data, 'eval', o.readText);
+  const evalItems = held.items.slice(0, config.eval.size);
+  const tok = buildTokenizer(config, train.items);
+  const warm = createStudent(config, tok);
+  const result: ComparisonResult = {
+    config,
+    budget,
+    sources: sourceLabels(evalItems),
+    rows: [],
+    arms: [],
+    warmup: [],
+    stopped: false,
+    seconds: 0,
+  };
+  const progress = (p: Omit<ComparisonProgress, 'methodsDone' | 'methodsTotal'>) =>
+    o.onProgress?.({ ...p, methodsDone: result.rows.length, methodsTotal: methods.length });
+  try {
+    // ---- warm-up: shared by every arm ------------------------------------------------------
+    if (config.sft.steps > 0) {
+      progress({ method: 'warm-up', phase: 'train', step: 0, total: config.sft.steps });
+      const r = await runSft(warm, tok, train.items, {
+        config,
+        shouldStop: stopped,
+        onStep: async (m) => {
+          result.warmup.push(m);
+          await o.onWarmupStep?.(m);
+          progress({ method: 'warm-up', phase: 'train', step: m.step, total: config.sft.steps });
+          await yieldToEvents();
+        },
+      });
+      if (r.history.length < config.sft.steps) return finish(result, t0, true);
+    }
+    // ---- arms -------------------------------------------------------------------------------
+    for (const method of methods) {
+      if (stopped()) return finish(result, t0, true);
+      const arm: ArmHistory = { method, label: METHOD_LABELS[method], metrics: [] };
+      const model = method === 'zero-shot' ? warm : warm.clone();
+      try {
+        const tArm = performance.now();
+        const complete = await trainArm(method, model, tok, train.items, config, budget, o, {
+          push: async (m) => {
+            arm.metrics.push(m);
+            await o.onArmStep?.(method, m);
+          },
+          progress,
+          stopped,
+        });
+        const trainSeconds = method === 'zero-shot' ? 0 : (performance.now() - tArm) / 1000;
+        if (!complete || stopped()) return finish(result, t0, true);
+        result.arms.push(arm);
+        const evaluated = await evaluate(model, tok, evalItems, {
+          ...greedyEvalOptions(config),
+          catchphrase: config.reward.catchphrase,
+          onProgress: (done, total) => progress({ method, phase: 'eval', step: done, total }),
+        });
+        await o.onEval?.(method, evaluated.records);
+        const row = resultsRow(method, evalItems, evaluated, trainSeconds);
+        result.rows.push(row);
+        await o.onRow?.(row);
+        await yieldToEvents();
+      } finally {
+        if (model !== warm) model.dispose();
+      }
+    }
+    return finish(result, t0, false);
+  } finally {
+    warm.dispose();
+  }
+}
+
+function finish(r: ComparisonResult, t0: number, stopped: boolean): ComparisonResult {
+  r.stopped = stopped;
+  r.seconds = (performance.now() - t0) / 1000;
+  return r;
+}
+
+interface ArmHooks {
+  push: (m: StepMetrics) => Promise<void>;
+  progress: (p: Omit<ComparisonProgress, 'methodsDone' | 'methodsTotal'>) => void;
+  stopped: () => boolean;
+}
+
+/** Trains one arm in place; false when it was stopped before its budget was spent. */
+async function trainArm(
+  method: Method,
+  model: TransformerModel,
+  tok: Tokenizer,
+  items: TaskItem[],
+  config: RunConfig,
+  b: ComparisonBudget,
+  o: ComparisonOptions,
+  h: ArmHooks,
+): Promise<boolean> {
+  switch (method) {
+    case 'zero-shot':
+      return true;
+    case 'sft': {
+      h.progress({ method, phase: 'train', step: 0, total: b.updates });
+      const r = await runSft(model, tok, items, {
+        config: {
+          seed: mixSeed(config.seed, 0x5f7a),
+          data: config.data,
+          sft: {
+            ...config.sft,
+            steps: b.updates,
+            batchSize: b.rowsPerUpdate,
+            lr: b.sftLr,
+            minLr: b.sftLr,
+            warmupSteps: 0,
+          },
+        },
+        shouldStop: h.stopped,
+        onStep: async (m) => {
+          await h.push({
+            step: m.step,
+            loss: m.loss,
+            learning_rate: m.lr,
+            grad_norm: m.grad_norm,
+            num_tokens: m.tokens,
+            step_time: m.step_time,
+          });
+          h.progress({ method, phase: 'train', step: m.step, total: b.updates });
+          await yieldToEvents();
+        },
+      });
+      return r.history.length === b.updates;
+    }
+    case 'star': {
+      h.progress({ method, phase: 'train', step: 0, total: b.updates });
+      const history = await runStar(model, tok, items, {
+        config,
+        updates: b.updates,
+        iterations: b.starSteps.length,
+        lr: b.sftLr,
+        batchSize: b.rowsPerUpdate,
+        questionsPerUpdate: b.questionsPerUpdate,
+        seed: config.seed,
+        shouldStop: h.stopped,
+        onIteration: async (m) => {
+          await h.push(m);
+          h.progress({ method, phase: 'train', step: m.step, total: b.updates });
+          await yieldToEvents();
+        },
+      });
+      return history.length === b.starSteps.length && !h.stopped();
+    }
+    case 'grpo':
+    case 'thinktuning': {
+      const c: RunConfig = { ...config, rl: { ...config.rl, algo: method } };
+      const teacher = method === 'thinktuning' ? (o.teacher ?? createTeacher(c)) : null;
+      const trainer = new RlTrainer({
+        config: c,
+        model,
+        tokenizer: tok,
+        trainItems: items,
+        teacher,
+      });
+      try {
+        h.progress({ method, phase: 'train', step: 0, total: c.rl.steps });
+        while (trainer.step < c.rl.steps) {
+          if (h.stopped()) return false;
+          const r = await trainer.runStep({ shouldStop: h.stopped, signal: o.signal });
+          await h.push(r.metrics);
+          h.progress({ method, phase: 'train', step: trainer.step, total: c.rl.steps });
+          await yieldToEvents();
+        }
+        return true;
+      } finally {
+        trainer.dispose();
+      }
+    }
+  }
+}

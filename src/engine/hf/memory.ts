@@ -1,0 +1,65 @@
+/**
+ * What a pretrained model will cost, from config.json alone (shown before anything large is
+ * downloaded). Weights are held as float32 whatever the file's dtype; training adds, per
+ * trainable parameter, its gradient and AdamW's two moments (3 more float32 values); a forward
+ * pass for training keeps about `activationFloatsPerToken` float32 values per token.
+ */
+import { llamaParameterCount, type LlamaConfig } from '../model/llamaConfig';
+import { loraParameterCount, type LoraOptions } from '../model/lora';
+
+export interface MemoryEstimate {
+  parameters: number;
+  /** Bytes of the weight files (parameters x the bytes of torch_dtype). */
+  downloadBytes: number;
+  /** The weights as float32 on the device. */
+  weightBytes: number;
+  trainableParameters: number;
+  /** Adapters (LoRA) + gradients + AdamW moments of the trainable parameters. */
+  trainingStateBytes: number;
+  /** Activations kept for the backward pass, per token of a training batch. */
+  activationBytesPerToken: number;
+  /** weightBytes + trainingStateBytes: the floor before any batch. */
+  totalBytes: number;
+}
+
+const DTYPE_BYTES: Record<string, number> = {
+  float32: 4,
+  float16: 2,
+  bfloat16: 2,
+};
+
+/** Bytes per parameter of a config.json torch_dtype (2 when unknown: the Hub's usual bf16). */
+export function dtypeBytes(torchDtype: string | undefined): number {
+  return DTYPE_BYTES[torchDtype ?? ''] ?? 2;
+}
+
+export function estimateMemory(
+  c: LlamaConfig,
+  o: { torchDtype?: string; lora: Pick<LoraOptions, 'rank' | 'targetModules'> | null },
+): MemoryEstimate {
+  const parameters = llamaParameterCount(c);
+  const trainable = o.lora ? loraParameterCount(c, o.lora) : parameters;
+  const adapters = o.lora ? trainable * 4 : 0;
+  const trainingStateBytes = adapters + trainable * 3 * 4;
+  // Per layer and token: norms, q/k/v/o, attention output, gate/up/act (~ 6 hidden + 3 MLP
+  // widths), plus the logits and their softmax (2 vocab) once.
+  const perToken = c.layers * (6 * c.hidden + 3 * c.intermediate) + 2 * c.vocab;
+  const weightBytes = parameters * 4;
+  return {
+    parameters,
+    downloadBytes: parameters * dtypeBytes(o.torchDtype),
+    weightBytes,
+    trainableParameters: trainable,
+    trainingStateBytes,
+    activationBytesPerToken: perToken * 4,
+    totalBytes: weightBytes + trainingStateBytes,
+  };
+}
+
+/** "1.2 GB", "340 MB", "12 kB" (decimal units, like download sizes). */
+export function formatBytes(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(n >= 1e10 ? 0 : 1)} GB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(n >= 1e7 ? 0 : 1)} MB`;
+  if (n >= 1e3) return `${Math.round(n / 1e3)} kB`;
+  return `${n} B`;
+}

@@ -1,0 +1,252 @@
+/**
+ * The student's blocks as single differentiable ops (tf.customGrad): each forward runs off the
+ * tape and keeps only what its hand-written gradient needs, so a training step records a few
+ * tensors per block instead of one per elementary op, and no slow kernel (wasm's pow, tanh and
+ * exp cost 10-45 ns per element, sigmoid ~1) sits on the hot path. Past a size, attention runs
+ * in slices of rows and keeps only q, k, v, recomputing its [B, H, T, S] probabilities slice by
+ * slice in the backward pass (as FlashAttention does), so long sequences do not hold T^2 scores
+ * per layer. Values equal the textbook formulas;
+ * fusedOps.test.ts checks them and their gradients against plain tfjs compositions.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+interface OpDef {
+  value: tf.Tensor;
+  gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
+}
+
+/**
+ * tf.customGrad with the tensor inputs as an array and `save` apart (typed for strict TS). The
+ * gradient runs in its own tidy: tfjs calls a custom gradient outside the per-input tidy its
+ * built-in gradients get, so without it every layer's backward temporaries would live until the
+ * whole backward pass ends.
+ */
+function customOp(f: (x: tf.Tensor[], save: tf.GradSaveFunc) => OpDef) {
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const def = f(args.slice(0, -1) as tf.Tensor[], args[args.length - 1] as tf.GradSaveFunc);
+    return {
+      value: def.value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => def.gradFunc(dy, saved)),
+    };
+  });
+  return (...x: tf.Tensor[]) => op(...x);
+}
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+const GELU_A = 0.044715;
+
+/**
+ * GELU, tanh form: 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3), computed as
+ * x * s with s = sigmoid(2u) (the same function: 0.5 (1 + tanh u) = sigmoid(2u)).
+ * dy/dx = s + x s (1 - s) d(2u)/dx, d(2u)/dx = 2 sqrt(2/pi) (1 + 3 * 0.044715 x^2).
+ */
+export const geluOp = customOp(([x], save) => {
+  const s = tf.sigmoid(
+    x.mul(
+      x
+        .square()
+        .mul(2 * GELU_C * GELU_A)
+        .add(2 * GELU_C),
+    ),
+  ); // sigmoid(2u)
+  save([x]); // s is recomputed in the backward pass: one [N, 4d] tensor kept instead of three
+  return {
+    value: x.mul(s),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs] = saved;
+      const x2 = xs.square();
+      const ss = tf.sigmoid(xs.mul(x2.mul(2 * GELU_C * GELU_A).add(2 * GELU_C)));
+      const du2 = x2.mul(6 * GELU_C * GELU_A).add(2 * GELU_C); // d(2u)/dx
+      return dy.mul(ss.add(xs.mul(ss).mul(tf.sub(1, ss)).mul(du2)));
+    },
+  };
+});
+
+/**
+ * Most [b, H, T, S] score elements one attention chunk materialises (8M floats = 32 MB): longer
+ * batches run in slices of rows, in the forward and the backward pass, so the wasm heap (4 GB at
+ * most) holds a few such tensors at a time, not a few per layer of the whole batch.
+ */
+export const ATTENTION_CHUNK_ELEMENTS = 1 << 23;
+
+/**
+ * Scaled dot-product attention with an additive bias, O = P V, P = softmax(scale Q K^T + bias);
+ * q [B, H, T, hd], k and v [B, H, S, hd], bias broadcastable to [B, H, T, S] (no gradient).
+ * Backward (from P, kept when it fits one chunk, else recomputed chunk by chunk from q, k):
+ *   dV = P^T dO,  dP = dO V^T,  dS = P (dP - rowsum(dP P)),  dQ = scale dS K,  dK = scale dS^T Q.
+ */
+export function attention(
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
+  bias: tf.Tensor,
+  scale: number,
+  chunkElements = ATTENTION_CHUNK_ELEMENTS,
+): tf.Tensor4D {
+  const [B, H, T] = q.shape;
+  const S = k.shape[2];
+  const bias4 =
+    bias.rank === 4 ? bias : bias.reshape([...Array(4 - bias.rank).fill(1), ...bias.shape]);
+  const rowsPerChunk = Math.max(1, Math.floor(chunkElements / (H * T * S)));
+  const chunks: Array<[number, number]> = [];
+  for (let b0 = 0; b0 < B; b0 += rowsPerChunk) chunks.push([b0, Math.min(rowsPerChunk, B - b0)]);
+  /** Rows [b0, b0 + n) of a tensor whose first axis is the batch (or 1: broadcast). */
+  const rows = (t: tf.Tensor, [b0, n]: [number, number]) =>
+    chunks.length === 1 || t.shape[0] === 1
+      ? t
+      : tf.slice(t, [b0, 0, 0, 0], [n, t.shape[1]!, t.shape[2]!, t.shape[3]!]);
+  const probs = (qs: tf.Tensor, ks: tf.Tensor, b: tf.Tensor) =>
+    tf.softmax(tf.matMul(qs.mul(scale), ks, false, true).add(b));
+  const perChunk = (f: (c: [number, number]) => tf.Tensor[]): tf.Tensor[] => {
+    const parts = chunks.map((c) => tf.tidy(() => f(c)));
+    return parts.length === 1
+      ? parts[0]
+      : parts[0].map((_, i) =>
+          tf.concat(
+            parts.map((p) => p[i]),
+            0,
+          ),
+        );
+  };
+  /** dQ, dK, dV of one chunk from its probabilities P. */
+  const chunkGrads = (
+    qc: tf.Tensor,
+    kc: tf.Tensor,
+    vc: tf.Tensor,
+    dOc: tf.Tensor,
+    p: tf.Tensor,
+  ) => {
+    const dP = tf.matMul(dOc, vc, false, true);
+    const dS = p.mul(dP.sub(dP.mul(p).sum(-1, true)));
+    return [
+      tf.matMul(dS, kc).mul(scale),
+      tf.matMul(dS, qc, true, false).mul(scale),
+      tf.matMul(p, dOc, true, false),
+    ];
+  };
+  const op = customOp(([qq, kk, vv], save) => {
+    if (chunks.length === 1) {
+      // One chunk (at most chunkElements scores): keep P rather than recompute it.
+      const p = probs(qq, kk, bias4);
+      save([qq, kk, vv, p]);
+      return {
+        value: tf.matMul(p, vv),
+        gradFunc: (dO: tf.Tensor, saved: tf.Tensor[]) => {
+          const [qs, ks, vs, ps] = saved;
+          return chunkGrads(qs, ks, vs, dO, ps);
+        },
+      };
+    }
+    save([qq, kk, vv, bias4]);
+    return {
+      value: perChunk((c) => [
+        tf.matMul(probs(rows(qq, c), rows(kk, c), rows(bias4, c)), rows(vv, c)),
+      ])[0],
+      gradFunc: (dO: tf.Tensor, saved: tf.Tensor[]) => {
+        const [qs, ks, vs, bs] = saved;
+        return perChunk((c) => {
+          const [qc, kc, vc, dOc] = [rows(qs, c), rows(ks, c), rows(vs, c), rows(dO, c)];
+          return chunkGrads(qc, kc, vc, dOc, probs(qc, kc, rows(bs, c)));
+        });
+      },
+    };
+  });
+  return op(q, k, v) as tf.Tensor4D;
+}
+
+const layerNormOps = new Map<number, (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor>();
+
+/**
+ * LayerNorm over the last axis, y = xhat g + b, xhat = (x - mean) / sqrt(var + eps), with
+ * dx = rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat)), dxhat = dy g, rstd = 1/sqrt(var + eps);
+ * dg = sum_rows(dy xhat), db = sum_rows(dy).
+ */
+export function layerNormOp(eps: number) {
+  let op = layerNormOps.get(eps);
+  if (!op) {
+    op = customOp(([x, g, b], save) => {
+      const xc = x.sub(x.mean(-1, true));
+      const rstd = tf.rsqrt(xc.square().mean(-1, true).add(eps));
+      const xhat = xc.mul(rstd);
+      save([xhat, rstd, g]);
+      return {
+        value: xhat.mul(g).add(b),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [xh, r, gs] = saved;
+          const d = gs.shape[0];
+          const dxhat = dy.mul(gs);
+          const dx = dxhat
+            .sub(dxhat.mean(-1, true))
+            .sub(xh.mul(dxhat.mul(xh).mean(-1, true)))
+            .mul(r);
+          const rows = (t: tf.Tensor) => t.reshape([-1, d]).sum(0);
+          return [dx, rows(dy.mul(xh)), rows(dy)];
+        },
+      };
+    });
+    layerNormOps.set(eps, op);
+  }
+  return op;
+}
+
+/**
+ * Rows of an embedding table, wte[ids], differentiable on every backend: the gradient is the
+ * one-hot product dWte = onehot(ids)^T dY (wasm has no gather gradient). Forward is a gather,
+ * except on wasm where onehot(ids) @ wte (XNNPACK) beats its gather kernel ~10x at these sizes.
+ * ids: [N] int32; wte: [V, d] -> [N, d].
+ */
+export function embedRows(wte: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+  const op = customOp(([w], save) => {
+    save([ids]);
+    return {
+      value:
+        tf.getBackend() === 'wasm'
+          ? tf.matMul(tf.oneHot(ids, w.shape[0]).toFloat(), w as tf.Tensor2D)
+          : tf.gather(w, ids),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.matMul(tf.oneHot(saved[0], w.shape[0]).toFloat(), dy as tf.Tensor2D, true, false),
+    };
+  });
+  return op(wte) as tf.Tensor2D;
+}
+
+/**
+ * Log-prob of each target and entropy of each row of logits z [N, V], in one op:
+ *   l = log_softmax(z) = z - max - log sum exp(z - max),  p = exp(z - max) / sum exp(z - max),
+ *   logp = l[target],  H = -sum_v p_v l_v;
+ * gradients dlogp/dz = onehot(target) - p and dH/dz = -p (l + H), so
+ *   dz = dlogp onehot - p (dlogp + dH (l + H)).
+ * One exp per element instead of three, and only p and l kept for the backward pass.
+ */
+export function logProbsAndEntropy(
+  logits: tf.Tensor2D,
+  targets: tf.Tensor1D,
+): { logp: tf.Tensor1D; entropy: tf.Tensor1D } {
+  const [N, V] = logits.shape;
+  // customGrad has one output: logp and H travel stacked as [2, N].
+  const op = customOp(([z], save) => {
+    const s = z.sub(z.max(-1, true));
+    const e = tf.exp(s);
+    const sum = e.sum(-1, true);
+    const l = s.sub(tf.log(sum));
+    const p = e.div(sum);
+    const logp = l.mul(tf.oneHot(targets, V).toFloat()).sum(-1);
+    const entropy = p.mul(l).sum(-1).neg();
+    save([p, l, entropy, targets]);
+    return {
+      value: tf.stack([logp, entropy]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [ps, ls, hs, ts] = saved;
+        const gl = dy.slice([0, 0], [1, N]).reshape([N, 1]);
+        const gh = dy.slice([1, 0], [1, N]).reshape([N, 1]);
+        const oh = tf.oneHot(ts as tf.Tensor1D, V).toFloat();
+        return oh.mul(gl).sub(ps.mul(gl.add(gh.mul(ls.add(hs.reshape([N, 1]))))));
+      },
+    };
+  });
+  const both = op(logits);
+  return {
+    logp: both.slice([0, 0], [1, N]).reshape([N]) as tf.Tensor1D,
+    entropy: both.slice([1, 0], [1, N]).reshape([N]) as tf.Tensor1D,
+  };
+}
