@@ -58,7 +58,7 @@ export function runTorch(
             '--seq',
             String(TRAIN_SEQ),
             '--reps',
-            '3',
+            '5',
             '--threads',
             String(t),
           ],

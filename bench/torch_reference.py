@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """
 PyTorch CPU reference for `npm run bench`: the lab's student (GPT-2 pre-norm transformer, learned
-positions, tied head, fused qkv, tanh GELU) doing the same train step as bench/train.ts:
+positions or RoPE as the config says, tied head, fused qkv, tanh GELU) doing the same train step
+as bench/train.ts:
 forward -> per-token log-probs and entropies -> loss = -mean(logp) -> backward -> global-norm clip
 -> AdamW (decay on matrices only). Prints one JSON object on stdout.
 
@@ -27,6 +28,20 @@ except Exception as e:  # noqa: BLE001 - any import failure means "no reference 
     sys.exit(3)
 
 
+def rope_tables(T, hd, theta=10000.0):
+    """cos/sin [T, hd] in the rotate_half layout (src/engine/model/rope.ts)."""
+    inv = 1.0 / theta ** (torch.arange(0, hd, 2, dtype=torch.float32) / hd)
+    angle = torch.arange(T, dtype=torch.float32)[:, None] * inv[None, :]
+    full = torch.cat([angle, angle], dim=-1)
+    return full.cos(), full.sin()
+
+
+def apply_rope(x, cos, sin):
+    """x * cos + rotate_half(x) * sin, rotate_half([x1, x2]) = [-x2, x1]; x [B, H, T, hd]."""
+    x1, x2 = x.chunk(2, dim=-1)
+    return x * cos + torch.cat([-x2, x1], dim=-1) * sin
+
+
 class Block(torch.nn.Module):
     def __init__(self, d, heads, mlp):
         super().__init__()
@@ -38,12 +53,14 @@ class Block(torch.nn.Module):
         self.fc = torch.nn.Linear(d, mlp)
         self.out = torch.nn.Linear(mlp, d)
 
-    def forward(self, x, bias):
+    def forward(self, x, bias, rope):
         B, T, d = x.shape
         H = self.heads
         hd = d // H
         q, k, v = self.qkv(self.ln1(x)).split(d, dim=2)
         q, k, v = (t.view(B, T, H, hd).transpose(1, 2) for t in (q, k, v))  # [B, H, T, hd]
+        if rope is not None:
+            q, k = apply_rope(q, *rope), apply_rope(k, *rope)
         att = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(hd) + bias, dim=-1)  # [B, H, T, T]
         y = (att @ v).transpose(1, 2).reshape(B, T, d)
         x = x + self.proj(y)
@@ -51,13 +68,16 @@ class Block(torch.nn.Module):
 
 
 class Student(torch.nn.Module):
-    """x = wte[tokens] + wpe[pos]; blocks; logits = LN_f(x) @ wte^T (tied head)."""
+    """x = wte[tokens] + wpe[pos] (or RoPE on q, k); blocks; logits = LN_f(x) @ wte^T (tied head)."""
 
     def __init__(self, c):
         super().__init__()
         d = c["dModel"]
+        self.rope = c.get("positions") == "rope"
+        self.hd = d // c["heads"]
         self.wte = torch.nn.Parameter(torch.randn(c["vocab"], d) * 0.02)
-        self.wpe = torch.nn.Parameter(torch.randn(c["context"], d) * 0.01)
+        # with RoPE the lab keeps wpe in the checkpoint but neither uses nor trains it
+        self.wpe = None if self.rope else torch.nn.Parameter(torch.randn(c["context"], d) * 0.01)
         self.blocks = torch.nn.ModuleList(
             Block(d, c["heads"], c["mlpRatio"] * d) for _ in range(c["layers"])
         )
@@ -65,10 +85,11 @@ class Student(torch.nn.Module):
 
     def forward(self, tokens):
         T = tokens.shape[1]
-        x = self.wte[tokens] + self.wpe[:T]
+        x = self.wte[tokens] if self.rope else self.wte[tokens] + self.wpe[:T]
+        rope = rope_tables(T, self.hd) if self.rope else None
         bias = torch.full((T, T), -1e9).triu(1)
         for b in self.blocks:
-            x = b(x, bias)
+            x = b(x, bias, rope)
         return self.lnf(x) @ self.wte.t()
 
 

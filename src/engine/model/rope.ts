@@ -72,12 +72,29 @@ export function ropeTables(
   return { cos: full.cos() as tf.Tensor4D, sin: full.sin() as tf.Tensor4D };
 }
 
+/**
+ * rotate_half as a signed permutation matrix R [hd, hd]: x @ R = [-x2, x1] (R[half + j, j] = -1,
+ * R[j, half + j] = 1). One matmul (exact: one +-1 term per output) instead of two strided slices,
+ * a negation and a concat, which cost several kernels per call and run as JS loops on wasm.
+ */
+function rotateHalfMatrix(hd: number): tf.Tensor2D {
+  const half = hd / 2;
+  const r = new Float32Array(hd * hd);
+  for (let j = 0; j < half; j++) {
+    r[(half + j) * hd + j] = -1;
+    r[j * hd + half + j] = 1;
+  }
+  return tf.tensor2d(r, [hd, hd]);
+}
+
 /** rope(x) = x * cos + rotate_half(x) * sin for x [B, heads, T, hd]. */
 export function applyRope(x: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D): tf.Tensor4D {
-  const [B, H, T, hd] = x.shape;
-  const half = hd / 2;
-  const x1 = x.slice([0, 0, 0, 0], [B, H, T, half]);
-  const x2 = x.slice([0, 0, 0, half], [B, H, T, half]);
-  const rotated = tf.concat([x2.neg(), x1], 3);
-  return x.mul(cos).add(rotated.mul(sin)) as tf.Tensor4D;
+  return tf.tidy(() => {
+    const [B, H, T, hd] = x.shape;
+    const rotated = x
+      .reshape([B * H * T, hd])
+      .matMul(rotateHalfMatrix(hd))
+      .reshape([B, H, T, hd]);
+    return x.mul(cos).add(rotated.mul(sin)) as tf.Tensor4D;
+  });
 }
