@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LLAMA_LINEAR_MODULES } from './model/llamaConfig';
 import { ALL_DOMAINS, type Domain } from './tasks/wordProblems/scene';
 
 // No eval: zod would otherwise probe `new Function` to compile fast parsers, which the lab's
@@ -147,15 +148,7 @@ export const TeacherSchema = z.strictObject({
 });
 
 /** The linear layers LoRA can adapt (Hugging Face / PEFT module names). */
-export const LORA_TARGETS = [
-  'q_proj',
-  'k_proj',
-  'v_proj',
-  'o_proj',
-  'gate_proj',
-  'up_proj',
-  'down_proj',
-] as const;
+export const LORA_TARGETS = LLAMA_LINEAR_MODULES;
 
 export const StudentSchema = z.strictObject({
   source: z
