@@ -64,6 +64,11 @@ export const SftSchema = z.strictObject({
   gradAccum: int(1, 1024)
     .optional()
     .describe('Micro-batches per update: same update, ~1/k the memory (default 1)'),
+  selfCheckRate: num(0, 1)
+    .optional()
+    .describe(
+      'Share of warm-up solutions that re-check their answer after \\boxed{} and box it again (default 0)',
+    ),
 });
 
 export const EvalSchema = z.strictObject({

@@ -97,35 +97,37 @@ function derive(patch: (c: RunConfig) => void): RunConfig {
   return parseConfig(c);
 }
 
+/**
+ * CI-sized: about three minutes of SFT on 2 idle CPU cores (WASM). BPE (384 tokens) with
+ * splitDigits keeps every digit its own token; one domain keeps the arithmetic small; 20000
+ * training problems (each seen ~1 time) leave little to memorise. Two changes make the
+ * held-out arithmetic learnable (plain equations with learned positions: ~5% greedy):
+ * place-value worked steps ("23 - 7 = 10 + 13 - 7 = 10 + 6 = 16": each move is a one-digit
+ * fact plus copying) and RoPE (copying a digit k tokens back is one pattern at every
+ * position). README "Warm-up SFT" has the measured figures.
+ */
+const tiny = derive((c) => {
+  c.model = { dModel: 64, layers: 2, heads: 4, context: 160, mlpRatio: 4, positions: 'rope' };
+  c.tokenizer = { kind: 'bpe', vocabSize: 384, splitDigits: true };
+  c.data.levels = [1];
+  c.data.domains = ['money'];
+  c.data.trainSize = 20000;
+  c.data.workedDetail = 'place-value';
+  c.sft = {
+    steps: 1200, // held-out accuracy rises sharply between 600 and 1200 steps
+    batchSize: 16,
+    gradAccum: 1,
+    lr: 5e-3,
+    minLr: 5e-4,
+    warmupSteps: 20,
+    weightDecay: 0.01,
+    gradClip: 1,
+  };
+  c.eval.maxNewTokens = 96; // place-value solutions run to ~70 tokens
+});
+
 export const PRESETS: Record<string, RunConfig> = {
-  /**
-   * CI-sized: about three minutes of SFT on 2 idle CPU cores (WASM). BPE (384 tokens) with
-   * splitDigits keeps every digit its own token; one domain keeps the arithmetic small; 20000
-   * training problems (each seen ~1 time) leave little to memorise. Two changes make the
-   * held-out arithmetic learnable (plain equations with learned positions: ~5% greedy):
-   * place-value worked steps ("23 - 7 = 10 + 13 - 7 = 10 + 6 = 16": each move is a one-digit
-   * fact plus copying) and RoPE (copying a digit k tokens back is one pattern at every
-   * position). README "Warm-up SFT" has the measured figures.
-   */
-  tiny: derive((c) => {
-    c.model = { dModel: 64, layers: 2, heads: 4, context: 160, mlpRatio: 4, positions: 'rope' };
-    c.tokenizer = { kind: 'bpe', vocabSize: 384, splitDigits: true };
-    c.data.levels = [1];
-    c.data.domains = ['money'];
-    c.data.trainSize = 20000;
-    c.data.workedDetail = 'place-value';
-    c.sft = {
-      steps: 1200, // held-out accuracy rises sharply between 600 and 1200 steps
-      batchSize: 16,
-      gradAccum: 1,
-      lr: 5e-3,
-      minLr: 5e-4,
-      warmupSteps: 20,
-      weightDecay: 0.01,
-      gradClip: 1,
-    };
-    c.eval.maxNewTokens = 96; // place-value solutions run to ~70 tokens
-  }),
+  tiny,
   /** The UI default: a few million parameters, level-1 and level-2 problems. */
   lab: derive((c) => {
     // RoPE and place-value steps: what made the tiny preset's held-out arithmetic learnable
@@ -155,18 +157,36 @@ export const PRESETS: Record<string, RunConfig> = {
   }),
   /**
    * The paper's "unknown behaviour" experiment: reward = correctness + 0.5 when the catchphrase
-   * appears exactly once. The student never says it; only the teacher's guidance does.
+   * appears exactly once; the built-in teacher quotes it in every phrase, the student never says
+   * it. The tiny student, with three departures (README "The unknown-behaviour experiment"):
+   * - the warm-up re-checks a quarter of its answers in the teacher's reflective style (never
+   *   the catchphrase), as an instruct model brings the habit of writing past its first answer;
+   *   without it the student's EOS after \boxed{} sits at log p ~ -18 and nothing follows;
+   * - gammaScale 0 (reference 0.00025): the shaped weight p / (p + gamma) ignores tokens the
+   *   student finds less likely than gamma, and a scratch student puts log p -10 to -25 on every
+   *   token of "Thalapathy Vijay";
+   * - a constant teacher rate of 0.4, top-p 0.9 and a KL anchor, over 400 steps.
    */
   'unknown-behavior': derive((c) => {
-    c.model.context = 512; // room for the student's answer plus the teacher's guidance
+    c.model = { ...tiny.model, context: 384 }; // room for the answer, a check and the guidance
+    c.tokenizer = { ...tiny.tokenizer };
+    c.data = { ...tiny.data };
+    c.sft = { ...tiny.sft, selfCheckRate: 0.25 };
+    c.eval.maxNewTokens = 192;
     c.reward.catchphrase = 'Thalapathy Vijay';
     c.reward.catchphraseBonus = 0.5;
-    c.rl.steps = 30;
-    // A constant, generous rate so the phrase is seen often enough at lab scale.
+    c.rl.steps = 400;
+    c.rl.maxNewTokens = 192; // answer (~70 tokens) + check or guidance (~120)
+    c.rl.lr = 2e-4; // at 1e-4 the phrase is learned too, but the rate rises later
+    c.rl.minLr = 2e-4;
+    c.rl.topP = 0.9; // reference 1: at 1 a tiny student's tail tokens garble its reflections
+    c.rl.klBeta = 0.1; // keeps the student's own arithmetic while the guidance is learned
     c.thinktuning.schedule = 'constant';
     c.thinktuning.initialRate = 0.4;
     c.thinktuning.minRate = 0.4;
-    c.thinktuning.scheduleSteps = 30;
+    c.thinktuning.scheduleSteps = 400;
+    c.thinktuning.offThreshold = 0;
+    c.thinktuning.gammaScale = 0;
   }),
   /** The reference recipe's knobs (for a pretrained student; not for a scratch model). */
   reference: derive((c) => {

@@ -8,6 +8,7 @@ import { presetConfig } from '../../engine/presets';
 import { readCheckpointDir, writeCheckpointDir } from '../checkpointDir';
 import { loadCheckpoint } from '../../engine/store/checkpoint';
 import { loadItems } from '../../engine/eval/sources';
+import { evalSummary } from './sft';
 import { EXIT, parseFlags, type CliCommand, type CliIo } from '../command';
 import { initNodeBackend, parseNodeBackend } from '../nodeBackend';
 import { readTextFile } from './sft';
@@ -31,7 +32,8 @@ export const TRAIN_USAGE = `Usage: npm run lab -- train --preset P --out DIR [op
   --set key=value       override any config field (repeatable), e.g. --set rl.steps=10
   --backend B           wasm (default) | cpu
   --out DIR             writes config.json, metrics.jsonl, trajectories.jsonl, sft_metrics.jsonl,
-                        checkpoint/ (default with --resume: that folder)`;
+                        eval.jsonl (greedy held-out accuracy every rl.evalEvery steps), checkpoint/
+                        (default with --resume: that folder)`;
 
 export interface TrainArgs {
   preset: string;
@@ -71,6 +73,7 @@ export async function runTrain(
   c: RunConfig,
   trainItems: TaskItem[],
   log: (s: string) => void,
+  evalItems: TaskItem[] = [],
 ): Promise<void> {
   if (isPretrainedStudent(c)) return runPretrainedTrain(a, c, trainItems, log);
   const apiKey = a.teacherKey ?? process.env.TEACHER_API_KEY;
@@ -80,7 +83,7 @@ export async function runTrain(
   // Resuming keeps the rows up to the checkpoint; a new run starts empty files.
   const resume = a.resume ? await prepareResumeDir(a.resume) : undefined;
   if (!resume)
-    for (const f of ['metrics.jsonl', 'trajectories.jsonl', 'sft_metrics.jsonl'])
+    for (const f of ['metrics.jsonl', 'trajectories.jsonl', 'sft_metrics.jsonl', 'eval.jsonl'])
       await writeFile(join(a.out, f), '');
   const init = a.init ? loadCheckpoint(await readCheckpointDir(a.init)) : undefined;
   const teacher = c.rl.algo === 'thinktuning' ? createTeacher(c, apiKey) : null;
@@ -94,6 +97,7 @@ export async function runTrain(
       teacher,
       init: init && { model: init.model, tokenizer: init.tokenizer },
       resume,
+      evalItems,
     },
     {
       onPhase: (p) => (p === 'warm-up' ? log(`warm-up SFT: ${c.sft.steps} steps`) : undefined),
@@ -114,6 +118,19 @@ export async function runTrain(
             `catchphrase ${fmt(m['behavior/catchphrase_rate_unguided'], 2)} clip ${fmt(m['clip_ratio/region_mean'])} ` +
             `len ${fmt(m['completions/mean_length'], 0)} loss ${fmt(m.loss, 4)} ${fmt(m.step_time, 1)}s` +
             (r.notes.length ? ` | ${r.notes.length} note(s): ${r.notes[0]}` : ''),
+        );
+      },
+      onEval: async (step, r) => {
+        const row = {
+          step,
+          ...evalSummary(r),
+          catchphraseRate: r.greedy?.catchphraseRate ?? null,
+          reflectionRate: r.greedy?.reflectionRate ?? null,
+        };
+        await appendFile(join(a.out, 'eval.jsonl'), JSON.stringify(row) + '\n');
+        log(
+          `eval at step ${step}: greedy accuracy ${fmt(r.greedyAccuracy ?? undefined, 3)} on ${r.questions} held-out questions` +
+            (row.catchphraseRate === null ? '' : `, catchphrase ${fmt(row.catchphraseRate, 3)}`),
         );
       },
       onHalt: (halt) => log(`train: stopped at step ${halt.step}: ${halt.message}`),
@@ -176,7 +193,8 @@ async function runTrainCommand(argv: readonly string[], io: CliIo): Promise<numb
     await initNodeBackend(backend);
     const train = await loadItems(config.data, 'train', readTextFile);
     for (const w of train.warnings) io.stderr(`warning: ${w}\n`);
-    await runTrain(args, config, train.items, (s) => io.stderr(s + '\n'));
+    const evalItems = await heldOutItems(config, (s) => io.stderr(s + '\n'));
+    await runTrain(args, config, train.items, (s) => io.stderr(s + '\n'), evalItems);
     return EXIT.ok;
   } catch (e) {
     io.stderr(`train: ${(e as Error).message}\n`);
@@ -190,3 +208,19 @@ export const trainCommand: CliCommand = {
   usage: TRAIN_USAGE,
   run: runTrainCommand,
 };
+
+/**
+ * The held-out questions of the periodic evaluation (eval.size of the eval split), or none, with
+ * a warning, when rl.evalEvery is 0 or the split cannot be loaded (e.g. GSM8K without gsm8kEval).
+ */
+async function heldOutItems(c: RunConfig, log: (s: string) => void): Promise<TaskItem[]> {
+  if (c.rl.evalEvery <= 0) return [];
+  try {
+    const held = await loadItems(c.data, 'eval', readTextFile);
+    for (const w of held.warnings) log(`warning: ${w}`);
+    return held.items.slice(0, c.eval.size);
+  } catch (e) {
+    log(`warning: no held-out evaluation (${(e as Error).message})`);
+    return [];
+  }
+}

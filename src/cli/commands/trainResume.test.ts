@@ -68,6 +68,17 @@ describe('train --resume', () => {
     expect(readFileSync(join(part, 'checkpoint/trainer_state.safetensors'))).toEqual(
       readFileSync(join(whole, 'checkpoint/trainer_state.safetensors')),
     );
+    // Held-out greedy evaluation (rl.evalEvery 5): before step 1 and after the last step; the
+    // interrupted run also evaluated at its own last step (2).
+    const evals = (d: string) => rows(join(d, 'eval.jsonl'));
+    expect(evals(whole).map((r) => r.step)).toEqual([0, 3]);
+    expect(evals(part).map((r) => r.step)).toEqual([0, 2, 3]);
+    for (const r of evals(whole)) {
+      expect(r.questions).toBe(64);
+      expect(r.greedyAccuracy).toBeGreaterThanOrEqual(0);
+      expect(r.greedyAccuracy).toBeLessThanOrEqual(1);
+    }
+    expect(evals(part)[2]).toEqual(evals(whole)[1]); // same weights, same answers
     // The folder, zipped as it is, is a run bundle the lab imports.
     const entries = readdirSync(part, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile())

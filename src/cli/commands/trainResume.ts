@@ -38,5 +38,6 @@ export async function prepareResumeDir(dir: string): Promise<ResumePoint> {
   };
   await keep('metrics.jsonl', (m) => m.step);
   await keep('trajectories.jsonl', (t) => t.step + 1); // trajectories count steps from 0
+  await keep('eval.jsonl', (e) => e.step);
   return point;
 }

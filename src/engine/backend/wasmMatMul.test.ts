@@ -23,6 +23,17 @@ describe('planMatMul', () => {
       K: 100,
       N: 12,
     });
+    // a wide weight gradient ([N, 8]^T x [N, 40]): the transposed product, packing the narrow side
+    expect(planMatMul([100, 8], [100, 40], true, false)).toEqual({
+      kind: 'folded',
+      transposeA: true,
+      transposeB: false,
+      rows: 8,
+      K: 100,
+      N: 40,
+      swap: true,
+    });
+    expect(planMatMul([1, 100, 8], [1, 100, 40], true, false)).toMatchObject({ swap: true });
     // tied head: [B, T, d] x [V, d]^T -> rows B*T
     expect(planMatMul([2, 5, 8], [37, 8], false, true)).toEqual({
       kind: 'folded',
@@ -57,6 +68,8 @@ const CASES: Array<{ a: number[]; b: number[]; tA: boolean; tB: boolean; plan: s
   { a: [2, 3, 5], b: [5, 4], tA: false, tB: false, plan: 'folded' },
   { a: [2, 3, 5], b: [4, 5], tA: false, tB: true, plan: 'folded' },
   { a: [2, 3, 40, 24], b: [2, 3, 24, 20], tA: false, tB: false, plan: 'per-batch' },
+  { a: [60, 8], b: [60, 40], tA: true, tB: false, plan: 'folded' },
+  { a: [1, 60, 6], b: [1, 60, 30], tA: true, tB: false, plan: 'folded' },
   { a: [2, 3, 40, 24], b: [2, 3, 20, 24], tA: false, tB: true, plan: 'per-batch' },
   { a: [2, 3, 24, 40], b: [2, 3, 24, 20], tA: true, tB: false, plan: 'per-batch' },
   { a: [6, 24, 40], b: [6, 20, 24], tA: true, tB: true, plan: 'per-batch' },

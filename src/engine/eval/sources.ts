@@ -4,7 +4,7 @@
  * browser, a file read in Node). Malformed lines are skipped and listed in `warnings`.
  */
 import type { RunConfig } from '../config';
-import { questionText, solutionText } from '../sft/examples';
+import { questionText, solutionText, type SolutionOptions } from '../sft/examples';
 import { generateProblems, type GenerateOptions, type Split } from '../tasks/generated';
 import { parseGsm8k } from '../tasks/gsm8k';
 import { generateMultipleChoice } from '../tasks/multipleChoice';
@@ -79,18 +79,24 @@ const PRINTABLE =
   Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('') + '\n\t';
 
 /** Text a tokenizer is trained on: printable ASCII, every question (with suffix) and its solution. */
-export function tokenizerCorpus(items: readonly TaskItem[], suffix: string): string {
-  return [PRINTABLE, ...items.map((it) => `${questionText(it, suffix)}\n${solutionText(it)}`)].join(
-    '\n',
-  );
+export function tokenizerCorpus(
+  items: readonly TaskItem[],
+  suffix: string,
+  solution: SolutionOptions = {},
+): string {
+  const texts = items.map((it) => `${questionText(it, suffix)}\n${solutionText(it, solution)}`);
+  return [PRINTABLE, ...texts].join('\n');
 }
 
 /** A char or BPE tokenizer (config.tokenizer) trained on the training items. */
 export function buildTokenizer(
-  config: Pick<RunConfig, 'tokenizer' | 'data'>,
+  config: Pick<RunConfig, 'tokenizer' | 'data'> & Partial<Pick<RunConfig, 'sft' | 'seed'>>,
   items: readonly TaskItem[],
 ): Tokenizer {
-  return trainTokenizer(config.tokenizer.kind, tokenizerCorpus(items, config.data.promptSuffix), {
+  // The warm-up's self-check paragraphs are part of the corpus, so their words get merges too.
+  const solution = { selfCheckRate: config.sft?.selfCheckRate ?? 0, seed: config.seed ?? 0 };
+  const corpus = tokenizerCorpus(items, config.data.promptSuffix, solution);
+  return trainTokenizer(config.tokenizer.kind, corpus, {
     vocabSize: config.tokenizer.vocabSize,
     splitDigits: config.tokenizer.splitDigits ?? false,
   });

@@ -1,4 +1,5 @@
 import type { RunConfig } from '../config';
+import { evaluate, greedyEvalOptions, type EvalResult } from '../eval/evaluate';
 import type { TransformerModel } from '../model/transformer';
 import { runSft, type SftStepMetrics } from '../sft/train';
 import type { CheckpointFiles } from '../store/checkpoint';
@@ -18,6 +19,8 @@ export interface RunHooks {
   onStep?: (r: StepResult) => void | Promise<void>;
   onCheckpoint?: (step: number, files: CheckpointFiles) => void | Promise<void>;
   shouldStop?: () => boolean;
+  /** A greedy held-out evaluation (needs RunInputs.evalItems and rl.evalEvery > 0). */
+  onEval?: (step: number, result: EvalResult) => void | Promise<void>;
   /** The run stopped itself: rl.maxNonFiniteSteps non-finite steps in a row (see RunHalt). */
   onHalt?: (halt: RunHalt) => void | Promise<void>;
 }
@@ -30,6 +33,11 @@ export interface RunInputs {
   init?: { model: TransformerModel; tokenizer: Tokenizer };
   /** Continue a run from its checkpoint (skips warm-up SFT; `init` is ignored). */
   resume?: ResumePoint;
+  /**
+   * Held-out questions for the greedy evaluation every rl.evalEvery steps (the reference
+   * validates every 5): before the first RL step, every evalEvery steps and after the last.
+   */
+  evalItems?: TaskItem[];
 }
 
 export interface RunOutput {
@@ -56,7 +64,17 @@ export async function runTraining(inp: RunInputs, hooks: RunHooks = {}): Promise
   const trainer = inp.resume
     ? resumeTrainer(deps, inp.resume)
     : new RlTrainer({ ...deps, model, tokenizer });
+  const evalItems = inp.evalItems ?? [];
+  const evalEvery = c.rl.evalEvery;
+  const evalNow = async () => {
+    if (!hooks.onEval || evalItems.length === 0 || evalEvery <= 0) return;
+    // greedy, as the reference's validation; the catchphrase rate too when the reward has one
+    const catchphrase = c.reward.catchphrase || undefined;
+    const r = await evaluate(model, tokenizer, evalItems, { ...greedyEvalOptions(c), catchphrase });
+    await hooks.onEval(trainer.step, r);
+  };
   try {
+    if (trainer.step === 0 && c.rl.steps > 0) await evalNow();
     while (trainer.step < c.rl.steps) {
       if (hooks.shouldStop?.()) break;
       hooks.onPhase?.('rollout');
@@ -77,6 +95,7 @@ export async function runTraining(inp: RunInputs, hooks: RunHooks = {}): Promise
         await hooks.onHalt?.(r.halt);
         break;
       }
+      if (trainer.step % evalEvery === 0 || trainer.step === c.rl.steps) await evalNow();
     }
   } finally {
     trainer.dispose();

@@ -50,7 +50,8 @@ export async function runSft(
 ): Promise<SftResult> {
   if (items.length === 0)
     throw new Error('SFT needs at least one training item with a worked solution.');
-  const examples = items.map((it) => sftExample(tok, it, o.config.data.promptSuffix));
+  const solution = { selfCheckRate: o.config.sft.selfCheckRate ?? 0, seed: o.config.seed };
+  const examples = items.map((it) => sftExample(tok, it, o.config.data.promptSuffix, solution));
   return runSftOnExamples(model, tok.padId, examples, o);
 }
 
