@@ -42,6 +42,7 @@ export const CHART_IDS = [
   'length',
   'kl',
   'entropy',
+  'behavior',
   'guided',
   'throughput',
 ] as const;

@@ -99,6 +99,32 @@ describe('LabSession runs', () => {
     expect(h.of('error')).toEqual([]);
   });
 
+  it('evaluates greedily on held-out questions every rl.evalEvery steps (eval/* metrics)', async () => {
+    const h = harness();
+    await h.send({ type: 'init', backend: 'wasm' });
+    const c = tinyConfig(['sft.steps=0', 'rl.steps=4', 'rl.evalEvery=2', 'eval.size=8']);
+    await h.send({ type: 'start', config: c, extras: { prompt: null }, paused: false });
+    await h.session.runDone();
+    const rows = h.of('metrics').map((e) => e.metrics);
+    expect(rows.map((m) => 'eval/accuracy' in m)).toEqual([false, true, false, true]);
+    for (const m of [rows[1], rows[3]]) {
+      expect(m['eval/accuracy']).toBeGreaterThanOrEqual(0);
+      expect(m['eval/accuracy']).toBeLessThanOrEqual(1);
+      expect(m['eval/mean_length']).toBeGreaterThan(0);
+      expect('eval/catchphrase_rate' in m).toBe(false); // no catchphrase configured
+    }
+    const off = harness();
+    await off.send({ type: 'init', backend: 'wasm' });
+    await off.send({
+      type: 'start',
+      config: tinyConfig(['sft.steps=0', 'rl.steps=2', 'rl.evalEvery=0']),
+      extras: { prompt: null },
+      paused: false,
+    });
+    await off.session.runDone();
+    expect(off.of('metrics').some((e) => 'eval/accuracy' in e.metrics)).toBe(false);
+  });
+
   it('keeps each step, inspects and exports it as JSONL with the same advantages', async () => {
     const h = harness();
     await h.send({ type: 'init', backend: 'wasm' });

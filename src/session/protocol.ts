@@ -117,7 +117,7 @@ export interface Completion {
 export type RunStatus = 'idle' | 'running' | 'paused' | 'stopping' | 'done' | 'stopped' | 'failed';
 
 /** What a running run is doing now. `teacher` and `update` are seen from the teacher's calls. */
-export type RunPhase = 'preparing' | 'warm-up' | 'rollout' | 'teacher' | 'update';
+export type RunPhase = 'preparing' | 'warm-up' | 'rollout' | 'teacher' | 'update' | 'evaluating';
 
 export interface RunProgress {
   status: RunStatus;

@@ -1,8 +1,10 @@
 import type { RunConfig } from '../engine/config';
+import { evalStepMetrics, evaluate, greedyEvalOptions } from '../engine/eval/evaluate';
 import { loadItems, type ReadText } from '../engine/eval/sources';
 import { resumableCheckpoint, resumeTrainer, type ResumePoint } from '../engine/loop/resume';
 import { RlTrainer } from '../engine/loop/trainer';
 import type { RunHalt } from '../engine/loop/types';
+import type { TaskItem } from '../engine/tasks/types';
 import { TransformerModel } from '../engine/model/transformer';
 import type { CausalLM } from '../engine/model/causalLM';
 import { runSft, type SftStepMetrics } from '../engine/sft/train';
@@ -300,6 +302,7 @@ export class TrainingRun {
       }
 
       if (!this.stopRequested) {
+        const evalItems = await this.heldOut(c);
         const deps = { config: c, trainItems: items, teacher: this.teacher };
         const trainer = resume
           ? resumeTrainer(deps, resume)
@@ -315,6 +318,16 @@ export class TrainingRun {
             onPhase: (p) => this.setPhase(p),
           });
           this.step = trainer.step;
+          // Greedy held-out evaluation every rl.evalEvery steps, shown as eval/* on this step.
+          if (evalItems.length > 0 && this.step % c.rl.evalEvery === 0) {
+            this.setPhase('evaluating');
+            const catchphrase = c.reward.catchphrase || undefined;
+            const e = await evaluate(model, tokenizer, evalItems, {
+              ...greedyEvalOptions(c),
+              catchphrase,
+            });
+            Object.assign(r.metrics, evalStepMetrics(e));
+          }
           this.stepSeconds.push(r.metrics.step_time);
           this.d.store.add(this.step, r.trajectories);
           this.post({
@@ -354,6 +367,25 @@ export class TrainingRun {
       this.trainer = null;
       this.phase = null;
       this.postProgress();
+    }
+  }
+
+  /**
+   * The held-out questions of the periodic evaluation (eval.size of the eval split); none, with a
+   * warning in the log, when rl.evalEvery is 0 or the split cannot be loaded.
+   */
+  private async heldOut(c: RunConfig): Promise<TaskItem[]> {
+    if (c.rl.evalEvery <= 0) return [];
+    try {
+      const { items } = await loadItems(c.data, 'eval', this.d.readText);
+      return items.slice(0, c.eval.size);
+    } catch (e) {
+      this.post({
+        type: 'log',
+        level: 'warn',
+        message: `No held-out evaluation: ${(e as Error).message}`,
+      });
+      return [];
     }
   }
 

@@ -32,6 +32,7 @@ const PHASE_TEXT: Record<NonNullable<RunProgress['phase']>, string> = {
   rollout: 'rollout',
   teacher: 'teacher',
   update: 'update',
+  evaluating: 'held-out evaluation',
 };
 
 /** Preset, algorithm, Start / Pause / Resume / Step once / Stop, and the run's progress. */

@@ -65,11 +65,18 @@ export const CHARTS: ChartDef[] = [
   },
   {
     id: 'accuracy',
-    title: 'Accuracy (own rollouts)',
+    title: 'Accuracy',
     domain: [0, 1],
     percent: true,
     series: [
-      { key: 'accuracy', label: 'accuracy', color: '#34d399', get: metric('accuracy') },
+      { key: 'accuracy', label: 'own rollouts', color: '#34d399', get: metric('accuracy') },
+      {
+        // greedy on eval.size held-out questions every rl.evalEvery steps (null in between)
+        key: 'heldout',
+        label: 'held-out (greedy)',
+        color: '#f472b6',
+        get: metric('eval/accuracy'),
+      },
       {
         key: 'zero_std',
         label: 'zero-spread groups',
@@ -134,6 +141,34 @@ export const CHARTS: ChartDef[] = [
     id: 'entropy',
     title: 'Entropy',
     series: [{ key: 'entropy', label: 'entropy', color: '#a78bfa', get: metric('entropy') }],
+  },
+  {
+    // The paper's two behaviours to watch: reflection, and the unknown-behaviour catchphrase
+    id: 'behavior',
+    title: 'Behaviour (own rollouts)',
+    domain: [0, 1],
+    percent: true,
+    series: [
+      {
+        key: 'reflection',
+        label: 'reflection',
+        color: '#a78bfa',
+        get: metric('behavior/reflection_rate_unguided'),
+      },
+      {
+        key: 'catchphrase',
+        label: 'catchphrase',
+        color: '#f59e0b',
+        get: metric('behavior/catchphrase_rate_unguided'),
+      },
+      {
+        key: 'heldout_catchphrase',
+        label: 'catchphrase, held-out (greedy)',
+        color: '#fcd34d',
+        get: metric('eval/catchphrase_rate'),
+        dashed: true,
+      },
+    ],
   },
   {
     id: 'guided',

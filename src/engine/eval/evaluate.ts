@@ -231,3 +231,21 @@ export function stats(recs: readonly EvalRecord[], phrase: string): PassStats {
     reflectionRate: mean((r) => (r.reflection ? 1 : 0)),
   };
 }
+
+/**
+ * A greedy held-out evaluation as step metrics (the lab's charts and metrics rows):
+ * eval/accuracy, eval/format_rate, eval/mean_length, eval/reflection_rate and, when measured,
+ * eval/catchphrase_rate.
+ */
+export function evalStepMetrics(r: EvalResult): Record<string, number> {
+  const g = r.greedy;
+  if (!g) return {};
+  const m: Record<string, number> = {
+    'eval/accuracy': g.accuracy,
+    'eval/format_rate': g.formatRate,
+    'eval/mean_length': g.meanTokens,
+    'eval/reflection_rate': g.reflectionRate,
+  };
+  if (g.catchphraseRate !== null) m['eval/catchphrase_rate'] = g.catchphraseRate;
+  return m;
+}
