@@ -1,6 +1,6 @@
 import type { RunConfig } from '../engine/config';
-import { evalStepMetrics, evaluate, greedyEvalOptions } from '../engine/eval/evaluate';
-import { loadItems, type ReadText } from '../engine/eval/sources';
+import { evalStepMetrics, evaluate, heldOutEvalOptions } from '../engine/eval/evaluate';
+import { heldOutItems, loadItems, type ReadText } from '../engine/eval/sources';
 import { resumableCheckpoint, resumeTrainer, type ResumePoint } from '../engine/loop/resume';
 import { RlTrainer } from '../engine/loop/trainer';
 import type { RunHalt } from '../engine/loop/types';
@@ -321,11 +321,7 @@ export class TrainingRun {
           // Greedy held-out evaluation every rl.evalEvery steps, shown as eval/* on this step.
           if (evalItems.length > 0 && this.step % c.rl.evalEvery === 0) {
             this.setPhase('evaluating');
-            const catchphrase = c.reward.catchphrase || undefined;
-            const e = await evaluate(model, tokenizer, evalItems, {
-              ...greedyEvalOptions(c),
-              catchphrase,
-            });
+            const e = await evaluate(model, tokenizer, evalItems, heldOutEvalOptions(c));
             Object.assign(r.metrics, evalStepMetrics(e));
           }
           this.stepSeconds.push(r.metrics.step_time);
@@ -370,23 +366,11 @@ export class TrainingRun {
     }
   }
 
-  /**
-   * The held-out questions of the periodic evaluation (eval.size of the eval split); none, with a
-   * warning in the log, when rl.evalEvery is 0 or the split cannot be loaded.
-   */
+  /** The periodic evaluation's held-out questions; what kept them from loading goes to the log. */
   private async heldOut(c: RunConfig): Promise<TaskItem[]> {
-    if (c.rl.evalEvery <= 0) return [];
-    try {
-      const { items } = await loadItems(c.data, 'eval', this.d.readText);
-      return items.slice(0, c.eval.size);
-    } catch (e) {
-      this.post({
-        type: 'log',
-        level: 'warn',
-        message: `No held-out evaluation: ${(e as Error).message}`,
-      });
-      return [];
-    }
+    const { items, warnings } = await heldOutItems(c, this.d.readText);
+    for (const message of warnings) this.post({ type: 'log', level: 'warn', message });
+    return items;
   }
 
   /** Writes a checkpoint of the current step unless one exists (a no-op without a recorder). */

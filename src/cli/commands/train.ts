@@ -7,7 +7,7 @@ import { runTraining } from '../../engine/loop/run';
 import { presetConfig } from '../../engine/presets';
 import { readCheckpointDir, writeCheckpointDir } from '../checkpointDir';
 import { loadCheckpoint } from '../../engine/store/checkpoint';
-import { loadItems } from '../../engine/eval/sources';
+import { heldOutItems, loadItems } from '../../engine/eval/sources';
 import { evalSummary } from './sft';
 import { EXIT, parseFlags, type CliCommand, type CliIo } from '../command';
 import { initNodeBackend, parseNodeBackend } from '../nodeBackend';
@@ -193,7 +193,9 @@ async function runTrainCommand(argv: readonly string[], io: CliIo): Promise<numb
     await initNodeBackend(backend);
     const train = await loadItems(config.data, 'train', readTextFile);
     for (const w of train.warnings) io.stderr(`warning: ${w}\n`);
-    const evalItems = await heldOutItems(config, (s) => io.stderr(s + '\n'));
+    const held = await heldOutItems(config, readTextFile);
+    for (const w of held.warnings) io.stderr(`warning: ${w}\n`);
+    const evalItems = held.items;
     await runTrain(args, config, train.items, (s) => io.stderr(s + '\n'), evalItems);
     return EXIT.ok;
   } catch (e) {
@@ -208,19 +210,3 @@ export const trainCommand: CliCommand = {
   usage: TRAIN_USAGE,
   run: runTrainCommand,
 };
-
-/**
- * The held-out questions of the periodic evaluation (eval.size of the eval split), or none, with
- * a warning, when rl.evalEvery is 0 or the split cannot be loaded (e.g. GSM8K without gsm8kEval).
- */
-async function heldOutItems(c: RunConfig, log: (s: string) => void): Promise<TaskItem[]> {
-  if (c.rl.evalEvery <= 0) return [];
-  try {
-    const held = await loadItems(c.data, 'eval', readTextFile);
-    for (const w of held.warnings) log(`warning: ${w}`);
-    return held.items.slice(0, c.eval.size);
-  } catch (e) {
-    log(`warning: no held-out evaluation (${(e as Error).message})`);
-    return [];
-  }
-}

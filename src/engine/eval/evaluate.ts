@@ -108,6 +108,11 @@ export function greedyEvalOptions(config: RunConfig, batchSize = 64): EvaluateOp
   };
 }
 
+/** The periodic held-out evaluation of a run: greedy, with the reward's catchphrase counted. */
+export function heldOutEvalOptions(config: RunConfig): EvaluateOptions {
+  return { ...greedyEvalOptions(config), catchphrase: config.reward.catchphrase || undefined };
+}
+
 export async function evaluate(
   model: CausalLM,
   tok: Tokenizer,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../presets';
-import { buildTokenizer, loadItems } from './sources';
+import { buildTokenizer, heldOutItems, loadItems } from './sources';
 
 describe('loadItems', () => {
   it('generates the requested split, levels and domains deterministically', async () => {
@@ -36,5 +36,22 @@ describe('loadItems', () => {
     expect(r.warnings[0]).toMatch(/test\.jsonl line 2: invalid JSON/);
     expect(r.warnings[1]).toMatch(/2 usable items, fewer than the 10/);
     await expect(loadItems({ ...data, gsm8kEval: '' }, 'eval')).rejects.toThrow(/data\.gsm8kEval/);
+  });
+});
+
+describe('heldOutItems', () => {
+  it('takes eval.size questions of the eval split, or none with the reason', async () => {
+    const c = presetConfig('tiny');
+    c.eval.size = 7;
+    const held = await heldOutItems(c);
+    expect(held.items).toHaveLength(7);
+    expect(held.items.every((i) => i.id.startsWith('gen-eval-'))).toBe(true);
+    c.rl.evalEvery = 0;
+    expect(await heldOutItems(c)).toEqual({ items: [], warnings: [] });
+    const gsm = presetConfig('tiny');
+    gsm.data.source = 'gsm8k';
+    const none = await heldOutItems(gsm);
+    expect(none.items).toEqual([]);
+    expect(none.warnings[0]).toMatch(/no held-out evaluation: .*gsm8kEval is empty/);
   });
 });

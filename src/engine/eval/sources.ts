@@ -101,3 +101,21 @@ export function buildTokenizer(
     splitDigits: config.tokenizer.splitDigits ?? false,
   });
 }
+
+/**
+ * The held-out questions of a run's periodic evaluation: the first eval.size of the eval split,
+ * or none with the reason when rl.evalEvery is 0 or the split cannot be loaded (e.g. GSM8K
+ * without data.gsm8kEval); loading warnings are passed on.
+ */
+export async function heldOutItems(
+  config: Pick<RunConfig, 'data' | 'eval' | 'rl'>,
+  readText?: ReadText,
+): Promise<{ items: TaskItem[]; warnings: string[] }> {
+  if (config.rl.evalEvery <= 0) return { items: [], warnings: [] };
+  try {
+    const held = await loadItems(config.data, 'eval', readText);
+    return { items: held.items.slice(0, config.eval.size), warnings: held.warnings };
+  } catch (e) {
+    return { items: [], warnings: [`no held-out evaluation: ${(e as Error).message}`] };
+  }
+}

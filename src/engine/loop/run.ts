@@ -1,5 +1,5 @@
 import type { RunConfig } from '../config';
-import { evaluate, greedyEvalOptions, type EvalResult } from '../eval/evaluate';
+import { evaluate, heldOutEvalOptions, type EvalResult } from '../eval/evaluate';
 import type { TransformerModel } from '../model/transformer';
 import { runSft, type SftStepMetrics } from '../sft/train';
 import type { CheckpointFiles } from '../store/checkpoint';
@@ -68,9 +68,7 @@ export async function runTraining(inp: RunInputs, hooks: RunHooks = {}): Promise
   const evalEvery = c.rl.evalEvery;
   const evalNow = async () => {
     if (!hooks.onEval || evalItems.length === 0 || evalEvery <= 0) return;
-    // greedy, as the reference's validation; the catchphrase rate too when the reward has one
-    const catchphrase = c.reward.catchphrase || undefined;
-    const r = await evaluate(model, tokenizer, evalItems, { ...greedyEvalOptions(c), catchphrase });
+    const r = await evaluate(model, tokenizer, evalItems, heldOutEvalOptions(c));
     await hooks.onEval(trainer.step, r);
   };
   try {
