@@ -1,20 +1,8 @@
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM_HELP, findChromium } from './scripts/chromium.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_HELP, findChromium } from './scripts/chromium.mjs';
 
 const executablePath = findChromium();
 if (!executablePath) throw new Error(CHROMIUM_HELP);
-
-/** Flags for Chromium on a machine with a closed network; WebGPU exposed through SwiftShader. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--enable-unsafe-webgpu',
-  '--enable-unsafe-swiftshader',
-];
 
 const PORT = 4173;
 /** The loopback teacher server the e2e tests point the HTTP teacher at (answers HTTP 500). */

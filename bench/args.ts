@@ -4,12 +4,15 @@ import { isPresetName, PRESET_NAMES, type PresetName } from './presets';
 export const ALL_TARGETS = [
   'cpu',
   'wasm',
+  'webgpu',
   'torch',
   'browser-webgpu',
   'browser-wasm',
   'browser-webgl',
 ] as const;
 export type Target = (typeof ALL_TARGETS)[number];
+/** What a bare `npm run bench` runs: all but Node WebGPU, which needs the optional Dawn bindings. */
+export const DEFAULT_TARGETS: Target[] = ALL_TARGETS.filter((t) => t !== 'webgpu');
 
 export interface BenchArgs {
   presets: PresetName[];
@@ -23,6 +26,8 @@ export interface BenchArgs {
   gpu: boolean;
   /** Config overrides applied to every preset, as the CLI's --set key=value. */
   sets: string[];
+  /** Serve this built site (dist/) for the browser runs instead of vite build + preview. */
+  site: string | null;
 }
 
 export const USAGE =
@@ -30,7 +35,7 @@ export const USAGE =
   ALL_TARGETS.join(',') +
   '] [--parts ' +
   PARTS.join(',') +
-  '] [--set key=value]... [--out FILE] [--full] [--stock-matmul] [--gpu]';
+  '] [--set key=value]... [--out FILE] [--full] [--stock-matmul] [--gpu] [--site DIR]';
 
 function list<T extends string>(raw: string, ok: (s: string) => s is T, what: string): T[] {
   const items = raw.split(',').map((s) => s.trim());
@@ -45,13 +50,14 @@ const isPart = (s: string): s is Part => (PARTS as readonly string[]).includes(s
 export function parseArgs(argv: string[]): BenchArgs {
   const a: BenchArgs = {
     presets: [...PRESET_NAMES],
-    targets: [...ALL_TARGETS],
+    targets: [...DEFAULT_TARGETS],
     parts: [...PARTS],
     out: null,
     full: false,
     stockMatMul: false,
     gpu: false,
     sets: [],
+    site: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -68,6 +74,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     else if (flag === '--stock-matmul') a.stockMatMul = true;
     else if (flag === '--gpu') a.gpu = true;
     else if (flag === '--set') a.sets.push(value());
+    else if (flag === '--site') a.site = value();
     else throw new Error(`unknown flag ${flag}\n${USAGE}`);
   }
   return a;

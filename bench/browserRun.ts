@@ -1,8 +1,13 @@
-/** Builds the site, serves it with `vite preview` and runs bench.html in system Chromium. */
+/**
+ * Builds the site and serves it with `vite preview` (or serves a site built earlier, --site DIR)
+ * and runs bench.html in system Chromium (or CHROMIUM_PATH).
+ */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { chromium } from '@playwright/test';
-import { findChromium } from '../scripts/chromium.mjs';
+import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium.mjs';
+import { serveSite } from './staticSite';
 import type { BenchBackend, Part } from './plan';
 import type { PresetName } from './presets';
 import type { BrowserBenchResult } from './protocol';
@@ -32,10 +37,11 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitForServer(url: string, child: ChildProcess): Promise<void> {
+async function waitForServer(url: string, child: ChildProcess | null): Promise<void> {
   const end = Date.now() + 60_000;
   while (Date.now() < end) {
-    if (child.exitCode !== null) throw new Error(`vite preview exited (${child.exitCode})`);
+    if (child && child.exitCode !== null)
+      throw new Error(`vite preview exited (${child.exitCode})`);
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -62,7 +68,8 @@ function failed(backend: BenchBackend, error: string): BrowserBenchResult {
 
 /**
  * Chromium flags for a real GPU (--gpu): Vulkan through ANGLE, no SwiftShader, GPU blocklist off
- * (headless Chromium on Linux otherwise falls back to software).
+ * (headless Chromium on Linux otherwise falls back to software), no Vulkan surface (there is no
+ * display; WebGPU only needs a compute device).
  */
 export const REAL_GPU_ARGS = [
   '--no-sandbox',
@@ -75,11 +82,20 @@ export const REAL_GPU_ARGS = [
   '--use-vulkan=native',
   '--ignore-gpu-blocklist',
   '--enable-gpu-rasterization',
+  '--disable-vulkan-surface',
 ];
 
 export async function runBrowser(
   backends: BenchBackend[],
-  opts: { presets: PresetName[]; full: boolean; parts: Part[]; gpu: boolean; sets: string[] },
+  opts: {
+    presets: PresetName[];
+    full: boolean;
+    parts: Part[];
+    gpu: boolean;
+    sets: string[];
+    /** A built site to serve instead of `vite build` + `vite preview`. */
+    site?: string | null;
+  },
   log: (msg: string) => void,
 ): Promise<BrowserRun> {
   const { presets, full, parts } = opts;
@@ -92,34 +108,47 @@ export async function runBrowser(
       runs: [],
     };
   }
-  log('vite build...');
-  const build = spawnSync(VITE, ['build', '--logLevel', 'warn'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  if (build.status !== 0) throw new Error(`vite build failed:\n${build.stderr.toString()}`);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const server = spawn(
-    VITE,
-    ['preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  server.stderr?.on('data', (d: Buffer) => log(`[vite] ${d.toString().trim()}`));
-  const { CHROMIUM_ARGS } = await import('../playwright.config');
-  const args = opts.gpu ? REAL_GPU_ARGS : CHROMIUM_ARGS;
+  let preview: ChildProcess | null = null;
+  let site: Server | null = null;
+  if (opts.site) {
+    log(`serving ${opts.site} on ${base}`);
+    site = await serveSite(opts.site, port);
+  } else {
+    log('vite build...');
+    const build = spawnSync(VITE, ['build', '--logLevel', 'warn'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    if (build.status !== 0) throw new Error(`vite build failed:\n${build.stderr.toString()}`);
+    preview = spawn(
+      VITE,
+      ['preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    preview.stderr?.on('data', (d: Buffer) => log(`[vite] ${d.toString().trim()}`));
+  }
+  const closeServer = () => {
+    preview?.kill('SIGTERM');
+    site?.close();
+  };
+  // CHROMIUM_EXTRA_ARGS="--flag --flag2" adds flags (a GPU whose driver wants other switches).
+  const extra = (process.env.CHROMIUM_EXTRA_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const args = [...(opts.gpu ? REAL_GPU_ARGS : CHROMIUM_ARGS), ...extra];
   log(`chromium ${executablePath} ${args.join(' ')}`);
-  const browser = await chromium.launch({ executablePath, args });
+  const browser = await chromium.launch({ executablePath, args }).catch((e: unknown) => {
+    closeServer();
+    throw e;
+  });
   // Ctrl-C / kill: close what this run started, then exit.
   const stop = () => {
-    server.kill('SIGTERM');
+    closeServer();
     void browser.close().finally(() => process.exit(130));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    await waitForServer(`${base}/bench.html`, server);
+    await waitForServer(`${base}/bench.html`, preview);
     const out: BrowserRun = { chromium: browser.version(), executablePath, args, runs: [] };
     for (const backend of backends) {
       const sets = opts.sets.map((s) => `&set=${encodeURIComponent(s)}`).join('');
@@ -146,6 +175,6 @@ export async function runBrowser(
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     await browser.close();
-    server.kill('SIGTERM');
+    closeServer();
   }
 }

@@ -1,8 +1,13 @@
-/** Runs the benchmark core in this Node process on tfjs's cpu or wasm backend. */
+/**
+ * Runs the benchmark core in this Node process on tfjs's cpu or wasm backend, or on WebGPU
+ * through Dawn's Node bindings (bench/nodeWebgpu.ts).
+ */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { installFastWasmMatMul } from '../src/engine/backend/wasmMatMul';
+import type { AdapterInfo } from '../src/engine/backend/types';
 import { runPreset, type PresetResult } from './core';
+import { installNodeWebGPU } from './nodeWebgpu';
 import { planFor, type Part } from './plan';
 import type { PresetName } from './presets';
 import { setRssProbe } from './stats';
@@ -11,8 +16,10 @@ import { setRssProbe } from './stats';
 tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 
 export interface NodeBenchResult {
-  target: 'cpu' | 'wasm';
+  target: NodeBackend;
   backend: string | null;
+  /** webgpu only: the adapter Dawn handed out. */
+  adapter?: AdapterInfo;
   /** wasm only: which BatchMatMul ran ('fast' = src/engine/backend/wasmMatMul.ts). */
   matmul?: 'fast' | 'stock';
   results: PresetResult[];
@@ -20,8 +27,10 @@ export interface NodeBenchResult {
   error?: string;
 }
 
+export type NodeBackend = 'cpu' | 'wasm' | 'webgpu';
+
 export async function runNode(
-  backend: 'cpu' | 'wasm',
+  backend: NodeBackend,
   opts: {
     presets: PresetName[];
     full: boolean;
@@ -39,6 +48,7 @@ export async function runNode(
         throw new Error('could not install the fast wasm BatchMatMul');
       out.matmul = opts.stockMatMul ? 'stock' : 'fast';
     }
+    if (backend === 'webgpu') out.adapter = await installNodeWebGPU();
     if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend('${backend}') failed`);
     await tf.ready();
     out.backend = tf.getBackend();

@@ -56,7 +56,7 @@ function defaults(backend: BenchBackend, preset: PresetName, inBrowser: boolean)
       step: { reps: 2 },
       scaling: null,
       notes: [
-        'lab on wasm: 1 timed cached sampling run, no recompute (~10 min at 256 tokens), 2 timed train steps and RL steps, no update scaling; pass --full',
+        `lab on ${where}: 1 timed cached sampling run, no recompute (~10 min at 256 tokens on wasm), 2 timed train steps and RL steps, no update scaling; pass --full`,
       ],
     };
   if (backend === 'wasm')

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     stockMatMul: args.stockMatMul,
     sets: args.sets,
   };
-  for (const b of ['wasm', 'cpu'] as const) {
+  for (const b of ['wasm', 'cpu', 'webgpu'] as const) {
     if (args.targets.includes(b)) node.push(await runNode(b, nodeOpts, log));
   }
   let torch: TorchResult | null = null;
@@ -57,6 +57,7 @@ async function main(): Promise<void> {
           parts: args.parts,
           gpu: args.gpu,
           sets: args.sets,
+          site: args.site,
         },
         log,
       );
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
       chromium: browser?.chromium ?? null,
       chromium_path: browser?.executablePath ?? null,
       webgpu_adapter: browser?.runs.find((r) => r.adapter)?.adapter ?? null,
+      node_webgpu_adapter: node.find((n) => n.adapter)?.adapter ?? null,
     },
     summary: {
       rows,

@@ -1,2 +1,3 @@
 export const CHROMIUM_HELP: string;
 export function findChromium(): string | null;
+export const CHROMIUM_ARGS: string[];

@@ -11,3 +11,15 @@ export function findChromium() {
   if (fromEnv) return existsSync(fromEnv) ? fromEnv : null;
   return existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : null;
 }
+
+/** Flags for Chromium on a machine with a closed network; WebGPU exposed through SwiftShader. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--enable-unsafe-webgpu',
+  '--enable-unsafe-swiftshader',
+];

@@ -1,8 +1,14 @@
 /** The benchmark's pure parts: flags, plans and the summary it prints. */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../bench/args';
 import type { PresetResult } from '../bench/core';
 import { planFor } from '../bench/plan';
+import { installNodeWebGPU } from '../bench/nodeWebgpu';
+import { mimeType, resolveSitePath, serveSite } from '../bench/staticSite';
 import { summaryRow, torchRatios } from '../bench/summary';
 
 describe('bench flags', () => {
@@ -10,6 +16,9 @@ describe('bench flags', () => {
     const all = parseArgs([]);
     expect(all.presets).toEqual(['tiny', 'lab']);
     expect(all.targets).toContain('torch');
+    // Node WebGPU needs the optional Dawn bindings: asked for by name, never by default.
+    expect(all.targets).not.toContain('webgpu');
+    expect(parseArgs(['--backends', 'webgpu,wasm']).targets).toEqual(['webgpu', 'wasm']);
     expect(all.parts).toEqual(['sampling', 'recompute', 'train', 'step', 'scaling']);
     const a = parseArgs([
       '--presets',
@@ -24,6 +33,8 @@ describe('bench flags', () => {
       'model.dModel=64',
       '--set',
       'model.positions="learned"',
+      '--site',
+      'dist',
     ]);
     expect(a).toMatchObject({
       presets: ['tiny'],
@@ -32,7 +43,9 @@ describe('bench flags', () => {
       stockMatMul: true,
       gpu: true,
       sets: ['model.dModel=64', 'model.positions="learned"'],
+      site: 'dist',
     });
+    expect(all.site).toBeNull();
   });
 
   it('names a bad value and prints the usage', () => {
@@ -127,5 +140,50 @@ describe('bench summary', () => {
       },
     ]);
     expect(torchRatios(rows, { ...torch, available: false })).toEqual([]);
+  });
+});
+
+describe('bench --site server', () => {
+  const root = path.join(mkdtempSync(path.join(tmpdir(), 'bench-site-')), 'dist');
+  mkdirSync(path.join(root, 'assets'), { recursive: true });
+  writeFileSync(path.join(root, 'bench.html'), '<p>bench</p>');
+  writeFileSync(path.join(root, 'assets', 'x.wasm'), Buffer.from([0, 97, 115, 109]));
+  writeFileSync(path.join(root, '..', 'secret-outside-site.txt'), 'no');
+
+  it('maps request paths inside the site only, with the MIME type wasm needs', () => {
+    expect(resolveSitePath(root, '/bench.html?backend=webgpu')).toBe(path.join(root, 'bench.html'));
+    expect(resolveSitePath(root, '/assets/x.wasm')).toBe(path.join(root, 'assets', 'x.wasm'));
+    expect(resolveSitePath(root, '/../secret-outside-site.txt')).toBeNull();
+    expect(resolveSitePath(root, '/%2e%2e/secret-outside-site.txt')).toBeNull();
+    expect(resolveSitePath(root, '/missing.js')).toBeNull();
+    expect(resolveSitePath(root, '/%E0%A4%A')).toBeNull();
+    expect(mimeType('a/b.wasm')).toBe('application/wasm');
+    expect(mimeType('a/b.js')).toMatch(/^text\/javascript/);
+  });
+
+  it('serves the files over loopback and 404s the rest', async () => {
+    const server = await serveSite(root, 0);
+    const { port } = server.address() as AddressInfo;
+    try {
+      const wasm = await fetch(`http://127.0.0.1:${port}/assets/x.wasm`);
+      expect(wasm.headers.get('content-type')).toBe('application/wasm');
+      expect(new Uint8Array(await wasm.arrayBuffer())).toEqual(new Uint8Array([0, 97, 115, 109]));
+      expect((await fetch(`http://127.0.0.1:${port}/nope.html`)).status).toBe(404);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('refuses a folder with no bench.html and says how to build one', () => {
+    expect(() => serveSite(path.join(root, 'assets'), 0)).toThrow(/no bench\.html.*vite build/);
+  });
+});
+
+describe('bench Node WebGPU', () => {
+  it('says how to add the Dawn bindings when they are missing', async () => {
+    await expect(installNodeWebGPU([], 'webgpu-bindings-that-are-not-installed')).rejects.toThrow(
+      /npm install --no-save webgpu.*not-installed/,
+    );
+    expect((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu).toBeUndefined();
   });
 });

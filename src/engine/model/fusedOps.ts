@@ -9,6 +9,7 @@
  * fusedOps.test.ts checks them and their gradients against plain tfjs compositions.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fusedWebGPUActive, webgpuGelu, webgpuLayerNorm } from '../backend/webgpuKernels';
 
 interface OpDef {
   value: tf.Tensor;
@@ -41,6 +42,10 @@ const GELU_A = 0.044715;
  * dy/dx = s + x s (1 - s) d(2u)/dx, d(2u)/dx = 2 sqrt(2/pi) (1 + 3 * 0.044715 x^2).
  */
 export const geluOp = customOp(([x], save) => {
+  if (fusedWebGPUActive()) {
+    save([x]);
+    return { value: webgpuGelu(x), gradFunc: geluGrad };
+  }
   const s = tf.sigmoid(
     x.mul(
       x
@@ -50,17 +55,17 @@ export const geluOp = customOp(([x], save) => {
     ),
   ); // sigmoid(2u)
   save([x]); // s is recomputed in the backward pass: one [N, 4d] tensor kept instead of three
-  return {
-    value: x.mul(s),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [xs] = saved;
-      const x2 = xs.square();
-      const ss = tf.sigmoid(xs.mul(x2.mul(2 * GELU_C * GELU_A).add(2 * GELU_C)));
-      const du2 = x2.mul(6 * GELU_C * GELU_A).add(2 * GELU_C); // d(2u)/dx
-      return dy.mul(ss.add(xs.mul(ss).mul(tf.sub(1, ss)).mul(du2)));
-    },
-  };
+  return { value: x.mul(s), gradFunc: geluGrad };
 });
+
+/** dGELU/dx = s + x s (1 - s) d(2u)/dx, s = sigmoid(2u) recomputed from the saved x. */
+function geluGrad(dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor {
+  const [xs] = saved;
+  const x2 = xs.square();
+  const ss = tf.sigmoid(xs.mul(x2.mul(2 * GELU_C * GELU_A).add(2 * GELU_C)));
+  const du2 = x2.mul(6 * GELU_C * GELU_A).add(2 * GELU_C); // d(2u)/dx
+  return dy.mul(ss.add(xs.mul(ss).mul(tf.sub(1, ss)).mul(du2)));
+}
 
 /**
  * Most [b, H, T, S] score elements one attention chunk materialises (8M floats = 32 MB): longer
@@ -164,24 +169,38 @@ const layerNormOps = new Map<number, (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) 
 export function layerNormOp(eps: number) {
   let op = layerNormOps.get(eps);
   if (!op) {
-    op = customOp(([x, g, b], save) => {
+    const grad = (dy: tf.Tensor, xh: tf.Tensor, r: tf.Tensor, gs: tf.Tensor) => {
+      const d = gs.shape[0];
+      const dxhat = dy.mul(gs);
+      const dx = dxhat
+        .sub(dxhat.mean(-1, true))
+        .sub(xh.mul(dxhat.mul(xh).mean(-1, true)))
+        .mul(r);
+      const rows = (t: tf.Tensor) => t.reshape([-1, d]).sum(0);
+      return [dx, rows(dy.mul(xh)), rows(dy)];
+    };
+    const stats = (x: tf.Tensor) => {
       const xc = x.sub(x.mean(-1, true));
       const rstd = tf.rsqrt(xc.square().mean(-1, true).add(eps));
-      const xhat = xc.mul(rstd);
+      return { xhat: xc.mul(rstd), rstd };
+    };
+    op = customOp(([x, g, b], save) => {
+      if (fusedWebGPUActive()) {
+        // One dispatch forward; xhat and rstd are recomputed from x in the backward pass.
+        save([x, g]);
+        return {
+          value: webgpuLayerNorm(x, g, b, eps),
+          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+            const { xhat, rstd } = stats(saved[0]);
+            return grad(dy, xhat, rstd, saved[1]);
+          },
+        };
+      }
+      const { xhat, rstd } = stats(x);
       save([xhat, rstd, g]);
       return {
         value: xhat.mul(g).add(b),
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [xh, r, gs] = saved;
-          const d = gs.shape[0];
-          const dxhat = dy.mul(gs);
-          const dx = dxhat
-            .sub(dxhat.mean(-1, true))
-            .sub(xh.mul(dxhat.mul(xh).mean(-1, true)))
-            .mul(r);
-          const rows = (t: tf.Tensor) => t.reshape([-1, d]).sum(0);
-          return [dx, rows(dy.mul(xh)), rows(dy)];
-        },
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => grad(dy, saved[0], saved[1], saved[2]),
       };
     });
     layerNormOps.set(eps, op);

@@ -1,0 +1,172 @@
+/**
+ * Fused WebGPU kernels for the forward pass of LayerNorm and GELU. On a real GPU a decoding step
+ * is bound by per-kernel overhead, about 0.25 ms per dispatch measured on an H100 (see
+ * docs/performance.md). As tfjs compositions, LayerNorm is 9 kernels and GELU 6; each becomes one
+ * dispatch here. fusedOps.ts calls them through the engine (runKernel) when the active backend is
+ * webgpu; every other backend keeps the composite forward. Gradients stay the hand-written ones in
+ * fusedOps.ts.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+
+export const LAYER_NORM_KERNEL = 'ThinkTuningLayerNorm';
+export const GELU_KERNEL = 'ThinkTuningGelu';
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+const GELU_A = 0.044715;
+const WG = 64;
+
+/**
+ * One workgroup per row of x [rows, d]. y = (x - mean) * rsqrt(var + eps) * gamma + beta, with
+ * mean and var (biased) reduced in workgroup memory, as tfjs's own Softmax program does.
+ */
+class LayerNormProgram implements WebGPUProgram {
+  variableNames = ['x', 'gamma', 'beta'];
+  outputShape: number[];
+  shaderKey = 'thinktuningLayerNorm';
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [WG, 1, 1];
+  uniforms = 'eps : f32,';
+
+  constructor(rows: number, d: number) {
+    this.outputShape = [rows, d];
+    this.dispatchLayout = { x: [0, 1] };
+    this.dispatch = [rows, 1, 1];
+  }
+
+  getUserCode(): string {
+    return `
+    var<workgroup> buf : array<f32, ${WG}>;
+    var<workgroup> meanShared : f32;
+    var<workgroup> rstdShared : f32;
+    const blockSize = ${WG};
+    fn main(index : i32) {
+      let row = index / blockSize;
+      let tid = i32(localId.x);
+      let cols = uniforms.outShape[1];
+      var s = 0.0;
+      for (var col = tid; col < cols; col += blockSize) {
+        s += getX(row, col);
+      }
+      buf[tid] = s;
+      workgroupBarrier();
+      for (var half = blockSize >> 1; half > 0; half = half >> 1) {
+        if (tid < half) { buf[tid] = buf[tid] + buf[tid + half]; }
+        workgroupBarrier();
+      }
+      if (tid == 0) { meanShared = buf[0] / f32(cols); }
+      workgroupBarrier();
+      var v = 0.0;
+      for (var col = tid; col < cols; col += blockSize) {
+        let c = getX(row, col) - meanShared;
+        v += c * c;
+      }
+      buf[tid] = v;
+      workgroupBarrier();
+      for (var half = blockSize >> 1; half > 0; half = half >> 1) {
+        if (tid < half) { buf[tid] = buf[tid] + buf[tid + half]; }
+        workgroupBarrier();
+      }
+      if (tid == 0) { rstdShared = inverseSqrt(buf[0] / f32(cols) + uniforms.eps); }
+      workgroupBarrier();
+      for (var col = tid; col < cols; col += blockSize) {
+        let y = (getX(row, col) - meanShared) * rstdShared * getGamma(col) + getBeta(col);
+        setOutputAtCoords(row, col, y);
+      }
+    }`;
+  }
+}
+
+/** Elementwise GELU (tanh form) as x * sigmoid(2u), 2u = 2 sqrt(2/pi) (x + 0.044715 x^3). */
+class GeluProgram implements WebGPUProgram {
+  variableNames = ['x'];
+  outputShape: number[];
+  shaderKey = 'thinktuningGelu';
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [WG, 1, 1];
+  size = true;
+
+  constructor(n: number) {
+    this.outputShape = [n];
+    this.dispatchLayout = { x: [0] };
+    this.dispatch = [Math.ceil(n / WG), 1, 1];
+  }
+
+  getUserCode(): string {
+    return `
+    fn main(index : i32) {
+      if (index < uniforms.size) {
+        let x = getXByOutputIndex(index);
+        let z = x * (x * x * ${(2 * GELU_C * GELU_A).toFixed(9)} + ${(2 * GELU_C).toFixed(9)});
+        setOutputAtIndex(index, x / (1.0 + exp(-z)));
+      }
+    }`;
+  }
+}
+
+interface KernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}
+
+/** x: [rows, d], gamma and beta: [d]. */
+function layerNormKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const [x, gamma, beta] = [inputs.x!, inputs.gamma!, inputs.beta!];
+  const program = new LayerNormProgram(x.shape[0], x.shape[1]);
+  return (backend as WebGPUBackend).runWebGPUProgram(program, [x, gamma, beta], 'float32', [
+    { type: 'float32', data: [Number(attrs?.eps ?? 1e-5)] },
+  ]);
+}
+
+/** x: [n]. */
+function geluKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
+  const x = inputs.x!;
+  return (backend as WebGPUBackend).runWebGPUProgram(new GeluProgram(x.shape[0]), [x], 'float32');
+}
+
+let registered = false;
+
+/** Registers both kernels for the 'webgpu' backend (idempotent; harmless where it never runs). */
+export function registerWebGPUFusedKernels(): void {
+  if (registered) return;
+  registered = true;
+  for (const [kernelName, kernelFunc] of [
+    [LAYER_NORM_KERNEL, layerNormKernel],
+    [GELU_KERNEL, geluKernel],
+  ] as const) {
+    if (!tf.getKernel(kernelName, 'webgpu'))
+      tf.registerKernel({
+        kernelName,
+        backendName: 'webgpu',
+        kernelFunc: kernelFunc as unknown as tf.KernelFunc,
+      });
+  }
+}
+
+/** Whether the fused kernels serve the active backend. */
+export function fusedWebGPUActive(): boolean {
+  return tf.getBackend() === 'webgpu';
+}
+
+/** LayerNorm forward over the last axis in one dispatch (webgpu only; reshapes are free). */
+export function webgpuLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number) {
+  registerWebGPUFusedKernels();
+  return tf.tidy(() => {
+    const d = x.shape[x.shape.length - 1];
+    const x2 = x.reshape([-1, d]);
+    const y = tf.engine().runKernel(LAYER_NORM_KERNEL, { x: x2, gamma, beta }, { eps });
+    return (y as tf.Tensor).reshape(x.shape);
+  });
+}
+
+/** GELU forward in one dispatch (webgpu only). */
+export function webgpuGelu(x: tf.Tensor) {
+  registerWebGPUFusedKernels();
+  return tf.tidy(() => {
+    const y = tf.engine().runKernel(GELU_KERNEL, { x: x.reshape([-1]) });
+    return (y as tf.Tensor).reshape(x.shape);
+  });
+}
