@@ -11,7 +11,7 @@ export const ALL_TARGETS = [
   'browser-webgl',
 ] as const;
 export type Target = (typeof ALL_TARGETS)[number];
-/** What a bare `npm run bench` runs: all but Node WebGPU, which needs the optional Dawn bindings. */
+/** What a bare `npm run bench` runs: all but Node WebGPU, which needs a Vulkan driver set up. */
 export const DEFAULT_TARGETS: Target[] = ALL_TARGETS.filter((t) => t !== 'webgpu');
 
 export interface BenchArgs {

@@ -36,13 +36,10 @@ echo "@sparticuz/chromium@$SPARTICUZ -> $KIT/chromium"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 (cd "$TMP" && npm pack --silent "@sparticuz/chromium@$SPARTICUZ" >/dev/null && tar xzf ./*.tgz)
-# Node WebGPU (--backends webgpu): Dawn's Node bindings, this platform's binary only.
-DAWN=${DAWN_VERSION:-0.6.2}
-echo "webgpu@$DAWN (dawn.node) -> $KIT/node_modules/webgpu"
-mkdir -p "$TMP/dawn" "$KIT/node_modules/webgpu/dist/linux-x64"
-(cd "$TMP/dawn" && npm pack --silent "webgpu@$DAWN" >/dev/null && tar xzf ./*.tgz)
-cp "$TMP/dawn/package/index.js" "$TMP/dawn/package/package.json" "$KIT/node_modules/webgpu/"
-cp "$TMP/dawn/package/dist/linux-x64/"* "$KIT/node_modules/webgpu/dist/linux-x64/"
+# Node WebGPU (--backends webgpu): the devDependency's Dawn bindings, this platform's binary only.
+mkdir -p "$KIT/node_modules/webgpu/dist/linux-x64"
+cp node_modules/webgpu/index.js node_modules/webgpu/package.json "$KIT/node_modules/webgpu/"
+cp node_modules/webgpu/dist/linux-x64/* "$KIT/node_modules/webgpu/dist/linux-x64/"
 "$KIT/node" -e '
   const { brotliDecompressSync } = require("node:zlib");
   const fs = require("node:fs");

@@ -69,15 +69,17 @@ async function main() {
   await tf.ready();
   const out: Record<string, unknown> = { adapter: `${adapter.vendor} ${adapter.architecture}` };
   const eps = 1e-5;
-  for (const [rows, d] of [
-    [15, 40],
-    [4, 130],
-  ] as const) {
+  // d below, at and above the 64-thread workgroup; rows over a leading batch axis.
+  for (const shape of [
+    [3, 5, 40],
+    [1, 4, 130],
+  ]) {
+    const d = shape[2];
+    const rows = shape[0] * shape[1];
     const xs = rand(rows * d, 7 + d, 2, 0.5);
     const gs = rand(d, 11 + d, 1, 1);
     const bs = rand(d, 13 + d, 0.5);
     const ws = rand(rows * d, 17 + d);
-    const shape = [rows / 5 > 1 ? 3 : 1, rows / (rows / 5 > 1 ? 3 : 1), d];
     const ln = layerNormOp(eps);
     const x = tf.tensor(xs, shape);
     const [g, b, w] = [tf.tensor1d(gs), tf.tensor1d(bs), tf.tensor(ws, shape)];

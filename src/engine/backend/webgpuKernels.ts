@@ -51,8 +51,8 @@ class LayerNormProgram implements WebGPUProgram {
       }
       buf[tid] = s;
       workgroupBarrier();
-      for (var half = blockSize >> 1; half > 0; half = half >> 1) {
-        if (tid < half) { buf[tid] = buf[tid] + buf[tid + half]; }
+      for (var stride = blockSize >> 1; stride > 0; stride = stride >> 1) {
+        if (tid < stride) { buf[tid] = buf[tid] + buf[tid + stride]; }
         workgroupBarrier();
       }
       if (tid == 0) { meanShared = buf[0] / f32(cols); }
@@ -64,8 +64,8 @@ class LayerNormProgram implements WebGPUProgram {
       }
       buf[tid] = v;
       workgroupBarrier();
-      for (var half = blockSize >> 1; half > 0; half = half >> 1) {
-        if (tid < half) { buf[tid] = buf[tid] + buf[tid + half]; }
+      for (var stride = blockSize >> 1; stride > 0; stride = stride >> 1) {
+        if (tid < stride) { buf[tid] = buf[tid] + buf[tid + stride]; }
         workgroupBarrier();
       }
       if (tid == 0) { rstdShared = inverseSqrt(buf[0] / f32(cols) + uniforms.eps); }
@@ -127,12 +127,8 @@ function geluKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
   return (backend as WebGPUBackend).runWebGPUProgram(new GeluProgram(x.shape[0]), [x], 'float32');
 }
 
-let registered = false;
-
 /** Registers both kernels for the 'webgpu' backend (idempotent; harmless where it never runs). */
 export function registerWebGPUFusedKernels(): void {
-  if (registered) return;
-  registered = true;
   for (const [kernelName, kernelFunc] of [
     [LAYER_NORM_KERNEL, layerNormKernel],
     [GELU_KERNEL, geluKernel],
