@@ -4,9 +4,10 @@ import { CHROMIUM_ARGS, CHROMIUM_HELP, findChromium } from './scripts/chromium.m
 const executablePath = findChromium();
 if (!executablePath) throw new Error(CHROMIUM_HELP);
 
-const PORT = 4173;
+// E2E_PORT / E2E_TEACHER_PORT let two checkouts run their e2e suites side by side.
+const PORT = Number(process.env.E2E_PORT ?? 4173);
 /** The loopback teacher server the e2e tests point the HTTP teacher at (answers HTTP 500). */
-export const TEACHER_PORT = 8787;
+export const TEACHER_PORT = Number(process.env.E2E_TEACHER_PORT ?? 8787);
 
 export default defineConfig({
   testDir: 'e2e',

@@ -186,7 +186,7 @@ test.describe('training lab: a tiny ThinkTuning run', () => {
     await page.goto(
       tinyUrl('wasm', [
         'teacher.kind="http"',
-        'teacher.baseURL="http://127.0.0.1:8787/v1"',
+        `teacher.baseURL="http://127.0.0.1:${process.env.E2E_TEACHER_PORT ?? 8787}/v1"`,
         'teacher.model="test-teacher"',
         'teacher.retries=0',
       ]),
