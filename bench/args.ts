@@ -1,5 +1,5 @@
 import { PARTS, type Part } from './plan';
-import { isPresetName, PRESET_NAMES, type PresetName } from './presets';
+import { DEFAULT_PRESETS, isPresetName, type PresetName } from './presets';
 
 export const ALL_TARGETS = [
   'cpu',
@@ -9,6 +9,8 @@ export const ALL_TARGETS = [
   'browser-webgpu',
   'browser-wasm',
   'browser-webgl',
+  // the lab page itself, no URL parameters: load -> first RL charts, Start -> first guidance
+  'first-minute',
 ] as const;
 export type Target = (typeof ALL_TARGETS)[number];
 /** What a bare `npm run bench` runs: all but Node WebGPU, which needs a Vulkan driver set up. */
@@ -31,7 +33,7 @@ export interface BenchArgs {
 }
 
 export const USAGE =
-  'usage: npm run bench -- [--presets tiny,lab] [--backends ' +
+  'usage: npm run bench -- [--presets tiny,lab (or cpu, unknown-behavior)] [--backends ' +
   ALL_TARGETS.join(',') +
   '] [--parts ' +
   PARTS.join(',') +
@@ -49,7 +51,7 @@ const isPart = (s: string): s is Part => (PARTS as readonly string[]).includes(s
 
 export function parseArgs(argv: string[]): BenchArgs {
   const a: BenchArgs = {
-    presets: [...PRESET_NAMES],
+    presets: [...DEFAULT_PRESETS],
     targets: [...DEFAULT_TARGETS],
     parts: [...PARTS],
     out: null,

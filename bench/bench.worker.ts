@@ -14,6 +14,14 @@ import {
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (e: BenchEvent) => scope.postMessage(e);
 const log = (message: string) => post({ type: 'log', message });
+/** The shipped students are static files of the served site (public/students/). */
+const readStudentFile = async (path: string) => {
+  const res = await fetch(
+    new URL(`${import.meta.env.BASE_URL}students/${path}`, self.location.origin),
+  );
+  if (!res.ok) throw new Error(`students/${path}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+};
 
 async function run(req: BenchRequest): Promise<BrowserBenchResult> {
   const out: BrowserBenchResult = emptyBrowserResult(req.backend, navigator.userAgent);
@@ -24,7 +32,7 @@ async function run(req: BenchRequest): Promise<BrowserBenchResult> {
     for (const preset of req.presets) {
       const plan = planFor(req.backend, preset, req.full, req.parts, true);
       if ('skipped' in plan) out.skipped.push({ preset, reason: plan.skipped });
-      else out.results.push(await runPreset(plan, log, req.sets));
+      else out.results.push(await runPreset(plan, log, req.sets, readStudentFile));
     }
     out.ok = true;
   } catch (e) {

@@ -85,6 +85,49 @@ export const REAL_GPU_ARGS = [
   '--disable-vulkan-surface',
 ];
 
+/** A served site: its base URL and how to stop the server. */
+export interface ServedSite {
+  base: string;
+  closeServer: () => void;
+  /** Resolves once `path` answers. */
+  ready: (path: string) => Promise<void>;
+}
+
+/**
+ * Serves the lab: a site built earlier (`--site DIR`), else `vite build` then `vite preview` on
+ * a free loopback port.
+ */
+export async function startSite(
+  siteDir: string | null,
+  log: (msg: string) => void,
+): Promise<ServedSite & { preview: ChildProcess | null }> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let preview: ChildProcess | null = null;
+  let site: Server | null = null;
+  if (siteDir) {
+    log(`serving ${siteDir} on ${base}`);
+    site = await serveSite(siteDir, port);
+  } else {
+    log('vite build...');
+    const build = spawnSync(VITE, ['build', '--logLevel', 'warn'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    if (build.status !== 0) throw new Error(`vite build failed:\n${build.stderr.toString()}`);
+    preview = spawn(
+      VITE,
+      ['preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    preview.stderr?.on('data', (d: Buffer) => log(`[vite] ${d.toString().trim()}`));
+  }
+  const closeServer = () => {
+    preview?.kill('SIGTERM');
+    site?.close();
+  };
+  return { base, closeServer, preview, ready: (path) => waitForServer(`${base}${path}`, preview) };
+}
+
 export async function runBrowser(
   backends: BenchBackend[],
   opts: {
@@ -108,30 +151,8 @@ export async function runBrowser(
       runs: [],
     };
   }
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  let preview: ChildProcess | null = null;
-  let site: Server | null = null;
-  if (opts.site) {
-    log(`serving ${opts.site} on ${base}`);
-    site = await serveSite(opts.site, port);
-  } else {
-    log('vite build...');
-    const build = spawnSync(VITE, ['build', '--logLevel', 'warn'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    if (build.status !== 0) throw new Error(`vite build failed:\n${build.stderr.toString()}`);
-    preview = spawn(
-      VITE,
-      ['preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    preview.stderr?.on('data', (d: Buffer) => log(`[vite] ${d.toString().trim()}`));
-  }
-  const closeServer = () => {
-    preview?.kill('SIGTERM');
-    site?.close();
-  };
+  const served = await startSite(opts.site ?? null, log);
+  const { base, closeServer } = served;
   // CHROMIUM_EXTRA_ARGS="--flag --flag2" adds flags (a GPU whose driver wants other switches).
   const extra = (process.env.CHROMIUM_EXTRA_ARGS ?? '').split(/\s+/).filter(Boolean);
   const args = [...(opts.gpu ? REAL_GPU_ARGS : CHROMIUM_ARGS), ...extra];
@@ -148,7 +169,7 @@ export async function runBrowser(
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    await waitForServer(`${base}/bench.html`, preview);
+    await served.ready('/bench.html');
     const out: BrowserRun = { chromium: browser.version(), executablePath, args, runs: [] };
     for (const backend of backends) {
       const sets = opts.sets.map((s) => `&set=${encodeURIComponent(s)}`).join('');

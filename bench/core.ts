@@ -11,6 +11,8 @@ import { runScaling, type ScalingResult } from './scaling';
 import { PEAK_METHOD } from './stats';
 import { runRlStep, type RlStepResult } from './step';
 import { runTrain, type TrainResult } from './train';
+import { runSftSteps, type SftStepResult } from './sftStep';
+import type { ReadStudentFile } from '../src/engine/students/load';
 
 export interface PresetResult {
   backend: string;
@@ -24,6 +26,7 @@ export interface PresetResult {
   train: TrainResult | null;
   rl_step: RlStepResult | null;
   scaling: ScalingResult | null;
+  sft: SftStepResult | null;
   peak_method: string;
   /** Part name -> error message, for parts that failed. */
   errors: Record<string, string>;
@@ -34,8 +37,9 @@ export async function runPreset(
   plan: PresetPlan,
   log: (msg: string) => void = () => {},
   sets: readonly string[] = [],
+  readStudentFile?: ReadStudentFile,
 ): Promise<PresetResult> {
-  const preset = await loadBenchPreset(plan.preset, sets);
+  const preset = await loadBenchPreset(plan.preset, sets, readStudentFile);
   const out: PresetResult = {
     backend: tf.getBackend(),
     preset: plan.preset,
@@ -48,6 +52,7 @@ export async function runPreset(
     train: null,
     rl_step: null,
     scaling: null,
+    sft: null,
     peak_method: PEAK_METHOD,
     errors: {},
     notes: [...plan.notes, ...(sets.length ? [`config overrides: ${sets.join(' ')}`] : [])],
@@ -71,5 +76,7 @@ export async function runPreset(
   if (plan.step) out.rl_step = await part('rl_step', () => runRlStep(preset, plan.step!, log));
   if (plan.scaling)
     out.scaling = await part('scaling', () => runScaling(preset, plan.scaling!, log));
+  if (plan.sft) out.sft = await part('sft', () => runSftSteps(preset, plan.sft!, log));
+  preset.shipped?.dispose();
   return out;
 }

@@ -27,6 +27,8 @@ export interface NodeBenchResult {
   error?: string;
 }
 
+import { readShippedFile } from '../src/cli/shippedStudents';
+
 export type NodeBackend = 'cpu' | 'wasm' | 'webgpu';
 
 export async function runNode(
@@ -55,7 +57,7 @@ export async function runNode(
     for (const preset of opts.presets) {
       const plan = planFor(backend, preset, opts.full, opts.parts);
       if ('skipped' in plan) out.skipped.push({ preset, reason: plan.skipped });
-      else out.results.push(await runPreset(plan, log, opts.sets));
+      else out.results.push(await runPreset(plan, log, opts.sets, readShippedFile));
     }
   } catch (e) {
     out.error = e instanceof Error ? e.message : String(e);

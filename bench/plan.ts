@@ -8,13 +8,14 @@ import type { PresetName } from './presets';
 import type { SamplingPlan } from './sampling';
 import type { ScalingPlan } from './scaling';
 import type { StepPlan } from './step';
+import type { SftPlan } from './sftStep';
 import type { TrainPlan } from './train';
 
 export const BENCH_BACKENDS = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
 export type BenchBackend = (typeof BENCH_BACKENDS)[number];
 
 /** 'recompute' is the no-cache half of 'sampling' (the slow one), selectable on its own. */
-export const PARTS = ['sampling', 'recompute', 'train', 'step', 'scaling'] as const;
+export const PARTS = ['sampling', 'recompute', 'train', 'step', 'scaling', 'sft'] as const;
 export type Part = (typeof PARTS)[number];
 
 export interface PresetPlan {
@@ -23,6 +24,8 @@ export interface PresetPlan {
   train: TrainPlan | null;
   step: StepPlan | null;
   scaling: ScalingPlan | null;
+  /** Seconds per warm-up SFT step. */
+  sft: SftPlan | null;
   /** Why a count is lower than --full's, or a part skipped; copied into the result. */
   notes: string[];
 }
@@ -38,6 +41,7 @@ const FULL: Omit<PresetPlan, 'preset' | 'notes'> = {
   train: { reps: 3, warmup: true },
   step: { reps: 3 },
   scaling: { reps: 3 },
+  sft: { reps: 3 },
 };
 
 function defaults(backend: BenchBackend, preset: PresetName, inBrowser: boolean): PlanOrSkip {
@@ -55,6 +59,7 @@ function defaults(backend: BenchBackend, preset: PresetName, inBrowser: boolean)
       train: { reps: 2, warmup: true },
       step: { reps: 2 },
       scaling: null,
+      sft: { reps: 2 },
       notes: [
         `lab on ${where}: 1 timed cached sampling run, no recompute (~10 min at 256 tokens on wasm), 2 timed train steps and RL steps, no update scaling; pass --full`,
       ],
@@ -66,6 +71,7 @@ function defaults(backend: BenchBackend, preset: PresetName, inBrowser: boolean)
       train: { reps: 3, warmup: true },
       step: { reps: inBrowser ? 2 : 3 },
       scaling: inBrowser ? null : { reps: 2 },
+      sft: { reps: 3 },
       notes: [
         'recompute: 1 timed run without a warm-up of its own (wasm compiles nothing per shape)',
         ...(inBrowser ? ['update scaling runs in Node only by default'] : []),
@@ -78,6 +84,7 @@ function defaults(backend: BenchBackend, preset: PresetName, inBrowser: boolean)
       train: { reps: 1, warmup: true },
       step: { reps: 1 },
       scaling: null,
+      sft: { reps: 1 },
       notes: ['cpu: 1 timed run per part, no recompute sampling (minutes) and no update scaling'],
     };
   return {
@@ -86,6 +93,7 @@ function defaults(backend: BenchBackend, preset: PresetName, inBrowser: boolean)
     train: { reps: 1, warmup: true },
     step: { reps: 1 },
     scaling: null,
+    sft: { reps: 1 },
     notes: [
       `${backend}: 1 timed run per part; no recompute sampling and no update scaling by default${gpu ? ' (on SwiftShader each new shape compiles shaders for seconds to minutes)' : ''}; pass --full`,
     ],
@@ -110,7 +118,7 @@ export function planFor(
       `lab RL step on wasm with rl.miniBatches=${LAB_WASM_MINI_BATCHES} (updates of 10 rows): one update of all 40 rows x ~360 tokens needs more than wasm's 4 GB heap (measured: 20 rows peak at ~3 GB)`,
     );
   }
-  for (const p of ['sampling', 'train', 'step', 'scaling'] as const)
+  for (const p of ['sampling', 'train', 'step', 'scaling', 'sft'] as const)
     if (!parts.includes(p)) out[p] = null;
   if (out.sampling && !parts.includes('recompute'))
     out.sampling = { ...out.sampling, recomputeReps: 0 };

@@ -8,9 +8,13 @@ import type { ModelConfig } from '../src/engine/model/config';
 import { presetConfig } from '../src/engine/presets';
 import type { TaskItem } from '../src/engine/tasks/types';
 import type { Tokenizer } from '../src/engine/tokenizer';
+import type { TransformerModel } from '../src/engine/model/transformer';
+import { loadRunStudent, type ReadStudentFile } from '../src/engine/students/load';
 
-export const PRESET_NAMES = ['tiny', 'lab'] as const;
+export const PRESET_NAMES = ['cpu', 'tiny', 'unknown-behavior', 'lab'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
+/** What a bare `npm run bench` measures (the others with --presets). */
+export const DEFAULT_PRESETS: PresetName[] = ['tiny', 'lab'];
 
 export function isPresetName(s: string): s is PresetName {
   return (PRESET_NAMES as readonly string[]).includes(s);
@@ -27,6 +31,8 @@ export interface BenchPreset {
   rows: number;
   tokenizer: Tokenizer;
   trainItems: TaskItem[];
+  /** The preset's shipped warm-up student (student.init), what its RL steps start from. */
+  shipped: TransformerModel | null;
 }
 
 /**
@@ -37,10 +43,12 @@ export interface BenchPreset {
 export async function loadBenchPreset(
   name: PresetName,
   sets: readonly string[] = [],
+  readStudentFile?: ReadStudentFile,
 ): Promise<BenchPreset> {
   const config = sets.reduce(applyOverride, presetConfig(name));
   const trainItems = (await loadItems(config.data, 'train')).items;
-  const tokenizer = buildTokenizer(config, trainItems);
+  const shipped = await loadRunStudent(config, readStudentFile);
+  const tokenizer = shipped?.tokenizer ?? buildTokenizer(config, trainItems);
   const B = config.rl.questionsPerStep;
   const G = config.rl.groupSize;
   return {
@@ -52,6 +60,7 @@ export async function loadBenchPreset(
     rows: B * G,
     tokenizer,
     trainItems,
+    shipped: shipped?.model ?? null,
   };
 }
 

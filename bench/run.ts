@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs, USAGE, type Target } from './args';
 import { runBrowser, type BrowserRun } from './browserRun';
+import { runFirstMinute, type FirstMinuteResult } from './firstMinute';
 import { machineInfo } from './machine';
 import { runNode, type NodeBenchResult } from './node';
 import type { BenchBackend } from './plan';
@@ -43,6 +44,16 @@ async function main(): Promise<void> {
   let torch: TorchResult | null = null;
   if (args.targets.includes('torch') && args.parts.includes('train'))
     torch = await runTorch(args.presets, args.sets, [...new Set([os.cpus().length, 1])], log);
+  let firstMinute: FirstMinuteResult | null = null;
+  if (args.targets.includes('first-minute')) {
+    try {
+      firstMinute = await runFirstMinute({ site: args.site }, log);
+    } catch (e) {
+      const note = `first-minute failed: ${e instanceof Error ? e.message : String(e)}`;
+      log(note);
+      firstMinute = { chromium: null, runs: [], median: null, note };
+    }
+  }
   const browserTargets = args.targets
     .filter((t: Target) => t.startsWith('browser-'))
     .map((t) => t.slice('browser-'.length) as BenchBackend);
@@ -95,6 +106,7 @@ async function main(): Promise<void> {
     node,
     torch,
     browser,
+    firstMinute,
   };
   const json = JSON.stringify(doc, null, 2);
   process.stdout.write(json + '\n');

@@ -61,16 +61,17 @@ async function timeUpdate(
   const V = model.config.vocab;
   const rows = preset.B * G;
   const ids = (n: number) => Array.from({ length: n }, () => 1 + Math.floor(rng.next() * (V - 1)));
+  const batch = Array.from({ length: rows }, () => ({
+    prompt: ids(SCALING_PROMPT),
+    response: ids(L),
+    offPolicy: Array.from({ length: L }, (_, j) => j >= L - 8), // a teacher tail, as guided rows have
+  }));
+  const advantages = Array.from({ length: rows }, () => rng.next() - 0.5);
   const packed = packRollouts(
-    Array.from({ length: rows }, () => ({
-      prompt: ids(SCALING_PROMPT),
-      response: ids(L),
-      offPolicy: Array.from({ length: L }, (_, j) => j >= L - 8), // a teacher tail, as guided rows have
-    })),
+    batch.map((r, i) => ({ ...r, advantage: advantages[i] })),
     preset.tokenizer.padId,
   );
   const oldLogp = tf.tidy(() => tokenScores(model, packed.tokens).logp);
-  const advantages = Array.from({ length: rows }, () => rng.next() - 0.5);
   try {
     const t0 = performance.now();
     await runUpdates({
@@ -79,7 +80,6 @@ async function timeUpdate(
       packed,
       oldLogp,
       refLogp: null,
-      advantages,
       lossConfig: lossConfigFromConfig(preset.config),
       miniBatches: 1,
       epochs: 1,

@@ -1,6 +1,7 @@
 /**
  * RL step part: RlTrainer.runStep with the preset's own config (ThinkTuning, built-in teacher)
- * from a fresh student, the wall time split as the trainer reports it.
+ * from the preset's shipped warm-up student (else a fresh one), the wall time split as the
+ * trainer reports it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createTeacher } from '../src/engine/loop/setup';
@@ -51,7 +52,9 @@ export async function runRlStep(
   const config = plan.miniBatches
     ? { ...preset.config, rl: { ...preset.config.rl, miniBatches: plan.miniBatches } }
     : preset.config;
-  const model = createStudent(config, preset.tokenizer);
+  // From the preset's shipped warm-up student where it has one (what a user's RL steps do),
+  // else a fresh student.
+  const model = preset.shipped ? preset.shipped.clone() : createStudent(config, preset.tokenizer);
   const trainer = new RlTrainer({
     config,
     model,

@@ -18,6 +18,8 @@ export interface SummaryRow {
     total: number;
   } | null;
   update_growth_vs_linear: { G: number; length: number } | null;
+  /** Seconds per warm-up SFT step at the preset's sft.batchSize. */
+  sft_step_s: number | null;
   /** Per decoding step of the whole batch: op-level kernels and tensor reads (data() calls). */
   kernels_per_step: number | null;
   reads_per_step: number | null;
@@ -63,6 +65,7 @@ export function summaryRow(where: 'node' | 'chromium', r: PresetResult): Summary
         }
       : null,
     update_growth_vs_linear: r.scaling?.growth_vs_linear ?? null,
+    sft_step_s: r.sft?.step_s ?? null,
     kernels_per_step: s?.kernels ?? null,
     reads_per_step: s?.reads ?? null,
     dispatches_per_step: s?.dispatches ?? null,

@@ -19,7 +19,13 @@ describe('bench flags', () => {
     // Node WebGPU needs the optional Dawn bindings: asked for by name, never by default.
     expect(all.targets).not.toContain('webgpu');
     expect(parseArgs(['--backends', 'webgpu,wasm']).targets).toEqual(['webgpu', 'wasm']);
-    expect(all.parts).toEqual(['sampling', 'recompute', 'train', 'step', 'scaling']);
+    expect(all.parts).toEqual(['sampling', 'recompute', 'train', 'step', 'scaling', 'sft']);
+    // the lab page's own timing, no URL parameters (bench/firstMinute.ts)
+    expect(all.targets).toContain('first-minute');
+    expect(parseArgs(['--presets', 'cpu,unknown-behavior']).presets).toEqual([
+      'cpu',
+      'unknown-behavior',
+    ]);
     const a = parseArgs([
       '--presets',
       'tiny',
@@ -61,7 +67,12 @@ describe('bench plans', () => {
     expect('skipped' in p).toBe(false);
     if ('skipped' in p) return;
     expect(p.train).not.toBeNull();
-    expect([p.sampling, p.step, p.scaling]).toEqual([null, null, null]);
+    expect([p.sampling, p.step, p.scaling, p.sft]).toEqual([null, null, null, null]);
+    expect(planFor('wasm', 'cpu', false, ['sft', 'step'])).toMatchObject({
+      sft: { reps: 3 },
+      step: { reps: 3 },
+      train: null,
+    });
     expect(planFor('webgpu', 'lab', false, ['train'], true)).toMatchObject({
       skipped: expect.stringMatching(/pass --full/),
     });
@@ -94,6 +105,7 @@ const result = {
   train: { train_tokens_per_s: 12000, peak: peak(2 ** 21, 2 ** 22) },
   rl_step: null,
   scaling: { growth_vs_linear: { G: 0.9, length: 1.3 } },
+  sft: { step_s: 0.25 },
 } as unknown as PresetResult;
 
 describe('bench summary', () => {
@@ -108,6 +120,7 @@ describe('bench summary', () => {
       train_tokens_per_s: 12000,
       rl_step_s: null,
       update_growth_vs_linear: { G: 0.9, length: 1.3 },
+      sft_step_s: 0.25,
       kernels_per_step: 94,
       reads_per_step: 1,
       dispatches_per_step: null,

@@ -27,6 +27,13 @@ const session = new LabSession({
     if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${res.statusText}`);
     return res.text();
   },
+  // The shipped warm-up students are static files of this app (public/students/).
+  readStudentFile: async (path) => {
+    const url = new URL(`${import.meta.env.BASE_URL}students/${path}`, self.location.origin);
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`${url.pathname}: HTTP ${res.status} ${res.statusText}`);
+    return new Uint8Array(await res.arrayBuffer());
+  },
   openRunStore: () => openRunStore(),
   estimateStorage,
 });

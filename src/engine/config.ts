@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LLAMA_LINEAR_MODULES } from './model/llamaConfig';
+import { SHIPPED_STUDENT_NAMES } from './students/catalog';
 import { ALL_DOMAINS, type Domain } from './tasks/wordProblems/scene';
 
 // No eval: zod would otherwise probe `new Function` to compile fast parsers, which the lab's
@@ -123,6 +124,18 @@ export const ThinkTuningSchema = z.strictObject({
   gammaScale: num(0, 1),
   lowConfidenceTau: num(0, 1),
   lowConfidenceHandling: z.enum(['drop', 'ppo']),
+  prefixCredit: z
+    .enum(['guided', 'own', 'none'])
+    .optional()
+    .describe(
+      "What the student's own tokens in a guided trajectory get: its advantage (guided, the reference code's), the advantage of the student's own response (own), or no loss (none); default guided",
+    ),
+  droppedInNormaliser: z
+    .boolean()
+    .optional()
+    .describe(
+      "Dropped low-confidence tokens still count in the loss's token normaliser, as verl's agg_loss over the response mask does (default true)",
+    ),
 });
 
 export const RewardSchema = z.strictObject({
@@ -174,6 +187,12 @@ export const StudentSchema = z.strictObject({
     .array(z.enum(LORA_TARGETS))
     .min(1)
     .describe('Linear layers that get adapters (PEFT target_modules)'),
+  init: z
+    .enum(['', ...SHIPPED_STUDENT_NAMES])
+    .optional()
+    .describe(
+      'Scratch students: start RL from this shipped warm-up student (public/students/), skipping sft.*; "" = warm up from scratch (default "")',
+    ),
 });
 
 /** The student section of configs written before it existed: a scratch model. */
@@ -184,6 +203,7 @@ export const DEFAULT_STUDENT: z.infer<typeof StudentSchema> = {
   loraRank: 8,
   loraAlpha: 16,
   loraTargets: [...LORA_TARGETS],
+  init: '',
 };
 
 export const RunConfigSchema = z.strictObject({

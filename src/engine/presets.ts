@@ -72,6 +72,12 @@ const base: RunConfig = {
     gammaScale: 0.00025,
     lowConfidenceTau: 0.01,
     lowConfidenceHandling: 'drop', // slides' reading (reference code: ppo)
+    // Reference code: verl's agg_loss divides by the response mask, so a dropped token counts
+    // in token-mean's denominator with a loss of 0.
+    droppedInNormaliser: true,
+    // Reference code: the whole guided response (the student's prefix too) carries the guided
+    // trajectory's advantage.
+    prefixCredit: 'guided',
   },
   reward: { requireEos: true, format: 0, lengthPenalty: 0, catchphrase: '', catchphraseBonus: 0.5 },
   teacher: {
@@ -126,7 +132,27 @@ const tiny = derive((c) => {
   c.eval.maxNewTokens = 96; // place-value solutions run to ~70 tokens
 });
 
+/**
+ * The default on a CPU tab (WASM): the tiny student's shape, started from its shipped warm-up
+ * (public/students/cpu/, made by `npm run students`), so Start begins RL at once.
+ * - Money problems of one and two steps (tiny: one): level 1 alone has only ~800 distinct
+ *   problems, which the warm-up memorises, so RL on them cannot raise held-out accuracy; two
+ *   steps give ~18 000, and RL's gains carry over to unseen questions (docs/compare.md).
+ * - Context 384 (tiny: 160): room for a two-step answer (up to 160 tokens) and the built-in
+ *   teacher's concise guidance (its worked steps without their place-value chains).
+ */
+const cpu = derive((c) => {
+  c.model = { ...tiny.model, context: 384 };
+  c.tokenizer = { ...tiny.tokenizer };
+  c.data = { ...tiny.data, levels: [1, 2] };
+  c.sft = { ...tiny.sft, steps: 2000 };
+  c.eval.maxNewTokens = 160;
+  c.rl.maxNewTokens = 160;
+  c.student.init = 'cpu';
+});
+
 export const PRESETS: Record<string, RunConfig> = {
+  cpu,
   tiny,
   /** The UI default: a few million parameters, level-1 and level-2 problems. */
   lab: derive((c) => {
@@ -187,6 +213,7 @@ export const PRESETS: Record<string, RunConfig> = {
     c.thinktuning.scheduleSteps = 400;
     c.thinktuning.offThreshold = 0;
     c.thinktuning.gammaScale = 0;
+    c.student.init = 'unknown-behavior'; // the warm-up above, shipped (npm run students)
   }),
   /** The reference recipe's knobs (for a pretrained student; not for a scratch model). */
   reference: derive((c) => {

@@ -40,6 +40,8 @@ import type { ResumePoint } from '../engine/loop/resume';
 import type { RunStore, StorageUsage } from '../storage/runStore';
 import { RunLibrary, type RunRecorder } from './runLibrary';
 import { TrainingRun } from './trainingRun';
+import { speedProbeMs } from '../engine/backend/speedProbe';
+import type { ReadStudentFile } from '../engine/students/load';
 import { TrajectoryStore } from './trajectoryStore';
 
 /** Where the session runs: the worker injects browser backend selection, Node tests a stub. */
@@ -48,6 +50,8 @@ export interface SessionHost {
   selectBackend(pref: BackendPreference): Promise<BackendChoice>;
   /** Reads GSM8K files by URL (fetch in the browser). */
   readText?: ReadText;
+  /** Reads the shipped warm-up students (fetch from the app's origin; files in Node). */
+  readStudentFile?: ReadStudentFile;
   /** The fetch the HTTP teacher uses (default: the global one). */
   fetch?: typeof fetch;
   /** Memory budget of the kept trajectories, in bytes (default 64 MiB). */
@@ -212,6 +216,7 @@ export class LabSession {
       post: (e) => this.host.post(e),
       store: this.store,
       readText: this.host.readText,
+      readStudentFile: this.host.readStudentFile,
       fetch: this.host.fetch,
       onStudent: (model, tokenizer) => {
         const keep = this.pretrained;
@@ -406,6 +411,7 @@ export class LabSession {
       );
       const result = await runComparison(valid, {
         readText: this.host.readText,
+        readStudentFile: this.host.readStudentFile,
         teacher,
         starIterations,
         signal: abort.signal,
@@ -558,7 +564,9 @@ export class LabSession {
       tok,
       'fresh',
     );
-    this.host.post({ type: 'ready', id, ...choice, model: this.summary() });
+    // A short probe of this backend's speed: the preset picker scales the bench's figures by it.
+    const probeMs = await speedProbeMs().catch(() => null);
+    this.host.post({ type: 'ready', id, ...choice, model: this.summary(), probeMs });
   }
 
   private load(id: number, weights: ArrayBuffer, tokenizerJson: string): void {

@@ -152,6 +152,8 @@ export type WorkerEvent =
       adapter: AdapterInfo | null;
       reason: string;
       model: ModelSummary;
+      /** Median ms of the backend speed probe (engine/backend/speedProbe.ts); null if it failed. */
+      probeMs: number | null;
     }
   | { type: 'samples'; id: number; completions: Completion[]; tokensPerSecond: number; ms: number }
   | { type: 'model'; id: number | null; model: ModelSummary }

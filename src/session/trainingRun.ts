@@ -9,6 +9,7 @@ import { TransformerModel } from '../engine/model/transformer';
 import type { CausalLM } from '../engine/model/causalLM';
 import { runSft, type SftStepMetrics } from '../engine/sft/train';
 import { buildTokenizer, createStudent } from '../engine/student';
+import { loadRunStudent, type ReadStudentFile } from '../engine/students/load';
 import type { Tokenizer } from '../engine/tokenizer';
 import { applyLiveFields } from './liveConfig';
 import type {
@@ -32,6 +33,8 @@ export interface TrainingRunDeps {
   post(e: WorkerEvent): void;
   store: TrajectoryStore;
   readText?: ReadText;
+  /** Reads the shipped warm-up students' files (student.init): fetch from the app's origin. */
+  readStudentFile?: ReadStudentFile;
   fetch?: typeof fetch;
   /** Called once the student exists, so the session can sample from it. */
   onStudent(model: CausalLM, tokenizer: Tokenizer): void;
@@ -71,6 +74,8 @@ export class TrainingRun {
   private phase: RunPhase | null = 'preparing';
   private step = 0;
   private sftStep = 0;
+  /** Warm-up steps this run makes: sft.steps, or 0 when it starts from a shipped student. */
+  private sftTotal: number;
   /** Steps permitted while paused ("step once"). */
   private permitted: number;
   private wake: (() => void) | null = null;
@@ -93,6 +98,7 @@ export class TrainingRun {
     this.extras = d.extras;
     this.status = d.paused ? 'paused' : 'running';
     this.permitted = d.paused ? 1 : 0;
+    this.sftTotal = this.config.sft.steps;
     if (d.resume) {
       this.step = d.resume.state.step;
       this.sftStep = this.config.sft.steps;
@@ -120,7 +126,7 @@ export class TrainingRun {
   progress(): RunProgress {
     const c = this.config;
     const rlLeft = Math.max(0, c.rl.steps - this.step);
-    const sftLeft = Math.max(0, c.sft.steps - this.sftStep);
+    const sftLeft = Math.max(0, this.sftTotal - this.sftStep);
     const avg = (xs: number[]) => xs.slice(-5).reduce((a, b) => a + b, 0) / xs.slice(-5).length;
     const rlPart =
       rlLeft === 0 ? 0 : this.stepSeconds.length ? rlLeft * avg(this.stepSeconds) : null;
@@ -135,7 +141,7 @@ export class TrainingRun {
       step: this.step,
       totalSteps: c.rl.steps,
       sftStep: this.sftStep,
-      sftSteps: c.sft.steps,
+      sftSteps: this.sftTotal,
       etaSeconds: eta,
       etaCoversRl: rlPart !== null,
     };
@@ -270,14 +276,24 @@ export class TrainingRun {
       await yieldToEvents();
       const { items, warnings } = await loadItems(c.data, 'train', this.d.readText);
       for (const w of warnings) this.post({ type: 'log', level: 'warn', message: w });
-      const given = resume ?? (this.d.pretrained ? await this.d.pretrained() : undefined);
+      const shipped = resume ? null : await loadRunStudent(c, this.d.readStudentFile);
+      if (shipped) {
+        this.sftTotal = 0; // the shipped student is the warm-up
+        this.post({
+          type: 'log',
+          level: 'info',
+          message: `Started from the shipped warm-up student "${shipped.name}" (${(shipped.entry.heldOut.accuracy * 100).toFixed(1)}% held-out greedy accuracy); no warm-up SFT. Set student.init to "" to warm up from scratch.`,
+        });
+      }
+      const given =
+        resume ?? shipped ?? (this.d.pretrained ? await this.d.pretrained() : undefined);
       const tokenizer = given?.tokenizer ?? buildTokenizer(c, items);
       const model = given?.model ?? createStudent(c, tokenizer);
       this.student = { model, tokenizer };
       this.d.onStudent(model, tokenizer);
       const shouldStop = () => this.stopRequested;
 
-      if (c.sft.steps > 0 && !resume) {
+      if (this.sftTotal > 0 && !resume) {
         this.setPhase('warm-up');
         if (await this.gate('warm-up')) {
           const sft = await runSft(model, tokenizer, items, {
@@ -309,7 +325,7 @@ export class TrainingRun {
           : new RlTrainer({ ...deps, model, tokenizer });
         this.trainer = trainer;
         // After warm-up: a reload from here on resumes without repeating it.
-        if (!resume && c.sft.steps > 0) await this.saveCheckpoint();
+        if (!resume && this.sftTotal > 0) await this.saveCheckpoint();
         while (trainer.step < c.rl.steps) {
           if (!(await this.gate('rollout'))) break;
           const r = await trainer.runStep({

@@ -38,7 +38,17 @@ export function loadSetupFromPage(): void {
   } catch {
     // storage can be disabled; the key then lives in memory only
   }
-  useLab.setState({ preset, config, urlWarnings: warnings, apiKey, rememberKey: apiKey !== '' });
+  // A link that names a preset or settings decides; otherwise the backend's default does.
+  const params = new URLSearchParams(location.search);
+  const fromUrl = params.has('preset') || params.has('set');
+  useLab.setState({
+    preset,
+    config,
+    urlWarnings: warnings,
+    apiKey,
+    rememberKey: apiKey !== '',
+    presetSource: fromUrl ? 'url' : 'default',
+  });
 }
 
 function syncUrl(): void {
@@ -68,7 +78,7 @@ export function setPreset(name: string): void {
   const keepTeacher = useLab.getState().config.teacher;
   const config = presetConfig(name);
   config.teacher = structuredClone(keepTeacher);
-  useLab.setState({ preset: name, config });
+  useLab.setState({ preset: name, config, presetSource: 'user', presetNote: null });
   syncUrl();
   scheduleLiveUpdate();
 }
@@ -83,7 +93,8 @@ export function setConfigValue(path: string, value: unknown): void {
   if (key === undefined) (config as Record<string, unknown>)[section] = value;
   else if (value === undefined) delete config[section][key];
   else config[section][key] = value;
-  useLab.setState({ config: config as unknown as RunConfig });
+  // An edit takes the setup over: the page no longer switches preset when the backend is known.
+  useLab.setState({ config: config as unknown as RunConfig, presetSource: 'user' });
   syncUrl();
   scheduleLiveUpdate();
 }
@@ -155,7 +166,7 @@ export function selectStep(step: number | null): void {
 }
 
 export function selectGroup(group: number): void {
-  useLab.setState({ inspectGroup: group });
+  useLab.setState({ inspectGroup: group, inspectGroupPinned: true });
 }
 
 export function setColorMode(colorMode: ColorMode): void {

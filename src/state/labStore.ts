@@ -4,6 +4,9 @@ import type { Method, ResultsRow } from '../engine/experiments/table';
 import type { StepMetrics } from '../engine/loop/types';
 import { assertNever, type WorkerEvent } from '../session/protocol';
 import { comparisonArm, labRun, mergeRuns } from './compareRuns';
+import { defaultPresetFor } from './defaultPreset';
+import { presetConfig } from '../engine/presets';
+import { warmupStepsOf } from '../engine/students/catalog';
 import { IDLE_PROGRESS, initialLabState, type LabState } from './slices';
 
 export type { LabState, WorkerStatus, ColorMode, RunNote } from './slices';
@@ -20,6 +23,21 @@ const MAX_NOTES = 200;
 const MAX_LOGS = 200;
 const MAX_ERRORS = 20;
 
+/**
+ * With no preset in the link and none picked yet, the page's preset follows the backend the
+ * worker found (defaultPreset.ts), keeping the teacher settings; the reason is shown in one line.
+ */
+function followBackendDefault(): void {
+  const s = useLab.getState();
+  if (s.presetSource !== 'default' || !s.backend) return;
+  const active = s.progress.status === 'running' || s.progress.status === 'paused';
+  if (active) return;
+  const choice = defaultPresetFor(s.backend, s.adapter, s.probeMs);
+  const config = presetConfig(choice.preset);
+  config.teacher = structuredClone(s.config.teacher);
+  useLab.setState({ preset: choice.preset, config, presetNote: choice.note });
+}
+
 /** Applies one worker event to the store (a plain function, testable without React). */
 export function applyWorkerEvent(e: WorkerEvent): void {
   switch (e.type) {
@@ -30,7 +48,9 @@ export function applyWorkerEvent(e: WorkerEvent): void {
         adapter: e.adapter,
         backendReason: e.reason,
         model: e.model,
+        probeMs: e.probeMs,
       });
+      followBackendDefault();
       return;
     case 'samples':
       useLab.setState({
@@ -63,7 +83,7 @@ export function applyWorkerEvent(e: WorkerEvent): void {
           status: 'running',
           phase: 'preparing',
           totalSteps: e.config.rl.steps,
-          sftSteps: e.config.sft.steps,
+          sftSteps: warmupStepsOf(e.config),
         },
         notes: [],
         failureTotals: {},
@@ -72,6 +92,7 @@ export function applyWorkerEvent(e: WorkerEvent): void {
         stored: null,
         inspectStep: null,
         inspectGroup: 0,
+        inspectGroupPinned: false,
         inspected: null,
       }));
       return;
@@ -108,9 +129,17 @@ export function applyWorkerEvent(e: WorkerEvent): void {
         // Pushed steps replace the view only while the inspector follows the latest step.
         if (e.id === null && s.inspectStep !== null) return {};
         const groups = new Set(e.trajectories.map((t) => t.group)).size;
+        // Until the user picks a question, the latest step opens on one the teacher guided.
+        const guided = e.trajectories.find((t) => t.guided)?.group;
+        const group =
+          !s.inspectGroupPinned && e.id === null && guided !== undefined
+            ? guided
+            : s.inspectGroup < groups
+              ? s.inspectGroup
+              : 0;
         return {
           inspected: { step: e.step, trajectories: e.trajectories },
-          inspectGroup: s.inspectGroup < groups ? s.inspectGroup : 0,
+          inspectGroup: group,
         };
       });
       return;

@@ -25,6 +25,7 @@ import type { RunRecord, StorageUsage } from '../storage/runStore';
 import type { ComparisonProgress } from '../engine/experiments/comparison';
 import type { Method, ResultsRow } from '../engine/experiments/table';
 import type { RunForCompare } from './compareRuns';
+import { CPU_PRESET } from './defaultPreset';
 
 export type WorkerStatus = 'starting' | 'ready' | 'busy' | 'failed';
 
@@ -35,6 +36,8 @@ export interface WorkerSlice {
   adapter: AdapterInfo | null;
   backendReason: string;
   model: ModelSummary | null;
+  /** The backend speed probe's median ms (scales the preset picker's step times). */
+  probeMs: number | null;
   errors: string[];
   logs: string[];
 }
@@ -45,6 +48,7 @@ export const workerInitial: WorkerSlice = {
   adapter: null,
   backendReason: '',
   model: null,
+  probeMs: null,
   errors: [],
   logs: [],
 };
@@ -117,6 +121,8 @@ export interface InspectorSlice {
   /** The step shown; null follows the latest step. */
   inspectStep: number | null;
   inspectGroup: number;
+  /** The user chose the question; otherwise the latest step opens on a guided one. */
+  inspectGroupPinned: boolean;
   colorMode: ColorMode;
   inspected: { step: number; trajectories: Trajectory[] } | null;
 }
@@ -124,6 +130,7 @@ export interface InspectorSlice {
 export const inspectorInitial: InspectorSlice = {
   inspectStep: null,
   inspectGroup: 0,
+  inspectGroupPinned: false,
   colorMode: 'advantage',
   inspected: null,
 };
@@ -134,14 +141,24 @@ export interface ConfigSlice {
   config: RunConfig;
   /** Problems found in the URL's settings (each ignored). */
   urlWarnings: string[];
+  /**
+   * Who chose the preset: the link, the user, or the page's default (which follows the backend
+   * once the worker reports it: defaultPreset.ts).
+   */
+  presetSource: 'url' | 'user' | 'default';
+  /** Why the page opened on its default preset (one line), until the user picks one. */
+  presetNote: string | null;
 }
 
-export const DEFAULT_PRESET = 'lab';
+/** The preset before the backend is known: the CPU one (most tabs have no real GPU). */
+export const DEFAULT_PRESET = CPU_PRESET;
 
 export const configInitial: ConfigSlice = {
   preset: DEFAULT_PRESET,
   config: presetConfig(DEFAULT_PRESET),
   urlWarnings: [],
+  presetSource: 'default',
+  presetNote: null,
 };
 
 /** Teacher extras: the API key (memory unless remembered), the prompt, the connection test. */

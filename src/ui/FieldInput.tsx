@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { setConfigValue } from '../state/actions';
 import { useLab } from '../state/labStore';
-import { formatValue, parseInput, rangeText, type FieldSpec } from './configFields';
+import { formatValue, optionLabel, parseInput, rangeText, type FieldSpec } from './configFields';
 
 function valueAt(config: unknown, path: string): unknown {
   return path
@@ -56,10 +56,10 @@ export function FieldInput({ spec }: { spec: FieldSpec }) {
       break;
     case 'enum':
       input = (
-        <select id={id} value={String(value)} onChange={(e) => commit(e.target.value)}>
+        <select id={id} value={String(value ?? '')} onChange={(e) => commit(e.target.value)}>
           {k.options.map((o) => (
             <option key={o} value={o}>
-              {o}
+              {optionLabel(spec.path, o)}
             </option>
           ))}
         </select>

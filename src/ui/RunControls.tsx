@@ -1,5 +1,7 @@
-import { useMemo } from 'react';
-import { PRESET_NAMES } from '../engine/presets';
+import { useMemo, useState } from 'react';
+import { PRESET_NAMES, presetConfig } from '../engine/presets';
+import { LONG_RUN_SECONDS, formatDuration } from '../engine/presetTimings';
+import { presetEstimates, runEstimate } from '../state/estimates';
 import { changedFields, isLiveField } from '../session/liveConfig';
 import {
   configProblem,
@@ -44,6 +46,34 @@ export function RunControls() {
   const runConfig = useLab((s) => s.runConfig);
   const p = useLab((s) => s.progress);
   const problem = useMemo(() => configProblem(config), [config]);
+  const presetNote = useLab((s) => s.presetNote);
+  const backend = useLab((s) => s.backend);
+  const adapter = useLab((s) => s.adapter);
+  const probeMs = useLab((s) => s.probeMs);
+  const perPreset = useMemo(
+    () => presetEstimates(backend, adapter, probeMs),
+    [backend, adapter, probeMs],
+  );
+  const estimate = useMemo(
+    () => runEstimate(preset, config, backend, adapter, probeMs),
+    [preset, config, backend, adapter, probeMs],
+  );
+  const [longRunAsked, setLongRunAsked] = useState(false);
+  // The preset's shipped student (or the one chosen in the config), when the student is scratch.
+  const shippedChoice =
+    config.student.source === 'scratch'
+      ? config.student.init || presetConfig(preset).student.init || null
+      : null;
+  const long = estimate.total !== null && estimate.total > LONG_RUN_SECONDS;
+  const fastest = perPreset.fastest;
+  const start = () => {
+    if (long && !longRunAsked) {
+      setLongRunAsked(true);
+      return;
+    }
+    setLongRunAsked(false);
+    startRun(false);
+  };
   const restartFields = useMemo(
     () => (runConfig ? changedFields(runConfig, config).filter((f) => !isLiveField(f)) : []),
     [runConfig, config],
@@ -66,7 +96,7 @@ export function RunControls() {
           >
             {PRESET_NAMES.map((n) => (
               <option key={n} value={n}>
-                {n}
+                {perPreset.labels[n] ?? n}
               </option>
             ))}
           </select>
@@ -83,12 +113,26 @@ export function RunControls() {
             <option value="thinktuning">ThinkTuning</option>
           </select>
         </label>
+        {shippedChoice && (
+          <label title="A shipped warm-up student starts RL at once; from scratch, the run first trains its own warm-up (sft.*)">
+            Start from{' '}
+            <select
+              data-testid="student-init"
+              value={config.student.init ?? ''}
+              disabled={active}
+              onChange={(e) => setConfigValue('student.init', e.target.value)}
+            >
+              <option value={shippedChoice}>shipped warm-up student ({shippedChoice})</option>
+              <option value="">warm-up from scratch ({config.sft.steps} SFT steps)</option>
+            </select>
+          </label>
+        )}
         <button
           data-testid="start"
           className="primary"
           disabled={!ready || problem !== null || p.status === 'stopping'}
           title={problem ?? undefined}
-          onClick={() => startRun(false)}
+          onClick={start}
         >
           {active ? 'Restart' : 'Start'}
         </button>
@@ -110,6 +154,42 @@ export function RunControls() {
           Stop
         </button>
       </div>
+      {presetNote && (
+        <p className="muted small preset-note" data-testid="preset-note">
+          {presetNote}
+        </p>
+      )}
+      {!active && estimate.total !== null && (
+        <p className="muted small" data-testid="run-estimate">
+          Expected: about {formatDuration(estimate.total)} for this run
+          {estimate.sftSteps > 0 ? ` (${estimate.sftSteps} warm-up steps first)` : ''}
+          {estimate.rlStep !== null ? `, ${formatDuration(estimate.rlStep)} per RL step` : ''} on
+          this tab.
+        </p>
+      )}
+      {longRunAsked && long && !active && (
+        <div className="warn-box" data-testid="long-run-warning" role="alert">
+          This run would take about {formatDuration(estimate.total!)} on this tab
+          {estimate.sftSteps > 0 ? `, most of it ${estimate.sftSteps} warm-up steps` : ''}.{' '}
+          {fastest && fastest.preset !== preset
+            ? `The ${fastest.preset} preset starts RL at once and takes about ${formatDuration(fastest.total)}. `
+            : ''}
+          {fastest && fastest.preset !== preset && (
+            <button
+              data-testid="switch-fast-preset"
+              onClick={() => {
+                setLongRunAsked(false);
+                setPreset(fastest.preset);
+              }}
+            >
+              Use {fastest.preset}
+            </button>
+          )}{' '}
+          <button data-testid="start-anyway" onClick={start}>
+            Start anyway
+          </button>
+        </div>
+      )}
       <div className="progress-line">
         <span className={`run-status status-${p.status}`} data-testid="run-status">
           {p.status}

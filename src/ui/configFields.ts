@@ -69,6 +69,8 @@ const HELP: Record<string, string> = {
   'thinktuning.gammaScale': 'γ(A) = scale · A in the shaped objective',
   'thinktuning.lowConfidenceTau': 'Teacher tokens with p below τ and A < 0 are low-confidence',
   'thinktuning.lowConfidenceHandling': 'Low-confidence negative teacher tokens: drop or PPO',
+  'thinktuning.droppedInNormaliser':
+    "Dropped tokens still count in the loss's denominator (verl's reading)",
   'reward.catchphraseBonus': 'Bonus when the catchphrase appears exactly once',
   'teacher.kind': 'Built-in (offline) or an OpenAI-compatible server',
   'teacher.baseURL': 'Server base URL including /v1',
@@ -94,6 +96,16 @@ const TITLES: Record<string, string> = {
   teacher: 'Teacher',
   student: 'Student (pretrained / LoRA)',
 };
+
+/** Option texts that differ from the value (an empty value has no text of its own). */
+const OPTION_LABELS: Record<string, Record<string, string>> = {
+  'student.init': { '': 'none: warm up from scratch (sft.*)' },
+};
+
+/** The text an enum option shows. */
+export function optionLabel(path: string, option: string): string {
+  return OPTION_LABELS[path]?.[option] ?? (option === '' ? '(none)' : option);
+}
 
 /** Fields the panel does not show: the header chooses the backend. */
 const HIDDEN = new Set(['backend']);

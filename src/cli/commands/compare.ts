@@ -15,22 +15,43 @@ import {
   type ComparisonResult,
 } from '../../engine/experiments/comparison';
 import { comparisonMarkdown, METHODS, type Method } from '../../engine/experiments/table';
+import { seedsMarkdown, summariseSeeds } from '../../engine/experiments/seeds';
+import { readShippedFile } from '../shippedStudents';
 import { PRESET_NAMES, presetConfig } from '../../engine/presets';
 import { EXIT, intFlag, parseFlags, type CliCommand, type CliIo } from '../command';
 import { initNodeBackend, parseNodeBackend } from '../nodeBackend';
 import { applyOverrides, readTextFile } from './sft';
 
-export const COMPARE_USAGE = `usage: compare --preset P --out DIR [--set key=value ...] [--methods m1,m2] [--star-iterations N] [--backend wasm|cpu]
+export const COMPARE_USAGE = `usage: compare --preset P --out DIR [--seeds 1,2,3] [--set key=value ...] [--methods m1,m2] [--star-iterations N] [--backend wasm|cpu]
 
   --preset P            one of: ${PRESET_NAMES.join(', ')} (default tiny)
   --out DIR             writes comparison.json, comparison.md, config.json,
                         warm-up/sft_metrics.jsonl, and per method <method>/metrics.jsonl
                         and <method>/eval.jsonl (its graded greedy responses)
+  --seeds LIST          run every arm once per seed (e.g. 1,2,3), each seed's files in
+                        DIR/seed-<s>/; DIR/comparison.json and .md hold per method the
+                        per-seed held-out accuracies, their mean and a 95% confidence interval.
+                        The warm-up: the preset's shipped student (student.init) for every
+                        seed, or SFT from scratch per seed when student.init is 
   --set k=v             override one config field, repeatable (e.g. --set rl.steps=40);
                         sft.* sets the shared warm-up, rl.* every arm's budget
   --methods LIST        some of ${METHODS.join(',')} (default all)
   --star-iterations N   STaR's sample-filter-train rounds (default 4)
   --backend B           tfjs backend: wasm (default) or cpu`;
+
+/** Parses --seeds "1,2,3": distinct non-negative integers. */
+export function parseSeeds(raw: string | undefined): number[] | null | { error: string } {
+  if (raw === undefined) return null;
+  const parts = raw.split(',').map((s) => s.trim());
+  const seeds = parts.map(Number);
+  if (parts.some((p) => p === '') || seeds.some((n) => !Number.isInteger(n) || n < 0))
+    return {
+      error: `--seeds expects a list of non-negative integers such as 1,2,3 (got "${raw}")`,
+    };
+  if (new Set(seeds).size !== seeds.length)
+    return { error: `--seeds lists a seed twice ("${raw}"); give each seed once` };
+  return seeds;
+}
 
 /** Parses --methods "a,b": each must be a known method. */
 export function parseMethods(raw: string | undefined): Method[] | { error: string } {
@@ -73,6 +94,7 @@ export async function compareAndSave(
   try {
     const result = await runComparison(config, {
       readText: readTextFile,
+      readStudentFile: readShippedFile,
       methods: opts.methods,
       starIterations: opts.starIterations,
       signal: abort.signal,
@@ -116,6 +138,78 @@ export async function compareAndSave(
 
 const jsonl = (x: unknown) => JSON.stringify(x) + '\n';
 
+/**
+ * The comparison once per seed (DIR/seed-<s>/, each a whole single-seed comparison), then the
+ * per-method summary over seeds in DIR/comparison.json and DIR/comparison.md.
+ */
+export async function compareSeeds(
+  config: RunConfig,
+  opts: { preset: string; out: string; methods: Method[]; starIterations: number; io: CliIo },
+  seeds: number[],
+): Promise<void> {
+  const t0 = performance.now();
+  const results: ComparisonResult[] = [];
+  for (const seed of seeds) {
+    opts.io.stderr(`compare: seed ${seed} (${results.length + 1} of ${seeds.length})\n`);
+    const r = await compareAndSave(
+      { ...config, seed },
+      { ...opts, preset: opts.preset, out: join(opts.out, `seed-${seed}`) },
+    );
+    results.push(r);
+    if (r.stopped) break;
+  }
+  const done = seeds.slice(0, results.length);
+  const summary = summariseSeeds(
+    done,
+    results.map((r) => r.rows),
+  );
+  const questions = results[0]?.rows[0]?.questions ?? 0;
+  const warmup =
+    config.student.source === 'scratch' && config.student.init
+      ? `the shipped student "${config.student.init}"`
+      : `warm-up SFT per seed (sft.steps ${config.sft.steps})`;
+  const md = [
+    `# ${opts.preset}: the paper's comparison over seeds ${done.join(', ')}`,
+    '',
+    seedsMarkdown(summary, questions),
+    '',
+    `- Warm-up: ${warmup}; every arm of a seed starts from it.`,
+    ...describeBudget(
+      results[0]?.budget ?? comparisonBudget(config, opts.starIterations),
+      config,
+    ).map((l) => `- ${l}`),
+    `- ${((performance.now() - t0) / 1000).toFixed(0)} s in all; each seed's table and files are in seed-<s>/.`,
+    results.some((r) => r.stopped)
+      ? '\n**Stopped early:** the summary covers the seeds that finished.'
+      : '',
+  ].join('\n');
+  await writeFile(join(opts.out, 'comparison.md'), md.trimEnd() + '\n');
+  await writeFile(
+    join(opts.out, 'comparison.json'),
+    JSON.stringify(
+      {
+        preset: opts.preset,
+        seeds: done,
+        questions,
+        warmup,
+        config,
+        summary,
+        perSeed: results.map((r, k) => ({
+          seed: done[k],
+          rows: r.rows,
+          seconds: r.seconds,
+          stopped: r.stopped,
+        })),
+        seconds: (performance.now() - t0) / 1000,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  opts.io.stdout(`${seedsMarkdown(summary, questions)}\n`);
+  opts.io.stderr(`compare: wrote ${join(opts.out, 'comparison.md')} and comparison.json\n`);
+}
+
 /** A progress line every 5 steps of training, one per evaluation; null for the steps between. */
 function progressLine(p: ComparisonProgress): string | null {
   const where = `compare [${p.methodsDone}/${p.methodsTotal}] ${p.method}`;
@@ -128,7 +222,7 @@ function progressLine(p: ComparisonProgress): string | null {
 
 async function runCompareCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const flags = parseFlags(argv, {
-    values: ['preset', 'out', 'backend', 'methods', 'star-iterations'],
+    values: ['preset', 'out', 'backend', 'methods', 'star-iterations', 'seeds'],
     lists: ['set'],
   });
   if ('error' in flags) return usageError(io, flags.error);
@@ -140,6 +234,8 @@ async function runCompareCommand(argv: readonly string[], io: CliIo): Promise<nu
   if ('error' in methods) return usageError(io, methods.error);
   const starIterations = intFlag('star-iterations', v['star-iterations'], 4);
   if (typeof starIterations === 'string') return usageError(io, starIterations);
+  const seeds = parseSeeds(v.seeds);
+  if (seeds && 'error' in seeds) return usageError(io, seeds.error);
   const preset = v.preset ?? 'tiny';
   let config: RunConfig;
   try {
@@ -150,6 +246,10 @@ async function runCompareCommand(argv: readonly string[], io: CliIo): Promise<nu
   }
   try {
     await initNodeBackend(backend);
+    if (seeds) {
+      await compareSeeds(config, { preset, out: v.out, methods, starIterations, io }, seeds);
+      return EXIT.ok;
+    }
     const r = await compareAndSave(config, { preset, out: v.out, methods, starIterations, io });
     io.stdout(`${comparisonMarkdown(r.rows, r.sources)}\n`);
     io.stderr(

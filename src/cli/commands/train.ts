@@ -5,8 +5,9 @@ import { createTeacher } from '../../engine/loop/setup';
 import { redactSecrets } from '../../engine/security/redact';
 import { runTraining } from '../../engine/loop/run';
 import { presetConfig } from '../../engine/presets';
-import { readCheckpointDir, writeCheckpointDir } from '../checkpointDir';
-import { loadCheckpoint } from '../../engine/store/checkpoint';
+import { writeCheckpointDir } from '../checkpointDir';
+import { loadRunStudent } from '../../engine/students/load';
+import { loadInit, readShippedFile } from '../shippedStudents';
 import { heldOutItems, loadItems } from '../../engine/eval/sources';
 import { evalSummary } from './sft';
 import { EXIT, parseFlags, type CliCommand, type CliIo } from '../command';
@@ -24,7 +25,10 @@ export const TRAIN_USAGE = `Usage: npm run lab -- train --preset P --out DIR [op
   --teacher-url U       OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1
   --teacher-model M     model name on that server
   --teacher-key K       API key (or env TEACHER_API_KEY); never written to disk
-  --init DIR            start from a checkpoint folder (skips warm-up SFT)
+  --init DIR|NAME       start from a checkpoint folder or a shipped warm-up student (tiny,
+                        unknown-behavior); skips warm-up SFT. Default: the preset's student.init
+                        (tiny and unknown-behavior start from their shipped student;
+                        --set student.init='""' warms up from scratch)
   --resume DIR          continue a run folder written by --out from its checkpoint (exactly: same
                         optimizer, RNG and data order); --set rl.steps=N to go further
   --model-dir D         a pretrained Hugging Face model folder (path or URL): trains it with
@@ -65,6 +69,14 @@ export function trainConfig(a: TrainArgs): RunConfig {
   return c;
 }
 
+/** The weights a new run starts from: --init, else the config's shipped student, else none. */
+async function startingPoint(a: TrainArgs, c: RunConfig) {
+  if (a.resume) return undefined;
+  if (a.init) return loadInit(a.init);
+  const s = await loadRunStudent(c, readShippedFile);
+  return s ? { ...s, source: `the shipped student "${s.name}" (student.init)` } : undefined;
+}
+
 const fmt = (x: number | undefined, d = 3) => (x === undefined ? '-' : x.toFixed(d));
 
 /** `train`: runs warm-up SFT (unless --init) and GRPO/ThinkTuning, writing results under --out. */
@@ -85,7 +97,8 @@ export async function runTrain(
   if (!resume)
     for (const f of ['metrics.jsonl', 'trajectories.jsonl', 'sft_metrics.jsonl', 'eval.jsonl'])
       await writeFile(join(a.out, f), '');
-  const init = a.init ? loadCheckpoint(await readCheckpointDir(a.init)) : undefined;
+  const init = await startingPoint(a, c);
+  if (init) log(`train: starting from ${init.source} (no warm-up SFT)`);
   const teacher = c.rl.algo === 'thinktuning' ? createTeacher(c, apiKey) : null;
   log(
     `train: preset ${a.preset}, ${c.rl.algo}, teacher ${teacher ? c.teacher.kind : 'none'}, ${trainItems.length} questions, ${c.rl.steps} steps`,

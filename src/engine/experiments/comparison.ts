@@ -15,6 +15,7 @@ import { mixSeed } from '../random';
 import { runStar } from '../sft/star';
 import { runSft, type SftStepMetrics } from '../sft/train';
 import { createStudent } from '../student';
+import { loadRunStudent, type ReadStudentFile } from '../students/load';
 import type { TaskItem } from '../tasks/types';
 import type { Teacher } from '../teacher';
 import type { Tokenizer } from '../tokenizer';
@@ -63,6 +64,8 @@ export interface ComparisonResult {
 export interface ComparisonOptions {
   /** Reads GSM8K files (a file read in Node, fetch in the browser). */
   readText?: ReadText;
+  /** Reads the shipped students' files: the warm-up when `student.init` names one. */
+  readStudentFile?: ReadStudentFile;
   /** ThinkTuning's teacher (default: the config's, built by createTeacher). */
   teacher?: Teacher;
   /** STaR iterations (default 4, fewer when there are fewer updates). */
@@ -102,8 +105,10 @@ export async function runComparison(
   const train = await loadItems(config.data, 'train', o.readText);
   const held = await loadItems(config.data, 'eval', o.readText);
   const evalItems = held.items.slice(0, config.eval.size);
-  const tok = buildTokenizer(config, train.items);
-  const warm = createStudent(config, tok);
+  // The warm-up: a shipped student (student.init), or SFT from scratch below.
+  const shipped = await loadRunStudent(config, o.readStudentFile);
+  const tok = shipped?.tokenizer ?? buildTokenizer(config, train.items);
+  const warm = shipped?.model ?? createStudent(config, tok);
   const result: ComparisonResult = {
     config,
     budget,
@@ -118,7 +123,7 @@ export async function runComparison(
     o.onProgress?.({ ...p, methodsDone: result.rows.length, methodsTotal: methods.length });
   try {
     // ---- warm-up: shared by every arm ------------------------------------------------------
-    if (config.sft.steps > 0) {
+    if (!shipped && config.sft.steps > 0) {
       progress({ method: 'warm-up', phase: 'train', step: 0, total: config.sft.steps });
       const r = await runSft(warm, tok, train.items, {
         config,

@@ -20,7 +20,7 @@ import {
   type TestTeacherServer,
 } from '../teacher/testServer';
 import { promptIds } from '../sft/examples';
-import { packRollouts } from './pack';
+import { disposePacked, packRollouts } from './pack';
 import { lossConfigFromConfig } from './setup';
 import { RlTrainer } from './trainer';
 import { runUpdates } from './update';
@@ -267,6 +267,7 @@ describe('non-finite updates', () => {
         prompt: [tok.bosId, ...seq(3)],
         response: [...seq(4 + i), tok.eosId],
         offPolicy: Array(5 + i).fill(false),
+        advantage: [Number.NaN, 1, -1, Number.NaN][i],
       })),
       tok.padId,
     );
@@ -279,7 +280,6 @@ describe('non-finite updates', () => {
       packed,
       oldLogp,
       refLogp: null,
-      advantages: [Number.NaN, 1, -1, Number.NaN],
       lossConfig: lossConfigFromConfig(c),
       miniBatches: 2,
       epochs: 1,
@@ -291,7 +291,8 @@ describe('non-finite updates', () => {
     expect(weights(model)).toEqual(before);
     expect(optimizer.stepCount).toBe(0);
     expect(tf.memory().numTensors).toBe(tensors);
-    tf.dispose([oldLogp, packed.tokens, packed.responseMask, packed.offPolicyMask]);
+    tf.dispose([oldLogp]);
+    disposePacked(packed);
     optimizer.dispose();
     model.dispose();
   });

@@ -79,7 +79,10 @@ describe('guided trajectories', () => {
       expect(offPolicyFlags(guided, 'whole-response').every(Boolean)).toBe(true);
       // Packed: response token j is target targetStart + j, and the mask marks exactly the teacher's.
       const prompt = [tok.bosId, ...tok.encode('Q?')];
-      const packed = packRollouts([{ prompt, response: guided.ids, offPolicy: flags }], tok.padId);
+      const packed = packRollouts(
+        [{ prompt, response: guided.ids, offPolicy: flags, advantage: 0.5 }],
+        tok.padId,
+      );
       const ids = packed.tokens.arraySync()[0];
       const off = packed.offPolicyMask.arraySync()[0];
       const resp = packed.responseMask.arraySync()[0];

@@ -1,4 +1,5 @@
 import type { computeAdvantages } from '../rl/advantages';
+import type { TokenCredit } from '../rl/prefixCredit';
 import type { Tokenizer } from '../tokenizer';
 import type { PackedRollouts } from './pack';
 import type { Rollout } from './trainer';
@@ -17,6 +18,8 @@ export function buildTrajectories(
   adv: ReturnType<typeof computeAdvantages>,
   update: { upd: UpdateReport; oldData: Float32Array; packed: PackedRollouts } | null,
   used: number[],
+  /** Per-token advantages and loss membership (prefixCredit.ts); default A_i on every token. */
+  credits?: TokenCredit[],
 ): Trajectory[] {
   const row = new Map(used.map((i, u) => [i, u]));
   const Tm1 = update ? update.packed.length - 1 : 0;
@@ -29,7 +32,7 @@ export function buildTrajectories(
         id,
         text: tok.tokenText(id),
         part: r.guided?.parts[j] ?? 'student',
-        advantage: a,
+        advantage: credits?.[i].advantage[j] ?? a,
         offPolicy: r.offPolicy[j],
       };
       if (u === undefined || !update) {
@@ -57,7 +60,8 @@ export function buildTrajectories(
         entropy: p.entropy[k],
         clippedLow: p.clippedLow[k] > 0,
         clippedHigh: p.clippedHigh[k] > 0,
-        masked: p.masked[k] > 0,
+        // dropped: a low-confidence teacher token, or a prefix token left out (prefixCredit none)
+        masked: p.masked[k] > 0 || credits?.[i].inLoss[j] === false,
         weight: p.weight[k],
       };
     });

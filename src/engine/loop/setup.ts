@@ -36,6 +36,7 @@ export function lossConfigFromConfig(c: RunConfig): ThinkTuningLossConfig {
     gammaScale: c.thinktuning.gammaScale,
     lowConfidenceTau: c.thinktuning.lowConfidenceTau,
     lowConfidenceHandling: c.thinktuning.lowConfidenceHandling,
+    droppedInNormaliser: c.thinktuning.droppedInNormaliser ?? true,
     aggregation: c.rl.aggregation,
     maxResponseLength: c.rl.maxNewTokens,
     klBeta: c.rl.klBeta,

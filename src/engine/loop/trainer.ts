@@ -6,6 +6,7 @@ import type { CausalLM } from '../model/causalLM';
 import { AdamW } from '../optim/adamw';
 import { mixSeed, mulberry32, type StatefulRng } from '../random';
 import { computeAdvantages } from '../rl/advantages';
+import { responseCredit, type TokenCredit } from '../rl/prefixCredit';
 import { learningRateAt, teacherScheduleAt } from '../rl/schedule';
 import { selectForTeacher } from '../rl/selection';
 import { promptIds, questionText } from '../sft/examples';
@@ -43,6 +44,8 @@ export interface Rollout {
   text: string;
   finished: boolean;
   reward: RewardBreakdown;
+  /** The reward of the student's own response (before any guidance). */
+  ownReward: number;
   guided: GuidedResponse | null;
   guidance: Extract<TeacherResult, { ok: true }>['guidance'] | null;
   offPolicy: boolean[];
@@ -228,6 +231,7 @@ export class RlTrainer {
       const item = items[Math.floor(i / G)];
       const text = tok.decode(ids, { skipSpecial: true });
       const finished = sampled.finished[i];
+      const reward = this.score(item, text, finished, ids.length);
       return {
         group: Math.floor(i / G),
         index: i % G,
@@ -236,7 +240,8 @@ export class RlTrainer {
         ids,
         text,
         finished,
-        reward: this.score(item, text, finished, ids.length),
+        reward,
+        ownReward: reward.total,
         guided: null,
         guidance: null,
         offPolicy: ids.map(() => false),
@@ -310,12 +315,14 @@ export class RlTrainer {
       G,
       { mode: c.rl.advantage, epsilon: 1e-6, skipZeroSpread: c.rl.skipZeroSpread },
     );
+    const credits = this.tokenCredits(rollouts, adv.advantages);
     const used = rollouts.map((_, i) => i).filter((i) => adv.keep[i]);
     let result: StepResult;
     if (used.length === 0) {
       result = this.finish(
         rollouts,
         adv,
+        credits,
         null,
         used,
         { tStart, tRollout, tTeacher, tScore: performance.now(), tUpdate: performance.now() },
@@ -329,6 +336,8 @@ export class RlTrainer {
           prompt: prompts[rollouts[i].group],
           response: rollouts[i].guided?.ids ?? rollouts[i].ids,
           offPolicy: rollouts[i].offPolicy,
+          advantage: credits[i].advantage,
+          inLoss: credits[i].inLoss,
         })),
         tok.padId,
       );
@@ -350,7 +359,6 @@ export class RlTrainer {
         packed,
         oldLogp,
         refLogp,
-        advantages: used.map((i) => adv.advantages[i]),
         lossConfig: lossConfigFromConfig(c),
         miniBatches: c.rl.miniBatches,
         epochs: c.rl.epochs,
@@ -361,6 +369,7 @@ export class RlTrainer {
       result = this.finish(
         rollouts,
         adv,
+        credits,
         { upd, oldData, packed, lr },
         used,
         { tStart, tRollout, tTeacher, tScore, tUpdate },
@@ -388,9 +397,38 @@ export class RlTrainer {
     return result;
   }
 
+  /**
+   * Per-token advantages and loss membership (rl/prefixCredit.ts): A_i on every token, except in
+   * the student's prefix of a guided trajectory, which thinktuning.prefixCredit decides. 'own'
+   * gives it A_i^own, GRPO's advantage for the student's unguided responses of the group.
+   */
+  private tokenCredits(rollouts: Rollout[], advantages: number[]): TokenCredit[] {
+    const c = this.config;
+    const mode = c.thinktuning.prefixCredit ?? 'guided';
+    const anyGuided = rollouts.some((r) => r.guided);
+    const own =
+      anyGuided && mode === 'own'
+        ? computeAdvantages(
+            rollouts.map((r) => r.ownReward),
+            c.rl.groupSize,
+            { mode: c.rl.advantage, epsilon: 1e-6, skipZeroSpread: false },
+          ).advantages
+        : advantages;
+    return rollouts.map((r, i) =>
+      responseCredit(
+        (r.guided?.ids ?? r.ids).length,
+        r.guided ? r.guided.guidanceStart : null,
+        advantages[i],
+        own[i],
+        mode,
+      ),
+    );
+  }
+
   private finish(
     rollouts: Rollout[],
     adv: ReturnType<typeof computeAdvantages>,
+    credits: TokenCredit[],
     update: {
       upd: Awaited<ReturnType<typeof runUpdates>>;
       oldData: Float32Array;
@@ -403,7 +441,15 @@ export class RlTrainer {
     notes: string[],
     schedule: { rate: number; active: boolean },
   ): StepResult {
-    const trajectories = buildTrajectories(this.step, this.tokenizer, rollouts, adv, update, used);
+    const trajectories = buildTrajectories(
+      this.step,
+      this.tokenizer,
+      rollouts,
+      adv,
+      update,
+      used,
+      credits,
+    );
     const metrics = stepMetrics({
       step: this.step,
       config: this.config,

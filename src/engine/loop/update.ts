@@ -39,18 +39,18 @@ export async function runUpdates(args: {
   packed: PackedRollouts;
   oldLogp: tf.Tensor2D; // [N, T-1]
   refLogp: tf.Tensor2D | null;
-  advantages: number[]; // [N]
   lossConfig: ThinkTuningLossConfig;
   miniBatches: number;
   epochs: number;
   lr: number;
 }): Promise<UpdateReport> {
   const { model, optimizer, packed, lossConfig } = args;
-  const N = args.advantages.length;
+  const N = packed.tokens.shape[0];
   const Tm1 = packed.length - 1;
   const vars = model.variables();
   const aggregate = getAggregation(lossConfig.aggregation);
-  const aggParams = { maxResponseLength: Math.max(lossConfig.maxResponseLength, Tm1) };
+  // Dr. GRPO's divisor is the fixed configured length: never T, which counts prompt positions.
+  const aggParams = { maxResponseLength: lossConfig.maxResponseLength };
   const chunks = Math.min(args.miniBatches, N);
   const per = Math.ceil(N / chunks);
   const sums: Record<string, number> = {};
@@ -73,7 +73,7 @@ export async function runUpdates(args: {
       const offPolicyMask = rows(packed.offPolicyMask);
       const oldLogp = rows(args.oldLogp);
       const refLogp = args.refLogp ? rows(args.refLogp) : undefined;
-      const adv = tf.tensor1d(args.advantages.slice(a, a + n));
+      const adv = rows(packed.advantages); // [n, T-1] per-token advantages
       let kept: tf.Tensor | null = null;
       let metricTensors: Record<string, tf.Scalar> | null = null;
       const { value, grads } = tf.variableGrads(() => {
@@ -91,7 +91,7 @@ export async function runUpdates(args: {
         metricTensors = keepMetrics(out.metrics);
         const f = out.flags;
         kept = tf.keep(tf.stack([logp, entropy, f.clippedLow, f.clippedHigh, f.masked, f.weight]));
-        return aggregate(out.perTokenLoss, out.effectiveMask, aggParams);
+        return aggregate(out.perTokenLoss, out.normaliserMask, aggParams);
       }, vars);
       // A non-finite loss or gradient skips this update: the weights stay as they are.
       const loss = (await value.data())[0];

@@ -37,8 +37,13 @@ describe('loss aggregation', () => {
     expect(aggregate('seq-mean-token-sum-norm', 8)).toBeCloseTo(16 / 24, 6); // 16 / (3 * 8)
   });
 
-  it('rejects maxResponseLength < T and unknown names', () => {
-    expect(() => aggregate('seq-mean-token-sum-norm', 3)).toThrow(/maxResponseLength/);
+  it('divides by the fixed maxResponseLength, whatever T is', () => {
+    // T = 4 here; a divisor below T is legal (T may count prompt positions): 16 / (3 * 3)
+    expect(aggregate('seq-mean-token-sum-norm', 3)).toBeCloseTo(16 / 9, 6);
+  });
+
+  it('rejects a non-positive maxResponseLength and unknown names', () => {
+    expect(() => aggregate('seq-mean-token-sum-norm', 0)).toThrow(/maxResponseLength/);
     expect(() => getAggregation('mean')).toThrow(
       'Unknown loss aggregation "mean"; valid: token-mean, seq-mean-token-mean, seq-mean-token-sum-norm',
     );

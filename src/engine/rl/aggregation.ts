@@ -13,7 +13,8 @@ export type AggregationName = 'token-mean' | 'seq-mean-token-mean' | 'seq-mean-t
 export interface AggregationParams {
   /**
    * Dr. GRPO normalizer: the FIXED configured maximum response length (not the batch's longest
-   * response, not T of this batch), so the divisor is constant over training. Must be >= T.
+   * response, not T of this batch, which may include prompt positions), so the divisor is
+   * constant over training and the same whatever the prompts' lengths.
    */
   maxResponseLength: number;
 }
@@ -41,11 +42,9 @@ export const AGGREGATIONS: Record<AggregationName, Aggregation> = {
   // sum_{i,t}(L*m) / (N * maxResponseLength): token sums / maxLen, mean over all N sequences
   // (Dr. GRPO arXiv 2503.20783; verl's version omits the 1/N)
   'seq-mean-token-sum-norm': (loss, mask, params) => {
-    const [n, t] = loss.shape;
-    if (!(params.maxResponseLength >= t)) {
-      throw new Error(
-        `maxResponseLength (${params.maxResponseLength}) must be >= response length T (${t})`,
-      );
+    const [n] = loss.shape;
+    if (!(params.maxResponseLength > 0)) {
+      throw new Error(`maxResponseLength must be > 0, got ${params.maxResponseLength}`);
     }
     const total = tf.sum(tf.mul(zeroOutside(loss, mask), mask));
     return tf.div(total, Math.max(n, 1) * params.maxResponseLength) as tf.Scalar;

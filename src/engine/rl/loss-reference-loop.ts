@@ -111,7 +111,11 @@ export function thinkTuningLossLoop(inputs: LoopLossInputs): LoopLossOutput {
 
   // aggregation: loss = sum_ij c_ij * L_ij, so grad_ij = c_ij * tokenGrad_ij
   const coef: number[][] = perTokenLoss.map((row) => row.map(() => 0));
-  const counts = effectiveMask.map((row) => row.reduce((s, m) => s + m, 0));
+  // the normaliser: every valid response token (reference, droppedInNormaliser) or effective ones
+  const normaliser = cfg.droppedInNormaliser
+    ? inputs.responseMask.map((row) => row.map((m) => (m > 0 ? 1 : 0)))
+    : effectiveMask;
+  const counts = normaliser.map((row) => row.reduce((s, m) => s + m, 0));
   const total = counts.reduce((s, c) => s + c, 0);
   const seqsWithTokens = counts.filter((c) => c > 0).length;
   for (let i = 0; i < n; i++) {

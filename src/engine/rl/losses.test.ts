@@ -93,17 +93,55 @@ describe('ThinkTuning token routing', () => {
     expect(row(out.flags.masked)).toEqual([0, 0, 1, 0]);
     expect(row(out.flags.offPolicy)).toEqual([0, 1, 1, 0]);
     expect(row(out.flags.weight)[1]).toBeCloseTo(1.0005003, 5); // p / (p + gamma)
-    // token-mean over 2 effective tokens: (1.1 + 1.0005003) / 2
-    expect(thinkTuningLoss(inputs('drop')).loss.dataSync()[0]).toBeCloseTo(1.0502501, 5);
+    // token-mean, reference reading: the dropped token counts in the denominator with loss 0:
+    // (1.1 + 1.0005003 + 0) / 3
+    expect(thinkTuningLoss(inputs('drop')).loss.dataSync()[0]).toBeCloseTo(2.1005003 / 3, 5);
+    expect(row(out.normaliserMask)).toEqual([1, 1, 1, 0]);
     const g = row(lossGrad(inputs('drop')));
-    expect(g[0]).toBeCloseTo(1.1 / 2, 5);
-    expect(g[1]).toBeCloseTo(1.0005003 / 2, 5);
+    expect(g[0]).toBeCloseTo(1.1 / 3, 5);
+    expect(g[1]).toBeCloseTo(1.0005003 / 3, 5);
     expect(Math.abs(g[2])).toBe(0); // exactly zero (sign of zero irrelevant)
     expect(Math.abs(g[3])).toBe(0);
     const m = lossMetricsToNumbersSync(out.metrics);
     expect(m['tokens/low_conf_dropped']).toBe(1);
     expect(m['tokens/shaped']).toBe(1);
     expect(m['tokens/effective']).toBe(2);
+    expect(m['tokens/response']).toBe(3);
+    // clip ratios over all 3 response tokens (verl/TRL); the PPO-only ones over the 1 PPO token
+    expect(m['clip_ratio/region_mean']).toBe(0);
+    expect(m['clip_ratio/ppo_region_mean']).toBe(0);
+  });
+
+  it('droppedInNormaliser=false divides by the tokens that carry a loss only', () => {
+    const base = inputs('drop');
+    const own: TokenLossInputs = {
+      ...base,
+      config: { ...base.config, droppedInNormaliser: false },
+    };
+    expect(row(thinkTuningTokenLoss(own).normaliserMask)).toEqual([1, 1, 0, 0]);
+    // (1.1 + 1.0005003) / 2
+    expect(thinkTuningLoss(own).loss.dataSync()[0]).toBeCloseTo(1.0502501, 5);
+    const g = row(lossGrad(own));
+    expect(g[0]).toBeCloseTo(1.1 / 2, 5);
+    expect(g[1]).toBeCloseTo(1.0005003 / 2, 5);
+  });
+
+  it('clip ratios count every response token, teacher tokens as unclipped (verl, TRL)', () => {
+    // t0, t1 student tokens with A = 1: r = 1.5 (high-clipped), r = 1; t2, t3 teacher tokens
+    const out = thinkTuningTokenLoss({
+      logp: tf.tensor2d([[Math.log(0.6), Math.log(0.4), Math.log(0.5), Math.log(0.5)]]),
+      oldLogp: tf.tensor2d([[Math.log(0.4), Math.log(0.4), Math.log(0.5), Math.log(0.5)]]),
+      advantages: tf.tensor1d([1]),
+      responseMask: tf.ones([1, 4]),
+      offPolicyMask: tf.tensor2d([[0, 0, 1, 1]]),
+      config: CFG,
+    });
+    const m = lossMetricsToNumbersSync(out.metrics);
+    expect(m['clip_ratio/high_mean']).toBeCloseTo(1 / 4, 6); // 1 clipped of 4 response tokens
+    expect(m['clip_ratio/region_mean']).toBeCloseTo(1 / 4, 6);
+    expect(m['clip_ratio/ppo_high_mean']).toBeCloseTo(1 / 2, 6); // of 2 PPO tokens
+    expect(m['clip_ratio/ppo_region_mean']).toBeCloseTo(1 / 2, 6);
+    expect(m['clip_ratio/low_mean']).toBe(0);
   });
 
   it("'ppo' routes them to the PPO branch with the old log-prob", () => {
@@ -114,6 +152,7 @@ describe('ThinkTuning token routing', () => {
     expect(row(out.flags.masked)).toEqual([0, 0, 0, 0]);
     const g = row(lossGrad(inputs('ppo')));
     [1.1, 1.0005003, 1, 0].forEach((v, i) => expect(g[i]).toBeCloseTo(v / 3, 5));
+    expect(row(out.normaliserMask)).toEqual([1, 1, 1, 0]);
     expect(lossMetricsToNumbersSync(out.metrics)['tokens/low_conf_to_ppo']).toBe(1);
   });
 });
@@ -237,6 +276,7 @@ describe('vectorised loss matches a plain-loop reference', () => {
                 shaping,
                 aggregation,
                 lowConfidenceHandling: handling,
+                droppedInNormaliser: s !== 1,
                 maxResponseLength: 12,
                 dualClipC: s === 2 ? null : 3,
                 clipEpsHigh: s === 1 ? 0.28 : 0.2,

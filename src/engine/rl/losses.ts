@@ -9,7 +9,8 @@
  *                        → 'drop': masked out, zero gradient (slides, default)
  *                          'ppo' : PPO branch with the old log-prob (reference code)
  *   optional             + beta * k3 KL to a frozen reference, - coef * entropy
- * then aggregated to a scalar (aggregation.ts) over the effective mask.
+ * then aggregated to a scalar (aggregation.ts) over the normaliser mask (all response tokens, as
+ * verl does, or only the tokens that carry a loss: `droppedInNormaliser`).
  *
  * Which teacher tokens count as off-policy (guidance only vs the whole guided response) is
  * decided by whoever builds `offPolicyMask`.
@@ -48,9 +49,19 @@ export interface ThinkTuningLossConfig extends PpoClipConfig, ShapingParams {
   lowConfidenceTau: number;
   /** 'drop' (slides, default) or 'ppo' (reference code). */
   lowConfidenceHandling: LowConfidenceHandling;
+  /**
+   * Whether dropped low-confidence tokens still count in the aggregation's normaliser (with a
+   * loss of 0). Reference reading: yes — verl aggregates with `agg_loss(loss, response_mask)`, so
+   * a token whose loss is zeroed still counts in token-mean's denominator. false: only the tokens
+   * that carry a loss are counted (the mean over effective tokens).
+   */
+  droppedInNormaliser: boolean;
   /** How per-token losses become a scalar. Reference: 'token-mean'. */
   aggregation: AggregationName;
-  /** Fixed max response length, the Dr. GRPO divisor of 'seq-mean-token-sum-norm'. Ref: 1024. */
+  /**
+   * Fixed max response length, the Dr. GRPO divisor of 'seq-mean-token-sum-norm' (verl's
+   * data.max_response_length; the lab's rl.maxNewTokens). Never the batch's T. Ref: 1024.
+   */
   maxResponseLength: number;
   /** KL-to-reference coefficient beta; 0 (reference) skips the penalty. */
   klBeta: number;
@@ -70,6 +81,7 @@ export const DEFAULT_THINKTUNING_LOSS_CONFIG: ThinkTuningLossConfig = {
   luffyGamma: 0.1,
   lowConfidenceTau: 0.01,
   lowConfidenceHandling: 'drop',
+  droppedInNormaliser: true,
   aggregation: 'token-mean',
   maxResponseLength: 1024,
   klBeta: 0,
@@ -132,6 +144,11 @@ export type TokenLossOutput = {
   perTokenEntropyBonus: tf.Tensor;
   /** [N, T] float: valid tokens minus dropped low-confidence tokens. */
   effectiveMask: tf.Tensor;
+  /**
+   * [N, T] float: the tokens the aggregation divides by — every valid response token when
+   * `droppedInNormaliser` (reference), else `effectiveMask`.
+   */
+  normaliserMask: tf.Tensor;
   flags: TokenLossFlags;
   metrics: TokenMetricTensors;
 };
@@ -252,16 +269,24 @@ export function thinkTuningTokenLoss(inputs: TokenLossInputs): TokenLossOutput {
       prob,
     };
     const count = (x: tf.Tensor) => tf.sum(x) as tf.Scalar;
+    const validF = asFloat(valid);
+    const region = tf.add(flags.clippedLow, flags.clippedHigh);
     const metrics: TokenMetricTensors = {
-      'clip_ratio/low_mean': maskedMean(flags.clippedLow, ppoF),
-      'clip_ratio/high_mean': maskedMean(flags.clippedHigh, ppoF),
-      'clip_ratio/region_mean': maskedMean(tf.add(flags.clippedLow, flags.clippedHigh), ppoF),
-      'clip_ratio/dual_mean': maskedMean(flags.dualClipped, ppoF),
+      // verl / TRL: clipped tokens over ALL response tokens (teacher tokens count as unclipped)
+      'clip_ratio/low_mean': maskedMean(flags.clippedLow, validF),
+      'clip_ratio/high_mean': maskedMean(flags.clippedHigh, validF),
+      'clip_ratio/region_mean': maskedMean(region, validF),
+      'clip_ratio/dual_mean': maskedMean(flags.dualClipped, validF),
+      // the same over the PPO branch's tokens only
+      'clip_ratio/ppo_low_mean': maskedMean(flags.clippedLow, ppoF),
+      'clip_ratio/ppo_high_mean': maskedMean(flags.clippedHigh, ppoF),
+      'clip_ratio/ppo_region_mean': maskedMean(region, ppoF),
       'policy/ppo_kl': maskedMean(tf.sub(oldLogp, logp), ppoF),
       'policy/ratio_mean': maskedMean(ppo.ratio, ppoF),
       'offpolicy/weight_mean': maskedMean(off.weight, shapedF),
       'offpolicy/prob_mean': maskedMean(prob, shapedF),
       'offpolicy/fallback_mean': maskedMean(flags.fallback, shapedF),
+      'tokens/response': count(validF),
       'tokens/effective': count(effectiveMask),
       'tokens/ppo': count(ppoF),
       'tokens/off_policy': count(flags.offPolicy),
@@ -271,12 +296,14 @@ export function thinkTuningTokenLoss(inputs: TokenLossInputs): TokenLossOutput {
       'kl/mean': maskedMean(kl, effectiveMask),
       'entropy/mean': maskedMean(entropy, effectiveMask),
     };
+    const normaliserMask = config.droppedInNormaliser ? validF : effectiveMask;
     return {
       perTokenLoss,
       perTokenPolicyLoss,
       perTokenKlPenalty,
       perTokenEntropyBonus,
       effectiveMask,
+      normaliserMask,
       flags,
       metrics,
     };
@@ -292,7 +319,7 @@ export type LossOutput = {
 };
 
 /**
- * Aggregated ThinkTuning loss: aggregate(perTokenLoss, effectiveMask). Never reads tensor data.
+ * Aggregated ThinkTuning loss: aggregate(perTokenLoss, normaliserMask). Never reads tensor data.
  * Plain GRPO: offPolicyMask all zero.
  */
 export function thinkTuningLoss(inputs: TokenLossInputs): LossOutput {
@@ -301,7 +328,7 @@ export function thinkTuningLoss(inputs: TokenLossInputs): LossOutput {
   // One tidy: the per-token tensors and flags are freed, only `loss` and `metrics` survive.
   return tf.tidy(() => {
     const tokens = thinkTuningTokenLoss(inputs);
-    const mask = tokens.effectiveMask;
+    const mask = tokens.normaliserMask;
     const loss = aggregate(tokens.perTokenLoss, mask, params);
     const metrics: LossMetricTensors = {
       ...tokens.metrics,

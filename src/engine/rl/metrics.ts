@@ -17,15 +17,19 @@ import * as tf from '@tensorflow/tfjs';
 
 /** Metrics of the per-token loss (denominators in comments). */
 export const TOKEN_METRIC_NAMES = [
-  'clip_ratio/low_mean', // PPO tokens with A<0 and r < 1-eps_low / PPO tokens (TRL)
-  'clip_ratio/high_mean', // PPO tokens with A>0 and r > 1+eps_high / PPO tokens (TRL)
-  'clip_ratio/region_mean', // low or high / PPO tokens (TRL)
-  'clip_ratio/dual_mean', // PPO tokens where the dual cap -c*A is active / PPO tokens
+  'clip_ratio/low_mean', // PPO tokens with A<0 and r < 1-eps_low / response tokens (TRL, verl)
+  'clip_ratio/high_mean', // PPO tokens with A>0 and r > 1+eps_high / response tokens (TRL, verl)
+  'clip_ratio/region_mean', // low or high / response tokens (TRL)
+  'clip_ratio/dual_mean', // PPO tokens with the dual cap -c*A active / response tokens (verl)
+  'clip_ratio/ppo_low_mean', // low-clipped / PPO-branch tokens (teacher tokens left out)
+  'clip_ratio/ppo_high_mean', // high-clipped / PPO-branch tokens
+  'clip_ratio/ppo_region_mean', // low or high / PPO-branch tokens
   'policy/ppo_kl', // mean(oldLogp - logp) over PPO tokens (verl ppo_kl)
   'policy/ratio_mean', // mean r over PPO tokens
   'offpolicy/weight_mean', // mean shaping weight over shaped (teacher) tokens
   'offpolicy/prob_mean', // mean p over shaped tokens
   'offpolicy/fallback_mean', // shaped tokens whose denominator left (0, 1] / shaped tokens
+  'tokens/response', // count of valid response tokens (student and teacher)
   'tokens/effective', // count of tokens that contribute to the loss
   'tokens/ppo', // count of tokens in the PPO branch (incl. routed low-confidence)
   'tokens/off_policy', // count of teacher tokens (offPolicyMask, valid)

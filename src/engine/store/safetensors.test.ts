@@ -2,7 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TransformerModel } from '../model/transformer';
 import { configFromSafetensors, modelFromSafetensors, modelToSafetensors } from '../model/weights';
-import { decodeSafetensors, encodeSafetensors, f32ToBytes, toFloat32 } from './safetensors';
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  f32ToBytes,
+  f32ToF16Bytes,
+  floatToHalf,
+  toFloat32,
+} from './safetensors';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -88,5 +95,31 @@ describe('safetensors', () => {
     const bad = new Uint8Array(16);
     new DataView(bad.buffer).setBigUint64(0, 1000n, true);
     expect(() => decodeSafetensors(bad)).toThrow(/exceeds the file size/);
+  });
+
+  it('writes F16 rounded to nearest even, like numpy float16', () => {
+    // hand-checked half bit patterns
+    const cases: Array<[number, number]> = [
+      [0, 0x0000],
+      [-0, 0x8000],
+      [1, 0x3c00],
+      [-2, 0xc000],
+      [65504, 0x7bff], // largest half
+      [65520, 0x7c00], // rounds up to Inf
+      [1e6, 0x7c00],
+      [-Infinity, 0xfc00],
+      [2 ** -24, 0x0001], // smallest subnormal
+      [2 ** -26, 0x0000], // below half of it: 0
+      [1 + 2 ** -11, 0x3c00], // tie: to even (mantissa 0)
+      [1 + 3 * 2 ** -11, 0x3c02], // tie: to even (mantissa 2)
+      [1 / 3, 0x3555],
+    ];
+    for (const [x, bits] of cases) expect(floatToHalf(x), String(x)).toBe(bits);
+    expect(floatToHalf(Number.NaN) & 0x7c00).toBe(0x7c00);
+    expect(floatToHalf(Number.NaN) & 0x3ff).not.toBe(0);
+    // round trip: |x - half(x)| <= 2^-11 |x| in the normal range
+    const xs = new Float32Array([0.1, -0.02, 3.14159, 123.456, 1e-3, -7.5e-5]);
+    const back = toFloat32({ dtype: 'F16', shape: [xs.length], bytes: f32ToF16Bytes(xs) });
+    xs.forEach((x, i) => expect(Math.abs(back[i] - x)).toBeLessThanOrEqual(Math.abs(x) * 2 ** -11));
   });
 });

@@ -31,6 +31,46 @@ export function i32ToBytes(data: Int32Array): Uint8Array {
   return out;
 }
 
+/**
+ * float -> IEEE half, round to nearest even (as numpy's astype(float16)); overflow -> +-Inf,
+ * NaN stays NaN, values below the smallest subnormal -> +-0.
+ */
+export function floatToHalf(x: number): number {
+  f32Scratch[0] = x;
+  const bits = u32Scratch[0];
+  const sign = (bits >>> 16) & 0x8000;
+  const exp = (bits >>> 23) & 0xff;
+  const mant = bits & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0); // Inf or NaN
+  const e = exp - 127 + 15; // re-biased exponent
+  if (e >= 0x1f) return sign | 0x7c00; // too large: Inf
+  if (e <= 0) {
+    // subnormal half (or zero): value = mant' * 2^-24
+    if (e < -10) return sign;
+    const m = mant | 0x800000; // implicit leading 1
+    const shift = 14 - e; // 1..24
+    const half = m >>> shift;
+    const rest = m & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    const up = rest > mid || (rest === mid && (half & 1) === 1);
+    return sign | (half + (up ? 1 : 0));
+  }
+  const half = (e << 10) | (mant >>> 13);
+  const rest = mant & 0x1fff;
+  const up = rest > 0x1000 || (rest === 0x1000 && (half & 1) === 1);
+  return sign | (half + (up ? 1 : 0)); // a carry into the exponent is the correct rounding
+}
+const f32Scratch = new Float32Array(1);
+const u32Scratch = new Uint32Array(f32Scratch.buffer);
+
+/** Float32Array -> little-endian IEEE half bytes (F16), rounded to nearest even. */
+export function f32ToF16Bytes(data: Float32Array): Uint8Array {
+  const out = new Uint8Array(data.length * 2);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < data.length; i++) view.setUint16(i * 2, floatToHalf(data[i]), true);
+  return out;
+}
+
 /** IEEE half -> float. */
 function halfToFloat(h: number): number {
   const s = h & 0x8000 ? -1 : 1;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskItem } from '../tasks/types';
-import { BuiltinTeacher } from './builtin';
+import { BuiltinTeacher, compactStep } from './builtin';
 import { countOccurrences } from './catchphrase';
 import { parseGuidance } from './parse';
 import { BEHAVIORS } from './types';
@@ -181,5 +181,39 @@ describe('BuiltinTeacher', () => {
     ac.abort();
     const r = await new BuiltinTeacher().guide({ ...req(CHICKENS, 'x'), signal: ac.signal });
     expect(!r.ok && r.failure).toBe('cancelled');
+  });
+});
+
+describe('concise guidance (small students)', () => {
+  const PLACE_VALUE: TaskItem = {
+    id: 'gen-train-L2-000002',
+    prompt: 'Zoe has $63. Zoe buys 3 mugs at $4 each, then finds $23. How many dollars now?',
+    answer: '74',
+    steps: [
+      'Buying 3 at $4 each leaves 63 - 3 * 4 = 63 - 12 = 53 - 2 = 50 + 3 - 2 = 50 + 1 = $51.',
+      'Receiving $23 makes it 51 + 23 = 71 + 3 = 70 + 4 = $74.',
+    ],
+    source: 'generated',
+    level: 2,
+  };
+
+  it('keeps each equation chain to its first expression and final value', () => {
+    expect(compactStep('Spending $5 leaves 27 - 5 = 20 + 7 - 5 = 20 + 2 = $22.')).toBe(
+      'Spending $5 leaves 27 - 5 = $22.',
+    );
+    expect(compactStep('4 chickens eat 4 × 3 = 12 cups per day.')).toBe(
+      '4 chickens eat 4 × 3 = 12 cups per day.',
+    );
+  });
+
+  it('walks through the compact steps and still ends with the boxed answer', async () => {
+    const t = new BuiltinTeacher({ seed: 3, concise: true });
+    const g = ok(await t.guide(req(PLACE_VALUE, 'It is \\boxed{70}.'))).guidance;
+    expect(g.phrase).toContain('63 - 3 * 4 = $51.');
+    expect(g.phrase).toContain('51 + 23 = $74.');
+    expect(g.phrase).not.toContain('50 + 1');
+    expect(g.phrase).toMatch(/\\boxed\{74\}\.?$/);
+    const full = ok(await new BuiltinTeacher({ seed: 3 }).guide(req(PLACE_VALUE, 'It is 70.')));
+    expect(full.guidance.phrase).toContain('50 + 3 - 2 = 50 + 1 = $51.');
   });
 });

@@ -31,7 +31,10 @@ export interface BuiltinTeacherOptions {
   behaviors?: readonly Behavior[];
   /** When set, the phrase quotes it exactly once ("This is what X would have said: '...'"). */
   catchphrase?: string;
-  /** Short guidance (first sentence of the reason, no intro) for students with small contexts. */
+  /**
+   * Short guidance for students with small contexts: the reason's first sentence, no intro, and
+   * worked steps without their intermediate chains (compactStep).
+   */
   concise?: boolean;
 }
 
@@ -43,10 +46,21 @@ function sentence(text: string): string {
   return /[.!?]$/.test(t) ? t : `${t}.`;
 }
 
+/**
+ * A worked step without its intermediate chain: "23 - 7 = 10 + 13 - 7 = 10 + 6 = $16." ->
+ * "23 - 7 = $16." (the first expression and the final value of each equation chain).
+ */
+export function compactStep(step: string): string {
+  const parts = step.split(' = ');
+  return parts.length <= 2 ? step : `${parts[0]} = ${parts[parts.length - 1]}`;
+}
+
 /** The walk-through part of the phrase: worked steps, or a short computation / option pick. */
-function walkThrough(item: TaskItem, rng: () => number): string {
+function walkThrough(item: TaskItem, rng: () => number, concise: boolean): string {
   const answer = item.answer.trim();
-  const steps = (item.steps ?? []).map((s) => s.trim()).filter((s) => s.length > 0);
+  const steps = (item.steps ?? [])
+    .map((s) => (concise ? compactStep(s.trim()) : s.trim()))
+    .filter((s) => s.length > 0);
   let option = '';
   if (isMultipleChoice(item)) {
     const idx = LETTERS.indexOf(answer.toUpperCase());
@@ -76,7 +90,7 @@ export function writeGuidance(
   const steps = item.steps ?? [];
   const ctx: TemplateContext = {
     studentAnswer: studentAnswer ?? (correct ? answer : null),
-    step: steps.length > 0 ? pick(rng, steps).trim() : null,
+    step: steps.length > 0 ? compactIf(concise, pick(rng, steps).trim()) : null,
     number: numbers.length > 0 ? pick(rng, numbers) : null,
   };
   const table = TEMPLATES[behavior];
@@ -86,7 +100,7 @@ export function writeGuidance(
   // Concise: the reason's first sentence and no intro, for small students with short contexts.
   const reason = concise ? firstSentence(fullReason) : fullReason;
   const intro = concise ? '' : pick(rng, table.phraseIntros);
-  const body = walkThrough(item, rng);
+  const body = walkThrough(item, rng, concise);
   const ending = pick(rng, ENDINGS)(answer);
   const phrase = (
     catchphrase
@@ -94,6 +108,10 @@ export function writeGuidance(
       : `${intro} ${body} ${ending}`
   ).trim();
   return { opinion: correct ? 'correct' : 'incorrect', reason, phrase, behavior };
+}
+
+function compactIf(concise: boolean, step: string): string {
+  return concise ? compactStep(step) : step;
 }
 
 /** Text up to and including its first sentence end (. ! ?) followed by a space or the end. */

@@ -1,0 +1,94 @@
+/**
+ * How long a preset's steps take, per backend: figures measured by `npm run bench` (the RL step
+ * and the warm-up SFT step of each preset's default shapes) on the reference machine, scaled to
+ * this tab by a short speed probe (backend/speedProbe.ts) run on the same backend. Pure data and
+ * arithmetic (no tfjs): the page uses it for the preset picker and the long-run warning.
+ */
+import type { RunConfig } from './config';
+import { warmupStepsOf } from './students/catalog';
+
+export type TimedBackend = 'wasm' | 'webgpu-swiftshader' | 'webgpu-gpu';
+
+/** One preset's measured step times on one backend. */
+export interface StepSeconds {
+  /** One RL step (rollout + teacher + scoring + update) at the preset's B x G. */
+  rl: number;
+  /** One warm-up SFT step (the update at sft.batchSize); null when not measured. */
+  sft: number | null;
+}
+
+export interface MeasuredTimings {
+  /** What the figures were measured on, and the command. */
+  machine: string;
+  command: string;
+  /** Median ms of the speed probe on that machine, per backend (the scale's denominator). */
+  probeMs: Partial<Record<TimedBackend, number>>;
+  presets: Record<string, Partial<Record<TimedBackend, StepSeconds>>>;
+}
+
+/**
+ * Measured 2026-12-03 on the 2-core CI machine (Chromium 156 WASM in a worker; Node 20 for the
+ * SFT steps) and, for webgpu-gpu, on an H200 through Dawn (docs/performance.md).
+ */
+export const MEASURED: MeasuredTimings = {
+  machine: '2-core x86 CPU (Chromium WASM); NVIDIA H200 via Dawn for WebGPU on a GPU',
+  command: 'npm run bench -- --presets cpu,tiny,unknown-behavior,lab --parts step,sft',
+  probeMs: {},
+  presets: {},
+};
+
+/** The backend a tab's figures come from: WebGPU on a software adapter is its own row. */
+export function timedBackend(backend: string, softwareAdapter: boolean): TimedBackend | null {
+  if (backend === 'wasm') return 'wasm';
+  if (backend === 'webgpu') return softwareAdapter ? 'webgpu-swiftshader' : 'webgpu-gpu';
+  return null;
+}
+
+/** this tab's probe / the reference's probe, clamped to [1/8, 8]: 2 means twice as slow. */
+export function speedScale(
+  backend: TimedBackend,
+  probeMs: number | null,
+  m: MeasuredTimings = MEASURED,
+): number {
+  const ref = m.probeMs[backend];
+  if (!ref || !probeMs || !(probeMs > 0)) return 1;
+  return Math.min(8, Math.max(1 / 8, probeMs / ref));
+}
+
+export interface RunEstimate {
+  /** Seconds per RL step here, or null when the preset was never measured on this backend. */
+  rlStep: number | null;
+  /** Seconds of the whole run: warm-up SFT (unless a shipped student) + rl.steps; null unknown. */
+  total: number | null;
+  /** Warm-up SFT steps the run makes (0 with a shipped student). */
+  sftSteps: number;
+}
+
+/** The expected time of a run of `config` (built from `preset`) on this tab. */
+export function estimateRun(
+  preset: string,
+  config: RunConfig,
+  backend: TimedBackend | null,
+  scale: number,
+  m: MeasuredTimings = MEASURED,
+): RunEstimate {
+  const sftSteps = warmupStepsOf(config);
+  const t = backend ? m.presets[preset]?.[backend] : undefined;
+  if (!t) return { rlStep: null, total: null, sftSteps };
+  const rlStep = t.rl * scale;
+  const sft = sftSteps === 0 ? 0 : t.sft === null ? null : t.sft * scale * sftSteps;
+  return { rlStep, total: sft === null ? null : sft + rlStep * config.rl.steps, sftSteps };
+}
+
+/** "0.9 s", "45 s", "2 min", "1 h 20 min". */
+export function formatDuration(seconds: number): string {
+  if (seconds < 10) return `${seconds.toFixed(1)} s`;
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  const h = Math.floor(seconds / 3600);
+  const min = Math.round((seconds % 3600) / 60);
+  return min ? `${h} h ${min} min` : `${h} h`;
+}
+
+/** Runs longer than this get a warning with the way to a faster one before they start. */
+export const LONG_RUN_SECONDS = 30 * 60;

@@ -1,0 +1,58 @@
+/**
+ * The page's time estimates: each preset's expected seconds per RL step on this tab (for the
+ * preset picker) and the whole run's (for the long-run warning), from presetTimings.ts.
+ */
+import type { AdapterInfo, BackendName } from '../engine/backend/types';
+import type { RunConfig } from '../engine/config';
+import {
+  estimateRun,
+  formatDuration,
+  speedScale,
+  timedBackend,
+  type RunEstimate,
+} from '../engine/presetTimings';
+import { PRESET_NAMES, presetConfig } from '../engine/presets';
+
+export interface PresetEstimates {
+  /** Option text per preset: "cpu · ~0.9 s/step"; a preset never measured here shows its name. */
+  labels: Record<string, string>;
+  /** The quickest whole run among the presets measured on this backend. */
+  fastest: { preset: string; total: number } | null;
+}
+
+function scaleFor(
+  backend: BackendName | null,
+  adapter: AdapterInfo | null,
+  probeMs: number | null,
+) {
+  const tb = backend ? timedBackend(backend, adapter?.isSoftware ?? true) : null;
+  return { tb, scale: tb ? speedScale(tb, probeMs) : 1 };
+}
+
+export function presetEstimates(
+  backend: BackendName | null,
+  adapter: AdapterInfo | null,
+  probeMs: number | null,
+): PresetEstimates {
+  const { tb, scale } = scaleFor(backend, adapter, probeMs);
+  const labels: Record<string, string> = {};
+  let fastest: PresetEstimates['fastest'] = null;
+  for (const name of PRESET_NAMES) {
+    const e = estimateRun(name, presetConfig(name), tb, scale);
+    labels[name] = e.rlStep === null ? name : `${name} · ~${formatDuration(e.rlStep)}/step`;
+    if (e.total !== null && (!fastest || e.total < fastest.total))
+      fastest = { preset: name, total: e.total };
+  }
+  return { labels, fastest };
+}
+
+export function runEstimate(
+  preset: string,
+  config: RunConfig,
+  backend: BackendName | null,
+  adapter: AdapterInfo | null,
+  probeMs: number | null,
+): RunEstimate {
+  const { tb, scale } = scaleFor(backend, adapter, probeMs);
+  return estimateRun(preset, config, tb, scale);
+}
