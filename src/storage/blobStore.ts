@@ -16,11 +16,8 @@ export interface BlobStore {
   list(): Promise<string[]>;
 }
 
-/** SHA-256 of the bytes as 64 lowercase hex digits (Web Crypto: browsers and Node 20). */
-export async function sha256Hex(data: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
+/** SHA-256 of the bytes as 64 lowercase hex digits (shared with the CLI's checkpoint manifest). */
+export { sha256Hex } from '../engine/store/sha256';
 
 /** Blobs as records {hash, data} of the database's `blobs` store. */
 export class IdbBlobStore implements BlobStore {
