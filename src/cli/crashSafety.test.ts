@@ -69,7 +69,7 @@ function snapshot(dir: string): Record<string, string> {
 
 /** The write points of an uninterrupted run, and its folder. */
 async function baseline(): Promise<{ points: WritePoint[]; files: Record<string, string> }> {
-  const dir = join(root, 'baseline');
+  const dir = mkdtempSync(join(root, 'baseline-'));
   const points: WritePoint[] = [];
   setWriteFaultHook((p) => void points.push(p));
   const o = io();
