@@ -1,3 +1,4 @@
+import type { TeacherPhaseStatus } from '../engine/teacher/teacherPhase';
 import type { RunConfig } from '../engine/config';
 import { evalStepMetrics, evaluate, heldOutEvalOptions } from '../engine/eval/evaluate';
 import { heldOutItems, loadItems, type ReadText } from '../engine/eval/sources';
@@ -69,6 +70,8 @@ export class TrainingRun {
   private readonly teacher: SwitchableTeacher;
   private status: RunStatus;
   private phase: RunPhase | null = 'preparing';
+  /** What the teacher phase waits for (null outside it). */
+  private teacherWait: TeacherPhaseStatus | null = null;
   private step = 0;
   private sftStep = 0;
   /** Steps permitted while paused ("step once"). */
@@ -138,6 +141,9 @@ export class TrainingRun {
       sftSteps: c.sft.steps,
       etaSeconds: eta,
       etaCoversRl: rlPart !== null,
+      ...(this.active && this.phase === 'teacher' && this.teacherWait
+        ? { teacherWait: this.teacherWait }
+        : {}),
     };
   }
 
@@ -222,6 +228,7 @@ export class TrainingRun {
   private setPhase(phase: RunPhase): void {
     if (this.phase === phase) return;
     this.phase = phase;
+    this.teacherWait = null;
     this.postProgress();
   }
 
@@ -316,6 +323,10 @@ export class TrainingRun {
             shouldStop,
             signal: this.abort.signal,
             onPhase: (p) => this.setPhase(p),
+            onTeacherStatus: (s) => {
+              this.teacherWait = s.pending > 0 ? { ...s } : null;
+              this.postProgress();
+            },
           });
           this.step = trainer.step;
           // Greedy held-out evaluation every rl.evalEvery steps, shown as eval/* on this step.
