@@ -16,7 +16,7 @@ import type { RunConfig } from '../engine/config';
 import type { CheckpointFiles } from '../engine/store/checkpoint';
 import { redactKnown, redactSecrets, secretValues } from '../engine/security/redact';
 import { PREVIOUS_SUFFIX, STAGING_SUFFIX, writeCheckpointDir } from './checkpointDir';
-import { appendDurable, exists, makeDir, removePath, writeFileAtomic } from './durableFs';
+import { appendDurable, makeDir, removePath, writeFileAtomic } from './durableFs';
 
 export const RUN_JSONL_FILES = [
   'metrics.jsonl',
@@ -120,10 +120,5 @@ export class RunFolderWriter {
     const dir = join(this.dir, CHECKPOINT_FOLDER);
     await writeCheckpointDir(dir, files);
     return dir;
-  }
-
-  /** Whether the folder has a file. */
-  has(name: string): Promise<boolean> {
-    return exists(join(this.dir, name));
   }
 }
