@@ -49,13 +49,14 @@ async function makeStudent(name: ShippedStudentName): Promise<ShippedStudentEntr
   const argv = ['sft', '--preset', preset, '--set', 'student.init=""', '--out', tmp];
   const command = `npm run lab -- ${argv.map((a) => (a.includes('"') ? `'${a}'` : a)).join(' ')}`;
   process.stderr.write(`students: ${name}: ${command}\n`);
+  await rm(tmp, { recursive: true, force: true }); // a folder left by an interrupted run
   const t0 = performance.now();
   const code = await main(argv, nodeIo);
   if (code !== 0) throw new Error(`students: ${name}: sft exited with ${code}`);
   const sftSeconds = (performance.now() - t0) / 1000;
 
   // float16 weights: what ships, and what the accuracy is measured on
-  const trained = loadCheckpoint(await readCheckpointDir(tmp));
+  const trained = loadCheckpoint((await readCheckpointDir(tmp)).files);
   const f16 = await modelToSafetensors(trained.model, {}, 'F16');
   trained.model.dispose();
   const dir = join(STUDENTS_ROOT, name);

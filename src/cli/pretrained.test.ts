@@ -46,6 +46,7 @@ describe('CLI on a pretrained model folder', () => {
     expect(readdirSync(join(out, 'adapter')).sort()).toEqual([
       'adapter_config.json',
       'adapter_model.safetensors',
+      'manifest.json', // written whole: staged, then renamed into place
     ]);
     expect(
       JSON.parse(readFileSync(join(out, 'adapter', 'adapter_config.json'), 'utf8')),

@@ -163,6 +163,11 @@ export const TeacherSchema = z.strictObject({
   circuitCooldownMs: int(0, 3_600_000)
     .optional()
     .describe('Wait before probing a paused teacher again, in ms (default 30000)'),
+  stepDeadlineMs: int(0, 3_600_000)
+    .optional()
+    .describe(
+      'Longest wait for the teacher in one step, in ms; rollouts still unanswered then stay unguided (default 120000; 0 = none)',
+    ),
 });
 
 /** The linear layers LoRA can adapt (Hugging Face / PEFT module names). */

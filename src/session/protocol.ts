@@ -4,6 +4,7 @@
  * Types only: no runtime code lives here (except the exhaustiveness guard), so both sides
  * import it freely.
  */
+import type { TeacherPhaseStatus } from '../engine/teacher/teacherPhase';
 import type { AdapterInfo, BackendName, BackendPreference } from '../engine/backend/types';
 import type { RunConfig } from '../engine/config';
 import type { RunHalt, StepMetrics, Trajectory } from '../engine/loop/types';
@@ -135,6 +136,8 @@ export interface RunProgress {
   etaSeconds: number | null;
   /** False while no RL step has been timed yet: the ETA then covers the warm-up only. */
   etaCoversRl: boolean;
+  /** In the teacher phase: what it waits for (calls pending, answered, failed; the deadline). */
+  teacherWait?: TeacherPhaseStatus;
 }
 
 /** Which steps' trajectories the worker still holds (oldest dropped first, within a budget). */

@@ -1,3 +1,4 @@
+import type { TeacherPhaseStatus } from '../engine/teacher/teacherPhase';
 import type { RunConfig } from '../engine/config';
 import { evalStepMetrics, evaluate, heldOutEvalOptions } from '../engine/eval/evaluate';
 import { heldOutItems, loadItems, type ReadText } from '../engine/eval/sources';
@@ -72,6 +73,8 @@ export class TrainingRun {
   private readonly teacher: SwitchableTeacher;
   private status: RunStatus;
   private phase: RunPhase | null = 'preparing';
+  /** What the teacher phase waits for (null outside it). */
+  private teacherWait: TeacherPhaseStatus | null = null;
   private step = 0;
   private sftStep = 0;
   /** Warm-up steps this run makes: sft.steps, or 0 when it starts from a shipped student. */
@@ -144,6 +147,9 @@ export class TrainingRun {
       sftSteps: this.sftTotal,
       etaSeconds: eta,
       etaCoversRl: rlPart !== null,
+      ...(this.active && this.phase === 'teacher' && this.teacherWait
+        ? { teacherWait: this.teacherWait }
+        : {}),
     };
   }
 
@@ -228,6 +234,7 @@ export class TrainingRun {
   private setPhase(phase: RunPhase): void {
     if (this.phase === phase) return;
     this.phase = phase;
+    this.teacherWait = null;
     this.postProgress();
   }
 
@@ -332,6 +339,10 @@ export class TrainingRun {
             shouldStop,
             signal: this.abort.signal,
             onPhase: (p) => this.setPhase(p),
+            onTeacherStatus: (s) => {
+              this.teacherWait = s.pending > 0 ? { ...s } : null;
+              this.postProgress();
+            },
           });
           this.step = trainer.step;
           // Greedy held-out evaluation every rl.evalEvery steps, shown as eval/* on this step.

@@ -16,6 +16,7 @@ export interface BlobStore {
   list(): Promise<string[]>;
 }
 
+/** SHA-256 of the bytes as 64 lowercase hex digits (shared with the CLI's checkpoint manifest). */
 export { sha256Hex } from '../engine/store/sha256';
 
 /** Blobs as records {hash, data} of the database's `blobs` store. */

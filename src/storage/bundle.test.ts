@@ -135,6 +135,7 @@ describe('run bundle', () => {
       'checkpoint/tokenizer.json',
       'checkpoint/config.json',
       'checkpoint/trainer_state.safetensors',
+      'checkpoint/manifest.json',
     ]);
     const metricsLines = execFileSync('unzip', ['-p', file, 'metrics.jsonl']).toString();
     expect(metricsLines.split('\n')[1]).toBe(
@@ -229,6 +230,41 @@ describe('run bundle', () => {
     // Nothing half-imported is left behind by a failed import.
     const b = await freshStore();
     await expect(importRunBundle(b, withEntry(bytes, 'config.json', null))).rejects.toThrow();
+    expect(await b.listRuns()).toEqual([]);
+  });
+
+  it('checks the checkpoint against manifest.json, then its content, before storing anything', async () => {
+    const a = await freshStore();
+    const { bytes } = await exportRunBundle(a, await savedRun(a));
+    const entry = (name: string) =>
+      readZip(bytes)
+        .find((e) => e.name === name)!
+        .data.slice();
+    const noRunJson = (b: Uint8Array) => writeZip(readZip(b).filter((e) => e.name !== 'run.json'));
+    // A file changed after the manifest was written (no run.json to catch it first).
+    const model = entry('checkpoint/model.safetensors');
+    model[model.length - 1] ^= 1;
+    await expect(
+      readBundle(noRunJson(withEntry(bytes, 'checkpoint/model.safetensors', model)), 'x.zip'),
+    ).rejects.toThrow(
+      /^checkpoint\/model\.safetensors has SHA-256 [0-9a-f]{12}… but manifest\.json says [0-9a-f]{12}…/,
+    );
+    // NaN weights with every hash in agreement (written by a run whose weights diverged).
+    const nan = entry('checkpoint/model.safetensors');
+    new DataView(nan.buffer).setFloat32(nan.length - 4, NaN, true);
+    const noHashes = readZip(bytes).filter(
+      (e) => e.name !== 'run.json' && e.name !== 'checkpoint/manifest.json',
+    );
+    const b = await freshStore();
+    await expect(
+      importRunBundle(
+        b,
+        withEntry(writeZip(noHashes), 'checkpoint/model.safetensors', nan),
+        'x.zip',
+      ),
+    ).rejects.toThrow(
+      /^checkpoint\/model\.safetensors: tensor "ln_f\.bias" has 1 non-finite value\(s\) \(NaN or ±Infinity\)/,
+    );
     expect(await b.listRuns()).toEqual([]);
   });
 

@@ -8,13 +8,25 @@
  *                             the trainer's 0-based step index (its metrics row is step + 1)
  *   checkpoint/model.safetensors, checkpoint/tokenizer.json, checkpoint/config.json,
  *   checkpoint/trainer_state.safetensors   the last checkpoint (optimizer, RNG, data order)
- * A CLI output folder zipped with `zip -0 -r` imports too (run.json is then optional).
+ *   checkpoint/manifest.json  each checkpoint file's SHA-256 and size, as the CLI writes it
+ * A CLI output folder zipped with `zip -0 -r` imports too (run.json is then optional). Import
+ * checks every file before anything is stored: the checkpoint against run.json's and
+ * manifest.json's hashes, then its content (engine/store/checkpointCheck.ts: shapes, finite
+ * values, config.json against the weights).
  */
 import { parseConfig, type RunConfig } from '../engine/config';
 import { decodeTrainerState, TRAINER_STATE_FILE } from '../engine/loop/trainerState';
 import type { StepMetrics, Trajectory } from '../engine/loop/types';
 import type { SftStepMetrics } from '../engine/sft/train';
 import { decodeSafetensors } from '../engine/store/safetensors';
+import { checkCheckpointFiles } from '../engine/store/checkpointCheck';
+import {
+  buildCheckpointManifest,
+  CHECKPOINT_MANIFEST_FILE,
+  manifestText,
+  parseCheckpointManifest,
+  verifyManifestEntry,
+} from '../engine/store/checkpointManifest';
 import { sha256Hex } from './blobStore';
 import { redactConfig } from './redact';
 import type { RunRecord, RunStore } from './runStore';
@@ -42,6 +54,8 @@ export interface RunBundle {
   /** Trajectories by storage step (the metrics row's step). */
   trajectories: Array<{ step: number; trajectories: Trajectory[] }>;
   checkpoint: { step: number; files: Record<string, Uint8Array> } | null;
+  /** checkpoint/manifest.json's text, written on export (readers check it, then drop it). */
+  checkpointManifest?: string;
 }
 
 const CHECKPOINT_FILES = ['model.safetensors', 'tokenizer.json', 'config.json', TRAINER_STATE_FILE];
@@ -67,6 +81,11 @@ export function writeBundle(b: RunBundle): Uint8Array {
   ];
   for (const [name, data] of Object.entries(b.checkpoint?.files ?? {}))
     entries.push({ name: `checkpoint/${name}`, data });
+  if (b.checkpointManifest)
+    entries.push({
+      name: `checkpoint/${CHECKPOINT_MANIFEST_FILE}`,
+      data: enc.encode(b.checkpointManifest),
+    });
   return writeZip(entries, new Date(b.manifest.exportedAt));
 }
 
@@ -98,7 +117,12 @@ export async function exportRunBundle(
     trajectories: { steps: trajectories.map((t) => t.step), dropped: run.trajectories.dropped },
     checkpoint: checkpoint ? { step: checkpoint.pointer.step, files: checkpointHashes } : null,
   };
+  const checkpointManifest =
+    checkpoint && files
+      ? manifestText(await buildCheckpointManifest(checkpoint.pointer.step, files))
+      : undefined;
   const bytes = writeBundle({
+    checkpointManifest,
     manifest,
     config: run.config,
     metrics: await store.loadMetrics(runId),
@@ -221,7 +245,47 @@ export async function readBundle(bytes: Uint8Array, filename = 'the bundle'): Pr
         );
     }
   }
+  if (checkpoint)
+    await checkBundleCheckpoint(checkpoint, files.get(`checkpoint/${CHECKPOINT_MANIFEST_FILE}`));
   return { manifest, config, metrics, sftMetrics, trajectories, checkpoint };
+}
+
+/** Runs `fn`, naming the checkpoint's file in its message ("checkpoint/model.safetensors: …"). */
+function inCheckpoint<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw new Error(`checkpoint/${(e as Error).message}`);
+  }
+}
+
+/** A bundle's checkpoint against its manifest.json (when there is one), then its content. */
+async function checkBundleCheckpoint(
+  checkpoint: NonNullable<RunBundle['checkpoint']>,
+  manifestBytes: Uint8Array | undefined,
+): Promise<void> {
+  const cp = checkpoint.files;
+  if (manifestBytes) {
+    const m = inCheckpoint(() => parseCheckpointManifest(dec.decode(manifestBytes)));
+    if (m.step !== checkpoint.step)
+      throw new Error(
+        `checkpoint/${CHECKPOINT_MANIFEST_FILE} says step ${m.step} but checkpoint/config.json says ${checkpoint.step}.`,
+      );
+    for (const [name, entry] of Object.entries(m.files))
+      await verifyManifestEntry(`checkpoint/${name}`, name, entry, cp[name] ?? null).catch(
+        (e: Error) => {
+          throw new Error(e.message.replace(`checkpoint/${name}: ${name}`, `checkpoint/${name}`));
+        },
+      );
+  }
+  inCheckpoint(() =>
+    checkCheckpointFiles({
+      'model.safetensors': cp['model.safetensors'],
+      'config.json': dec.decode(cp['config.json']),
+      'tokenizer.json': dec.decode(cp['tokenizer.json']),
+      [TRAINER_STATE_FILE]: cp[TRAINER_STATE_FILE],
+    }),
+  );
 }
 
 /** Validates a bundle and saves it as a new run (a new id; the name, rows and weights equal). */

@@ -37,6 +37,12 @@ const PHASE_TEXT: Record<NonNullable<RunProgress['phase']>, string> = {
   evaluating: 'held-out evaluation',
 };
 
+/** What the teacher phase waits for, in words. */
+export function teacherWaitText(w: NonNullable<RunProgress['teacherWait']>): string {
+  const deadline = w.deadlineMs > 0 ? `; unguided after ${Math.round(w.deadlineMs / 1000)} s` : '';
+  return `${w.teacher}: ${w.pending} of ${w.total} call(s) pending, ${w.answered} answered, ${w.failed} failed${deadline}`;
+}
+
 /** Preset, algorithm, Start / Pause / Resume / Step once / Stop, and the run's progress. */
 export function RunControls() {
   const ready = useLab((s) => s.backend !== null);
@@ -205,6 +211,9 @@ export function RunControls() {
         <span data-testid="phase">
           phase:{' '}
           <strong>{p.waiting ? 'waiting (paused)' : p.phase ? PHASE_TEXT[p.phase] : '—'}</strong>
+          {p.teacherWait && (
+            <span data-testid="teacher-wait"> ({teacherWaitText(p.teacherWait)})</span>
+          )}
         </span>
         <span>ETA {eta(p)}</span>
       </div>

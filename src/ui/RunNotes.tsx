@@ -15,6 +15,7 @@ const KIND_TEXT: Record<string, string> = {
   oversized: 'reply too large',
   bad_json: 'reply not valid JSON (cut off?)',
   redirect: 'redirect not followed',
+  deadline: "no answer before the step's teacher deadline",
   too_long: 'guidance longer than the context',
 };
 

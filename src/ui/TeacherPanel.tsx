@@ -30,6 +30,7 @@ const MORE = [
   'concise',
   'circuitFailures',
   'circuitCooldownMs',
+  'stepDeadlineMs',
 ].map(field);
 
 function FewShotEditor() {

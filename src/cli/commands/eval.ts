@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import type { RunConfig } from '../../engine/config';
 import { evaluate } from '../../engine/eval/evaluate';
 import { loadItems } from '../../engine/eval/sources';
-import { loadCheckpoint } from '../../engine/store/checkpoint';
+import { loadCheckedCheckpoint } from '../../engine/store/checkpoint';
 import { parseGsm8k } from '../../engine/tasks/gsm8k';
 import type { TaskItem } from '../../engine/tasks/types';
 import { readCheckpointDir } from '../checkpointDir';
@@ -64,7 +64,9 @@ async function runEvalCommand(argv: readonly string[], io: CliIo): Promise<numbe
     await initNodeBackend(backend);
     const ckpt = modelDir
       ? await pretrainedForEval(modelDir, flags.values, (s) => io.stderr(s + '\n'))
-      : loadCheckpoint(await readCheckpointDir(dir));
+      : loadCheckedCheckpoint(
+          (await readCheckpointDir(dir, { note: (n) => io.stderr(`note: ${n}\n`) })).checked,
+        );
     let config: RunConfig;
     try {
       config = applyOverrides(ckpt.meta.run, flags.lists.set ?? []);

@@ -70,6 +70,25 @@ describe('grade command', () => {
     expect(lines[3].summary.meanReward.format).toBeCloseTo(0.1 / 3);
   });
 
+  it('grades an unclosed \\boxed{ as no answer and echoes at most 200 characters of one', async () => {
+    const huge = '7'.repeat(5_000_000);
+    const responses = write('odd.jsonl', [
+      { index: 0, response: 'Left: \\boxed{13' },
+      { index: 1, response: `\\boxed{${huge}}` },
+    ]);
+    const io = captureIo();
+    expect(await runGrade({ dataPath: gsm, responsesPath: responses }, io)).toBe(0);
+    const [unclosed, long] = io.out
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(unclosed).toMatchObject({ extracted: null, unclosedBox: true, correct: false });
+    expect(long.extracted).toBe(`${'7'.repeat(200)}…`);
+    expect(long.extractedChars).toBe(5_000_000);
+    expect(io.out.join('').length).toBeLessThan(2000);
+  });
+
   it('reads TaskItem JSONL, a custom reward spec, and prints to stdout', async () => {
     const data = write('items.jsonl', [
       {

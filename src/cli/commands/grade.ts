@@ -36,12 +36,26 @@ export interface GradeArgs {
 export interface GradedLine {
   line: number;
   id: string;
+  /** The extracted answer, cut to MAX_ECHO_CHARS (a response can be megabytes long). */
   extracted: string | null;
+  /** The extracted answer's full length, when it was cut. */
+  extractedChars?: number;
+  /** Set when the response opens a \boxed{ it never closes (no answer; see tasks/answer.ts). */
+  unclosedBox?: true;
   correct: boolean;
   ended: boolean;
   boxedCount: number;
   rewards: Record<string, number>;
   total: number;
+}
+
+/** Most characters of an extracted answer echoed in a graded line. */
+export const MAX_ECHO_CHARS = 200;
+
+/** The extracted answer as echoed: at most MAX_ECHO_CHARS, with its full length when cut. */
+function echoAnswer(extracted: string | null): Pick<GradedLine, 'extracted' | 'extractedChars'> {
+  if (extracted === null || extracted.length <= MAX_ECHO_CHARS) return { extracted };
+  return { extracted: `${extracted.slice(0, MAX_ECHO_CHARS)}…`, extractedChars: extracted.length };
 }
 
 /** Exit codes. */
@@ -228,7 +242,8 @@ export async function runGrade(args: GradeArgs, io?: GradeIo): Promise<number> {
       const graded: GradedLine = {
         line: row.line,
         id: row.item.id,
-        extracted: r.grade.extracted,
+        ...echoAnswer(r.grade.extracted),
+        ...(r.grade.unclosedBox ? { unclosedBox: true as const } : {}),
         correct: r.grade.correct,
         ended: row.ended,
         boxedCount: r.grade.boxedCount,

@@ -4,7 +4,7 @@
  * (LoRA adapters only, unless student.lora is false), and the adapters are saved in PEFT's
  * format under OUT/adapter/ (OUT/model/ after full fine-tuning, with the tokenizer files).
  */
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunConfig } from '../../engine/config';
 import { pretrainedCheckpoint } from '../../engine/hf/export';
@@ -17,6 +17,8 @@ import { RlTrainer } from '../../engine/loop/trainer';
 import { runSft } from '../../engine/sft/train';
 import type { TaskItem } from '../../engine/tasks/types';
 import { hfSourceFor } from '../hfDir';
+import { writeFolderAtomic } from '../checkpointDir';
+import { RunFolderWriter, runSecrets } from '../runFolder';
 
 /** Loads config.student.hf, logging the model's size and progress by file. */
 export async function loadCliPretrained(
@@ -46,28 +48,18 @@ export async function loadCliPretrained(
 
 const fmt = (x: number | undefined, d = 3) => (x === undefined ? '-' : x.toFixed(d));
 
-/** Writes a folder's files (strings as UTF-8). */
-async function writeFolder(dir: string, files: Record<string, Uint8Array | string>): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  for (const [name, data] of Object.entries(files)) await writeFile(join(dir, name), data);
-}
-
 export async function runPretrainedTrain(
   a: { out: string; preset: string; teacherKey?: string },
   c: RunConfig,
   trainItems: TaskItem[],
   log: (s: string) => void,
 ): Promise<void> {
-  await mkdir(a.out, { recursive: true });
-  await writeFile(join(a.out, 'config.json'), JSON.stringify(c, null, 2)); // no API key
-  for (const f of ['metrics.jsonl', 'trajectories.jsonl', 'sft_metrics.jsonl'])
-    await writeFile(join(a.out, f), '');
   const student = await loadCliPretrained(c, log);
+  // The model loaded: now the folder (config.json without secrets, empty JSONL files).
+  const folder = new RunFolderWriter(a.out, runSecrets(c, a.teacherKey));
+  await folder.start(c);
   const { model, tokenizer } = student;
-  const teacher =
-    c.rl.algo === 'thinktuning'
-      ? createTeacher(c, a.teacherKey ?? process.env.TEACHER_API_KEY)
-      : null;
+  const teacher = c.rl.algo === 'thinktuning' ? createTeacher(c, a.teacherKey) : null;
   log(
     `train: preset ${a.preset}, ${c.rl.algo}, teacher ${teacher ? c.teacher.kind : 'none'}, ${trainItems.length} questions, ${c.rl.steps} steps`,
   );
@@ -81,7 +73,7 @@ export async function runPretrainedTrain(
         if (bytes) files[name] = bytes;
       }
     }
-    await writeFolder(join(a.out, folder), files);
+    await writeFolderAtomic(join(a.out, folder), step, files);
     log(`checkpoint at step ${step} -> ${join(a.out, folder)}`);
   };
   try {
@@ -89,7 +81,7 @@ export async function runPretrainedTrain(
       log(`warm-up SFT: ${c.sft.steps} steps`);
       await runSft(model, tokenizer, trainItems, {
         config: c,
-        onStep: (m) => appendFile(join(a.out, 'sft_metrics.jsonl'), JSON.stringify(m) + '\n'),
+        onStep: (m) => folder.append('sft_metrics.jsonl', [m]),
       });
     }
     const trainer = new RlTrainer({ config: c, model, tokenizer, trainItems, teacher });
@@ -97,11 +89,8 @@ export async function runPretrainedTrain(
       while (trainer.step < c.rl.steps) {
         const r = await trainer.runStep();
         const m = r.metrics;
-        await appendFile(join(a.out, 'metrics.jsonl'), JSON.stringify(m) + '\n');
-        await appendFile(
-          join(a.out, 'trajectories.jsonl'),
-          r.trajectories.map((t) => JSON.stringify(t)).join('\n') + '\n',
-        );
+        await folder.append('metrics.jsonl', [m]);
+        await folder.append('trajectories.jsonl', r.trajectories);
         log(
           `step ${m.step}/${c.rl.steps} reward ${fmt(m.reward)} acc ${fmt(m.accuracy, 2)} guided ${m['thinktuning/guided_count']} ` +
             `len ${fmt(m['completions/mean_length'], 0)} loss ${fmt(m.loss, 4)} ${fmt(m.step_time, 1)}s` +

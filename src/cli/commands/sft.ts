@@ -3,8 +3,7 @@
  * training corpus, creates the student from config.model, runs warm-up SFT, evaluates greedy
  * accuracy on the eval split and writes a checkpoint folder plus DIR/sft_metrics.jsonl.
  */
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import { applyOverride, type RunConfig } from '../../engine/config';
 import { evaluate, greedyEvalOptions, type EvalResult } from '../../engine/eval/evaluate';
 import { buildTokenizer, loadItems, type ReadText } from '../../engine/eval/sources';
@@ -14,13 +13,16 @@ import { PRESET_NAMES, presetConfig } from '../../engine/presets';
 import { runSft, type SftStepMetrics } from '../../engine/sft/train';
 import { checkpointFiles } from '../../engine/store/checkpoint';
 import { writeCheckpointDir } from '../checkpointDir';
+import { redactText } from '../../engine/security/redact';
 import { EXIT, intFlag, parseFlags, type CliCommand, type CliIo } from '../command';
 import { initNodeBackend, parseNodeBackend } from '../nodeBackend';
 
-export const SFT_USAGE = `usage: sft --preset P --out DIR [--set key=value ...] [--backend wasm|cpu] [--log-every N]
+export const SFT_USAGE = `usage: sft --preset P --out DIR [--set key=value ...] [--backend wasm|cpu] [--log-every N] [--overwrite]
 
   --preset P      one of: ${PRESET_NAMES.join(', ')}
-  --out DIR       checkpoint folder (model.safetensors, config.json, tokenizer.json, sft_metrics.jsonl)
+  --out DIR       checkpoint folder (model.safetensors, config.json, tokenizer.json, manifest.json,
+                  sft_metrics.jsonl), written whole when the warm-up ends
+  --overwrite     replace the checkpoint already in DIR (refused without it)
   --set k=v       override one config field, repeatable (e.g. --set sft.steps=100)
   --backend B     tfjs backend: wasm (default) or cpu
   --log-every N   progress line on stderr every N steps (default 25)`;
@@ -52,6 +54,7 @@ async function runSftCommand(argv: readonly string[], io: CliIo): Promise<number
   const flags = parseFlags(argv, {
     values: ['preset', 'out', 'backend', 'log-every'],
     lists: ['set'],
+    switches: ['overwrite'],
   });
   if ('error' in flags) return usageError(io, flags.error);
   const { preset, out } = flags.values;
@@ -61,11 +64,13 @@ async function runSftCommand(argv: readonly string[], io: CliIo): Promise<number
   if (typeof backend !== 'string') return usageError(io, backend.error);
   const logEvery = intFlag('log-every', flags.values['log-every'], 25);
   if (typeof logEvery === 'string') return usageError(io, logEvery);
+  const problem = await sftOutProblem(out, flags.switches.has('overwrite'));
+  if (problem) return usageError(io, problem);
   let config: RunConfig;
   try {
     config = applyOverrides(presetConfig(preset), flags.lists.set ?? []);
   } catch (err) {
-    io.stderr(`sft: ${message(err)}\n`);
+    io.stderr(`sft: ${redactText(message(err))}\n`);
     return EXIT.usage;
   }
   try {
@@ -117,8 +122,10 @@ export async function trainAndSave(
       ...evalSummary(r),
     };
     lines.push(JSON.stringify({ eval: summary }));
-    await writeCheckpointDir(out, await checkpointFiles(model, tok, config, config.sft.steps));
-    await writeFile(join(out, 'sft_metrics.jsonl'), `${lines.join('\n')}\n`, 'utf8');
+    // The folder appears whole (files, manifest.json, sft_metrics.jsonl) or not at all.
+    await writeCheckpointDir(out, await checkpointFiles(model, tok, config, config.sft.steps), {
+      'sft_metrics.jsonl': `${lines.join('\n')}\n`,
+    });
     io.stdout(`${JSON.stringify(summary)}\n`);
     io.stderr(`sft: checkpoint written to ${out}\n`);
     return r;
@@ -135,6 +142,35 @@ function progress(m: SftStepMetrics, config: RunConfig, t0: number): string {
     `sft step ${m.step}/${config.sft.steps} loss ${m.loss.toFixed(4)} lr ${m.lr.toExponential(2)} ` +
     `${m.step_time.toFixed(2)} s/step elapsed ${elapsed.toFixed(0)}s eta ${eta.toFixed(0)}s\n`
   );
+}
+
+/** What an SFT folder holds; anything else in --out is someone else's. */
+const SFT_FOLDER_FILES = new Set([
+  'model.safetensors',
+  'config.json',
+  'tokenizer.json',
+  'trainer_state.safetensors',
+  'manifest.json',
+  'sft_metrics.jsonl',
+]);
+
+/**
+ * Why `sft --out DIR` may not write DIR, or null. The folder is replaced whole, so it must be
+ * new, empty, or (with --overwrite) an SFT checkpoint folder and nothing else.
+ */
+export async function sftOutProblem(dir: string, overwrite: boolean): Promise<string | null> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return null;
+  }
+  const foreign = names.filter((n) => !SFT_FOLDER_FILES.has(n));
+  if (foreign.length > 0)
+    return `${dir} holds other files (${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ', …' : ''}); "sft" replaces its --out folder whole, so choose a new or empty folder.`;
+  if (names.length > 0 && !overwrite)
+    return `${dir} already holds a checkpoint (${names.join(', ')}); choose another --out, or pass --overwrite to replace it.`;
+  return null;
 }
 
 function usageError(io: CliIo, error: string): number {

@@ -1,22 +1,27 @@
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { applyOverride, type RunConfig } from '../../engine/config';
 import { createTeacher } from '../../engine/loop/setup';
-import { redactSecrets } from '../../engine/security/redact';
-import { runTraining } from '../../engine/loop/run';
+import { redactText, secretValues } from '../../engine/security/redact';
+import { runTraining, type RunInputs } from '../../engine/loop/run';
 import { presetConfig } from '../../engine/presets';
-import { writeCheckpointDir } from '../checkpointDir';
-import { loadRunStudent } from '../../engine/students/load';
-import { loadInit, readShippedFile } from '../shippedStudents';
+import { loadCheckedCheckpoint } from '../../engine/store/checkpoint';
+import { loadRunStudent, loadShippedStudent } from '../../engine/students/load';
+import { isShippedStudentName, SHIPPED_STUDENT_NAMES } from '../../engine/students/catalog';
+import { isDirectory, readShippedFile } from '../shippedStudents';
 import { heldOutItems, loadItems } from '../../engine/eval/sources';
+import { readCheckpointDir } from '../checkpointDir';
 import { evalSummary } from './sft';
 import { EXIT, parseFlags, type CliCommand, type CliIo } from '../command';
 import { initNodeBackend, parseNodeBackend } from '../nodeBackend';
 import { readTextFile } from './sft';
-import { prepareResumeDir, resumeConfig } from './trainResume';
+import { applyResumePlan, evalDueAtResume, planResume, resumeConfig } from './trainResume';
 import { isPretrainedStudent } from '../../engine/hf/student';
 import { runPretrainedTrain } from './pretrained';
 import type { TaskItem } from '../../engine/tasks/types';
+import { outFolderProblem, RunFolderWriter, runSecrets } from '../runFolder';
+import { adoptModelShape } from './initShape';
+import { teacherProgress } from '../teacherProgress';
 
 export const TRAIN_USAGE = `Usage: npm run lab -- train --preset P --out DIR [options]
   --preset P            tiny | lab | unknown-behavior | reference (default tiny)
@@ -24,13 +29,18 @@ export const TRAIN_USAGE = `Usage: npm run lab -- train --preset P --out DIR [op
   --teacher T           builtin | http
   --teacher-url U       OpenAI-compatible base URL, e.g. http://127.0.0.1:11434/v1
   --teacher-model M     model name on that server
-  --teacher-key K       API key (or env TEACHER_API_KEY); never written to disk
-  --init DIR|NAME       start from a checkpoint folder or a shipped warm-up student (tiny,
-                        unknown-behavior); skips warm-up SFT. Default: the preset's student.init
-                        (tiny and unknown-behavior start from their shipped student;
+  --teacher-key-file F  read the API key from file F (or set env TEACHER_API_KEY); never
+                        written to disk or printed
+  --teacher-key K       the API key itself; other users can read it in the process list (ps)
+                        for the whole run, so prefer the two above
+  --init DIR|NAME       start from a checkpoint folder or a shipped warm-up student
+                        (${SHIPPED_STUDENT_NAMES.join(', ')}); skips warm-up SFT; the model's shape
+                        and tokenizer are the checkpoint's. Default: the preset's student.init
+                        (cpu and unknown-behavior start from their shipped student;
                         --set student.init='""' warms up from scratch)
   --resume DIR          continue a run folder written by --out from its checkpoint (exactly: same
                         optimizer, RNG and data order); --set rl.steps=N to go further
+  --overwrite           replace the run already in --out DIR (refused without it)
   --model-dir D         a pretrained Hugging Face model folder (path or URL): trains it with
                         LoRA (student.* settings); same as --set student.source=hf --set student.hf=D
   --set key=value       override any config field (repeatable), e.g. --set rl.steps=10
@@ -46,6 +56,7 @@ export interface TrainArgs {
   teacher?: string;
   teacherUrl?: string;
   teacherModel?: string;
+  /** The API key (from --teacher-key, --teacher-key-file or TEACHER_API_KEY). */
   teacherKey?: string;
   init?: string;
   /** A run folder to continue (train --out's layout). */
@@ -69,17 +80,13 @@ export function trainConfig(a: TrainArgs): RunConfig {
   return c;
 }
 
-/** The weights a new run starts from: --init, else the config's shipped student, else none. */
-async function startingPoint(a: TrainArgs, c: RunConfig) {
-  if (a.resume) return undefined;
-  if (a.init) return loadInit(a.init);
-  const s = await loadRunStudent(c, readShippedFile);
-  return s ? { ...s, source: `the shipped student "${s.name}" (student.init)` } : undefined;
-}
-
 const fmt = (x: number | undefined, d = 3) => (x === undefined ? '-' : x.toFixed(d));
 
-/** `train`: runs warm-up SFT (unless --init) and GRPO/ThinkTuning, writing results under --out. */
+/**
+ * `train`: runs warm-up SFT (unless --init) and GRPO/ThinkTuning, writing results under --out.
+ * Every input (the --init checkpoint, or with --resume the checkpoint and the run's files) is
+ * read and checked before anything in --out changes.
+ */
 export async function runTrain(
   a: TrainArgs,
   c: RunConfig,
@@ -88,44 +95,69 @@ export async function runTrain(
   evalItems: TaskItem[] = [],
 ): Promise<void> {
   if (isPretrainedStudent(c)) return runPretrainedTrain(a, c, trainItems, log);
-  const apiKey = a.teacherKey ?? process.env.TEACHER_API_KEY;
-  await mkdir(a.out, { recursive: true });
-  // The API key is never part of a config; credentials pasted into a URL are redacted too.
-  await writeFile(join(a.out, 'config.json'), JSON.stringify(redactSecrets(c), null, 2));
-  // Resuming keeps the rows up to the checkpoint; a new run starts empty files.
-  const resume = a.resume ? await prepareResumeDir(a.resume) : undefined;
-  if (!resume)
-    for (const f of ['metrics.jsonl', 'trajectories.jsonl', 'sft_metrics.jsonl', 'eval.jsonl'])
-      await writeFile(join(a.out, f), '');
-  const init = await startingPoint(a, c);
-  if (init) log(`train: starting from ${init.source} (no warm-up SFT)`);
+  const apiKey = a.teacherKey;
+  const inputs: RunInputs = { config: c, trainItems, teacher: null, evalItems };
+  const note = (n: string) => log(`note: ${n}`);
+  // ---- read and check every input; nothing is written yet ----
+  const plan = a.resume ? await planResume(a.resume, c, a.sets) : undefined;
+  if (plan) {
+    inputs.config = plan.config;
+    inputs.resume = plan.point;
+    inputs.evalAtResume = evalDueAtResume(plan);
+    plan.notes.forEach(note);
+  } else if (a.init && (await isDirectory(a.init))) {
+    const init = await readCheckpointDir(a.init, { note });
+    inputs.config = adoptModelShape(c, init.checked.meta, a.sets, `--init ${a.init}`);
+    const loaded = loadCheckedCheckpoint(init.checked);
+    inputs.init = { model: loaded.model, tokenizer: loaded.tokenizer };
+  } else if (a.init) {
+    // not a folder: a shipped warm-up student by name (checked against its manifest)
+    if (!isShippedStudentName(a.init))
+      throw new Error(
+        `--init ${a.init}: no such checkpoint folder, and no shipped student of that name (shipped: ${SHIPPED_STUDENT_NAMES.join(', ')}).`,
+      );
+    const s = await loadShippedStudent(a.init, readShippedFile);
+    inputs.config = adoptModelShape(c, s.meta, a.sets, `--init ${a.init}`);
+    inputs.init = { model: s.model, tokenizer: s.tokenizer };
+    log(`train: starting from the shipped student "${a.init}" (no warm-up SFT)`);
+  } else {
+    // the preset's shipped warm-up student (student.init), unless it is ""
+    const s = await loadRunStudent(c, readShippedFile);
+    if (s) {
+      inputs.init = { model: s.model, tokenizer: s.tokenizer };
+      log(`train: starting from the shipped student "${s.name}" (student.init; no warm-up SFT)`);
+    }
+  }
+  c = inputs.config;
   const teacher = c.rl.algo === 'thinktuning' ? createTeacher(c, apiKey) : null;
+  inputs.teacher = teacher;
+  // ---- now the folder: a fresh run, or the resumed one trimmed to its checkpoint ----
+  const folder = new RunFolderWriter(a.out, runSecrets(c, apiKey));
+  if (plan) {
+    await applyResumePlan(plan);
+    await folder.writeConfig(c);
+    await folder.removeStaleTemps();
+  } else await folder.start(c);
   log(
-    `train: preset ${a.preset}, ${c.rl.algo}, teacher ${teacher ? c.teacher.kind : 'none'}, ${trainItems.length} questions, ${c.rl.steps} steps`,
+    `train: preset ${a.preset}, ${c.rl.algo}, teacher ${teacher ? c.teacher.kind : 'none'}, ${trainItems.length} questions, ${c.rl.steps} steps` +
+      (plan ? `, resumed at step ${plan.point.state.step}` : ''),
   );
-  await runTraining(
-    {
-      config: c,
-      trainItems,
-      teacher,
-      init: init && { model: init.model, tokenizer: init.tokenizer },
-      resume,
-      evalItems,
-    },
-    {
+  const progress = teacherProgress(log);
+  try {
+    await runTraining(inputs, {
+      checkpointAtStart: true,
       onPhase: (p) => (p === 'warm-up' ? log(`warm-up SFT: ${c.sft.steps} steps`) : undefined),
       onSftStep: async (m) => {
-        await appendFile(join(a.out, 'sft_metrics.jsonl'), JSON.stringify(m) + '\n');
+        await folder.append('sft_metrics.jsonl', [m]);
         if (m.step % 25 === 0 || m.step === c.sft.steps)
           log(`sft ${m.step}/${c.sft.steps} loss ${fmt(m.loss)}`);
       },
+      onTeacherStatus: progress.onStatus,
       onStep: async (r) => {
+        progress.stepDone();
         const m = r.metrics;
-        await appendFile(join(a.out, 'metrics.jsonl'), JSON.stringify(m) + '\n');
-        await appendFile(
-          join(a.out, 'trajectories.jsonl'),
-          r.trajectories.map((t) => JSON.stringify(t)).join('\n') + '\n',
-        );
+        await folder.append('metrics.jsonl', [m]);
+        await folder.append('trajectories.jsonl', r.trajectories);
         log(
           `step ${m.step}/${c.rl.steps} reward ${fmt(m.reward)} acc ${fmt(m.accuracy, 2)} guided ${m['thinktuning/guided_count']} ` +
             `catchphrase ${fmt(m['behavior/catchphrase_rate_unguided'], 2)} clip ${fmt(m['clip_ratio/region_mean'])} ` +
@@ -140,7 +172,7 @@ export async function runTrain(
           catchphraseRate: r.greedy?.catchphraseRate ?? null,
           reflectionRate: r.greedy?.reflectionRate ?? null,
         };
-        await appendFile(join(a.out, 'eval.jsonl'), JSON.stringify(row) + '\n');
+        await folder.append('eval.jsonl', [row]);
         log(
           `eval at step ${step}: greedy accuracy ${fmt(r.greedyAccuracy ?? undefined, 3)} on ${r.questions} held-out questions` +
             (row.catchphraseRate === null ? '' : `, catchphrase ${fmt(row.catchphraseRate, 3)}`),
@@ -148,14 +180,52 @@ export async function runTrain(
       },
       onHalt: (halt) => log(`train: stopped at step ${halt.step}: ${halt.message}`),
       onCheckpoint: async (step, files) => {
-        await writeCheckpointDir(join(a.out, 'checkpoint'), files);
-        log(`checkpoint at step ${step} -> ${join(a.out, 'checkpoint')}`);
+        log(`checkpoint at step ${step} -> ${await folder.checkpoint(files)}`);
       },
-    },
-  );
+    });
+  } finally {
+    progress.stepDone();
+  }
 }
 
-async function runTrainCommand(argv: readonly string[], io: CliIo): Promise<number> {
+/** The API key from --teacher-key, --teacher-key-file or TEACHER_API_KEY (in that order). */
+async function apiKeyFrom(
+  v: Record<string, string>,
+  warn: (s: string) => void,
+): Promise<string | undefined> {
+  if (v['teacher-key'] !== undefined && v['teacher-key-file'] !== undefined)
+    throw new Error('pass the API key once: --teacher-key-file or --teacher-key, not both.');
+  if (v['teacher-key'] !== undefined) {
+    warn(
+      'warning: --teacher-key puts the key in the process list, where any user of this machine can read it (ps) for the whole run; use --teacher-key-file FILE or the TEACHER_API_KEY environment variable instead.',
+    );
+    return v['teacher-key'] || undefined;
+  }
+  const file = v['teacher-key-file'];
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      throw new Error(
+        `--teacher-key-file: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
+      );
+    }
+    const key = text.trim();
+    if (!key) throw new Error(`--teacher-key-file: ${file} is empty.`);
+    return key;
+  }
+  return process.env.TEACHER_API_KEY || undefined;
+}
+
+async function runTrainCommand(argv: readonly string[], rawIo: CliIo): Promise<number> {
+  // Every message goes out scrubbed: of key-shaped text and URL credentials at once, and of the
+  // run's known secrets (the key, URL query values) as soon as they are known.
+  const secrets: string[] = [];
+  const io: CliIo = {
+    stdout: (t) => rawIo.stdout(redactText(t, secrets)),
+    stderr: (t) => rawIo.stderr(redactText(t, secrets)),
+  };
   const flags = parseFlags(argv, {
     values: [
       'preset',
@@ -165,12 +235,14 @@ async function runTrainCommand(argv: readonly string[], io: CliIo): Promise<numb
       'teacher-url',
       'teacher-model',
       'teacher-key',
+      'teacher-key-file',
       'init',
       'resume',
       'model-dir',
       'backend',
     ],
     lists: ['set'],
+    switches: ['overwrite'],
   });
   const usage = (msg: string) => {
     io.stderr(`train: ${msg}\n${TRAIN_USAGE}\n`);
@@ -178,9 +250,22 @@ async function runTrainCommand(argv: readonly string[], io: CliIo): Promise<numb
   };
   if ('error' in flags) return usage(flags.error);
   const v = flags.values;
+  let apiKey: string | undefined;
+  try {
+    apiKey = await apiKeyFrom(v, (w) => io.stderr(`${w}\n`));
+  } catch (e) {
+    return usage((e as Error).message);
+  }
+  if (apiKey) secrets.push(apiKey);
   if (!v.out && !v.resume) return usage('missing --out DIR');
   if (v.resume && v.out && resolve(v.out) !== resolve(v.resume))
     return usage('--resume continues the run in its own folder: leave out --out.');
+  if (v.resume && v.init)
+    return usage("--resume continues from the run's own checkpoint: leave out --init.");
+  if (v.resume && flags.switches.has('overwrite'))
+    return usage(
+      '--resume continues the run in its folder; --overwrite would replace it: pass one.',
+    );
   const backend = parseNodeBackend(v.backend);
   if (typeof backend !== 'string') return usage(backend.error);
   const args: TrainArgs = {
@@ -190,18 +275,23 @@ async function runTrainCommand(argv: readonly string[], io: CliIo): Promise<numb
     teacher: v.teacher,
     teacherUrl: v['teacher-url'],
     teacherModel: v['teacher-model'],
-    teacherKey: v['teacher-key'],
+    teacherKey: apiKey,
     init: v.init,
     resume: v.resume,
     modelDir: v['model-dir'],
     sets: flags.lists.set ?? [],
   };
+  if (!args.resume) {
+    const problem = await outFolderProblem(args.out, flags.switches.has('overwrite'));
+    if (problem) return usage(problem);
+  }
   let config: RunConfig;
   try {
     config = args.resume ? await resumeConfig(args.resume, args.sets) : trainConfig(args);
   } catch (e) {
     return usage((e as Error).message);
   }
+  secrets.push(...secretValues(config));
   try {
     await initNodeBackend(backend);
     const train = await loadItems(config.data, 'train', readTextFile);

@@ -103,7 +103,9 @@ describe('train --resume', () => {
     const old = join(dir, 'old');
     const f = io();
     expect(await main(['train', '--out', old, '--set', 'rl.steps=1', ...SETS], f), f.err).toBe(0);
+    // A checkpoint written before resume (and manifests) existed: no trainer state, no manifest.
     rmSync(join(old, 'checkpoint/trainer_state.safetensors'));
+    rmSync(join(old, 'checkpoint/manifest.json'));
     writeFileSync(join(old, 'metrics.jsonl'), '');
     const g = io();
     expect(await main(['train', '--resume', old], g)).toBe(1);

@@ -1,9 +1,10 @@
 import { TransformerModel } from '../model/transformer';
 import type { RunConfig } from '../config';
-import { checkpointFiles, loadCheckpoint, type CheckpointFiles } from '../store/checkpoint';
+import { checkpointFiles, type CheckpointFiles } from '../store/checkpoint';
+import { checkCheckpointFiles, type CheckedCheckpoint } from '../store/checkpointCheck';
 import type { Tokenizer } from '../tokenizer';
 import { RlTrainer, type TrainerDeps } from './trainer';
-import { decodeTrainerState, TRAINER_STATE_FILE, type TrainerState } from './trainerState';
+import { TRAINER_STATE_FILE, type TrainerState } from './trainerState';
 
 /** Where a run continues from: the checkpoint's student, tokenizer and trainer state. */
 export interface ResumePoint {
@@ -46,20 +47,24 @@ export async function resumableCheckpoint(
   return files;
 }
 
-/** Rebuilds a resume point from a checkpoint's files (the trainer state file is required). */
+/**
+ * Rebuilds a resume point from a checkpoint's files (the trainer state file is required), after
+ * every check of store/checkpointCheck.ts: each problem names its file.
+ */
 export function resumePointFromFiles(files: CheckpointFiles): ResumePoint {
-  const stateBytes = files[TRAINER_STATE_FILE];
-  if (!stateBytes)
+  if (!files[TRAINER_STATE_FILE])
     throw new Error(
       `The checkpoint has no ${TRAINER_STATE_FILE} (optimizer, RNG and data order), so the run cannot continue exactly; it was written before resume existed or by "sft".`,
     );
-  const state = decodeTrainerState(stateBytes);
-  const { model, tokenizer, meta } = loadCheckpoint(files);
-  if (meta.step !== state.step) {
-    model.dispose();
+  return resumePointFromChecked(checkCheckpointFiles(files));
+}
+
+/** A resume point from a checkpoint already checked (it must hold a trainer state). */
+export function resumePointFromChecked(checked: CheckedCheckpoint): ResumePoint {
+  if (!checked.state)
     throw new Error(
-      `config.json says step ${meta.step} but ${TRAINER_STATE_FILE} says step ${state.step}; the files come from different checkpoints.`,
+      `The checkpoint has no ${TRAINER_STATE_FILE} (optimizer, RNG and data order), so the run cannot continue exactly; it was written before resume existed or by "sft".`,
     );
-  }
-  return { model, tokenizer, state };
+  const model = TransformerModel.fromArrays(checked.meta.model, checked.weights);
+  return { model, tokenizer: checked.tokenizer, state: checked.state };
 }

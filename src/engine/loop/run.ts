@@ -6,6 +6,7 @@ import type { CheckpointFiles } from '../store/checkpoint';
 import { buildTokenizer, createStudent } from '../student';
 import type { TaskItem } from '../tasks/types';
 import type { Teacher } from '../teacher';
+import type { TeacherPhaseStatus } from '../teacher/teacherPhase';
 import type { Tokenizer } from '../tokenizer';
 import { resumableCheckpoint, resumeTrainer, type ResumePoint } from './resume';
 import { RlTrainer } from './trainer';
@@ -23,6 +24,13 @@ export interface RunHooks {
   onEval?: (step: number, result: EvalResult) => void | Promise<void>;
   /** The run stopped itself: rl.maxNonFiniteSteps non-finite steps in a row (see RunHalt). */
   onHalt?: (halt: RunHalt) => void | Promise<void>;
+  /** What a step's teacher phase waits for (its start and after each call). */
+  onTeacherStatus?: (step: number, s: Readonly<TeacherPhaseStatus>) => void;
+  /**
+   * Also write a checkpoint at the start of the RL phase (step 0: after the warm-up or from
+   * `init`), so a run killed before its first regular checkpoint can resume from there.
+   */
+  checkpointAtStart?: boolean;
 }
 
 export interface RunInputs {
@@ -33,6 +41,11 @@ export interface RunInputs {
   init?: { model: TransformerModel; tokenizer: Tokenizer };
   /** Continue a run from its checkpoint (skips warm-up SFT; `init` is ignored). */
   resume?: ResumePoint;
+  /**
+   * With `resume`: evaluate once before continuing, when the checkpoint's step was due for an
+   * evaluation whose row was lost (a crash between the checkpoint and the evaluation).
+   */
+  evalAtResume?: boolean;
   /**
    * Held-out questions for the greedy evaluation every rl.evalEvery steps (the reference
    * validates every 5): before the first RL step, every evalEvery steps and after the last.
@@ -72,11 +85,17 @@ export async function runTraining(inp: RunInputs, hooks: RunHooks = {}): Promise
     await hooks.onEval(trainer.step, r);
   };
   try {
-    if (trainer.step === 0 && c.rl.steps > 0) await evalNow();
+    if (!inp.resume && hooks.checkpointAtStart && hooks.onCheckpoint)
+      await hooks.onCheckpoint(0, await resumableCheckpoint(model, tokenizer, c, trainer));
+    if (inp.resume ? inp.evalAtResume : c.rl.steps > 0) await evalNow();
     while (trainer.step < c.rl.steps) {
       if (hooks.shouldStop?.()) break;
       hooks.onPhase?.('rollout');
-      const r = await trainer.runStep({ shouldStop: hooks.shouldStop });
+      const step = trainer.step + 1;
+      const r = await trainer.runStep({
+        shouldStop: hooks.shouldStop,
+        onTeacherStatus: hooks.onTeacherStatus && ((s) => hooks.onTeacherStatus!(step, s)),
+      });
       await hooks.onStep?.(r);
       const every = c.rl.checkpointEvery;
       // A halted run (non-finite steps in a row) ends here with the last good weights saved.

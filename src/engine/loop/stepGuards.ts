@@ -8,6 +8,11 @@ import type * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../config';
 import { guideThroughBreaker } from '../teacher/breakerTeacher';
 import { CircuitBreaker, DEFAULT_CIRCUIT, type CircuitState } from '../teacher/circuitBreaker';
+import {
+  DEFAULT_STEP_DEADLINE_MS,
+  runTeacherPhase,
+  type TeacherPhaseStatus,
+} from '../teacher/teacherPhase';
 import { TEACHER_FAILURE_KINDS } from '../teacher/types';
 import type { Teacher, TeacherRequest, TeacherResult } from '../teacher/types';
 import { DEFAULT_MAX_NONFINITE_STEPS, NonFiniteGuard } from './numericGuard';
@@ -21,7 +26,11 @@ export class StepGuards {
   private guard: NonFiniteGuard | null = null;
   private skippedCalls = 0;
 
-  constructor(private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly now: () => number = Date.now,
+    /** The teacher deadline's timer (default setTimeout); tests fire it by hand. */
+    private readonly timer?: (ms: number, fire: () => void) => () => void,
+  ) {
     this.breaker = new CircuitBreaker({}, now);
   }
 
@@ -30,16 +39,44 @@ export class StepGuards {
     this.guard ??= new NonFiniteGuard(vars, step);
   }
 
+  /**
+   * The step's teacher phase (teacher/teacherPhase.ts): every request through the circuit
+   * breaker, failed attempts counted as they happen, and the phase cut at
+   * teacher.stepDeadlineMs; one result per request ('skipped': no call, or cancelled when the
+   * circuit opened).
+   */
+  async guideAll(
+    teacher: Teacher,
+    config: RunConfig,
+    requests: readonly TeacherRequest[],
+    opts: { signal?: AbortSignal; onStatus?: (s: Readonly<TeacherPhaseStatus>) => void } = {},
+  ): Promise<Array<TeacherResult | 'skipped'>> {
+    this.configureBreaker(config);
+    const results = await runTeacherPhase(teacher, requests, {
+      breaker: this.breaker,
+      deadlineMs: config.teacher.stepDeadlineMs ?? DEFAULT_STEP_DEADLINE_MS,
+      signal: opts.signal,
+      onStatus: opts.onStatus,
+      timer: this.timer,
+    });
+    this.skippedCalls += results.filter((r) => r === 'skipped').length;
+    return results;
+  }
+
+  private configureBreaker(config: RunConfig): void {
+    this.breaker.configure({
+      failureThreshold: config.teacher.circuitFailures ?? DEFAULT_CIRCUIT.failureThreshold,
+      cooldownMs: config.teacher.circuitCooldownMs ?? DEFAULT_CIRCUIT.cooldownMs,
+    });
+  }
+
   /** Asks the teacher through the circuit breaker (settings from config.teacher); 'skipped' while open. */
   guide(
     teacher: Teacher,
     config: RunConfig,
     req: TeacherRequest,
   ): Promise<TeacherResult | 'skipped'> {
-    this.breaker.configure({
-      failureThreshold: config.teacher.circuitFailures ?? DEFAULT_CIRCUIT.failureThreshold,
-      cooldownMs: config.teacher.circuitCooldownMs ?? DEFAULT_CIRCUIT.cooldownMs,
-    });
+    this.configureBreaker(config);
     return guideThroughBreaker(this.breaker, teacher, req).then((r) => {
       if (r === 'skipped') this.skippedCalls++;
       return r;

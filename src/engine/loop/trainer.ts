@@ -18,6 +18,7 @@ import {
 } from '../tasks/rewards';
 import type { TaskItem } from '../tasks/types';
 import type { Teacher, TeacherResult } from '../teacher';
+import type { TeacherPhaseStatus } from '../teacher/teacherPhase';
 import type { Tokenizer } from '../tokenizer';
 import { buildGuidedResponse, offPolicyFlags, type GuidedResponse } from './guided';
 import { disposePacked, packRollouts } from './pack';
@@ -200,6 +201,8 @@ export class RlTrainer {
       signal?: AbortSignal;
       /** Told when the step enters each phase (for progress displays). */
       onPhase?: (phase: 'rollout' | 'teacher' | 'update') => void;
+      /** Told what the teacher phase waits for, at its start and after each call. */
+      onTeacherStatus?: (s: Readonly<TeacherPhaseStatus>) => void;
     } = {},
   ): Promise<StepResult> {
     const c = this.config;
@@ -273,16 +276,17 @@ export class RlTrainer {
         rng: this.rng,
       });
       const jobs = picked.flatMap((idx, g) => idx.map((i) => rollouts[g * G + i]));
-      const results = await Promise.all(
-        jobs.map((r) =>
-          this.guards.guide(this.teacher!, c, {
-            item: r.item,
-            question: r.question,
-            response: r.text,
-            studentCorrect: r.reward.grade.correct,
-            signal: opts.signal,
-          }),
-        ),
+      // Under the step's teacher deadline, with failed attempts counted as they happen.
+      const results = await this.guards.guideAll(
+        this.teacher!,
+        c,
+        jobs.map((r) => ({
+          item: r.item,
+          question: r.question,
+          response: r.text,
+          studentCorrect: r.reward.grade.correct,
+        })),
+        { signal: opts.signal, onStatus: opts.onTeacherStatus },
       );
       results.forEach((res, k) => {
         const r = jobs[k];

@@ -8,6 +8,7 @@
  * A standard safetensors file, so it opens in any safetensors reader.
  */
 import type { CausalLM } from '../model/causalLM';
+import { assertFinite } from '../model/weightsCheck';
 import {
   decodeSafetensors,
   encodeSafetensors,
@@ -91,8 +92,11 @@ export function decodeTrainerState(bytes: Uint8Array): TrainerState {
   };
   const moments = (kind: 'm' | 'v'): Float32Array[] => {
     const out: Float32Array[] = [];
-    for (let i = 0; tensors.has(`optimizer.${kind}.${i}`); i++)
-      out.push(toFloat32(tensors.get(`optimizer.${kind}.${i}`)!));
+    for (let i = 0; tensors.has(`optimizer.${kind}.${i}`); i++) {
+      const data = toFloat32(tensors.get(`optimizer.${kind}.${i}`)!);
+      assertFinite(`${where}: tensor "optimizer.${kind}.${i}"`, data);
+      out.push(data);
+    }
     return out;
   };
   const m = moments('m');
@@ -110,7 +114,11 @@ export function decodeTrainerState(bytes: Uint8Array): TrainerState {
   if (metadata.has_reference === 'true') {
     reference = new Map();
     for (const [name, t] of tensors)
-      if (name.startsWith('reference.')) reference.set(name.slice(10), toFloat32(t));
+      if (name.startsWith('reference.')) {
+        const data = toFloat32(t);
+        assertFinite(`${where}: tensor "${name}"`, data);
+        reference.set(name.slice(10), data);
+      }
   }
   return {
     step: int('step'),

@@ -3,12 +3,12 @@ import {
   encodeSafetensors,
   f32ToBytes,
   f32ToF16Bytes,
-  toFloat32,
   type SafeTensor,
 } from '../store/safetensors';
 import { paramShapes } from './params';
 import { validateModelConfig, type ModelConfig } from './config';
 import { TransformerModel } from './transformer';
+import { checkedModelArrays } from './weightsCheck';
 
 /**
  * The model's weights as a safetensors file (GPT-2 tensor names), config in metadata. F32 by
@@ -45,20 +45,18 @@ export function configFromSafetensors(bytes: Uint8Array): ModelConfig {
   return c;
 }
 
-/** Builds a model from safetensors bytes; shapes are checked against the config. */
+/**
+ * Builds a model from safetensors bytes: every tensor the config needs with its shape, none left
+ * over, all finite, and the saved model config equal to `config` (weightsCheck.ts). Messages
+ * start with "model.safetensors:".
+ */
 export function modelFromSafetensors(bytes: Uint8Array, config?: ModelConfig): TransformerModel {
   const cfg = config ?? configFromSafetensors(bytes);
-  const { tensors } = decodeSafetensors(bytes);
-  const arrays = new Map<string, Float32Array>();
-  for (const [name, shape] of paramShapes(cfg)) {
-    const t = tensors.get(name);
-    if (!t) throw new Error(`Weights file lacks tensor "${name}" required by the model config.`);
-    if (t.shape.join(',') !== shape.join(',')) {
-      throw new Error(
-        `Tensor "${name}" has shape [${t.shape.join(', ')}] but the config needs [${shape.join(', ')}].`,
-      );
-    }
-    arrays.set(name, toFloat32(t));
+  let arrays: Map<string, Float32Array>;
+  try {
+    arrays = checkedModelArrays(bytes, cfg);
+  } catch (e) {
+    throw new Error(`model.safetensors: ${(e as Error).message}`);
   }
   return TransformerModel.fromArrays(cfg, arrays);
 }

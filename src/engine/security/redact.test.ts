@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config';
 import { presetConfig } from '../presets';
-import { REDACTED, redactSecrets, redactText, redactUrl } from './redact';
+import { REDACTED, redactSecrets, redactText, redactUrl, secretValues } from './redact';
 
 const KEY = 'sk-proj-ABCDEFGHIJKLMNOP1234';
 
@@ -55,5 +55,27 @@ describe('redactSecrets', () => {
     expect(redactText('Authorization: Bearer abcdefghijklmnopqrstuvwxyz')).toBe(
       `Authorization: ${REDACTED}`,
     );
+  });
+
+  it('cuts credential query parameters and short sk- keys out of any text', () => {
+    expect(
+      redactText(
+        'no complete reply from http://h:1/v1/chat/completions?api_key=abc123&x=1 (timeout)',
+      ),
+    ).toBe(
+      `no complete reply from http://h:1/v1/chat/completions?api_key=${REDACTED}&x=1 (timeout)`,
+    );
+    expect(redactText('GET /x?token=t0k3n#frag and &password=hunter2')).toBe(
+      `GET /x?token=${REDACTED}#frag and &password=${REDACTED}`,
+    );
+    expect(redactText('key sk-abc123 and sk-1a')).toBe(`key ${REDACTED} and sk-1a`);
+  });
+
+  it("finds the secret values inside a config's URLs", () => {
+    const c = presetConfig('tiny');
+    c.teacher.baseURL = 'https://bob:pa%24s@h.example/v1?api_key=k-123456&mode=fast';
+    c.data.gsm8kTrain = 'https://d.example/t.jsonl?token=tok-98765';
+    expect(secretValues(c).sort()).toEqual(['k-123456', 'pa$s', 'tok-98765']);
+    expect(secretValues(presetConfig('lab'))).toEqual([]);
   });
 });

@@ -22,10 +22,14 @@ const SECRET_FIELD =
  * "AIza...", and "Bearer <token>".
  */
 const KEY_PATTERN =
-  /\b(sk-[A-Za-z0-9_-]{16,}|hf_[A-Za-z0-9]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|AIza[0-9A-Za-z_-]{30,}|Bearer\s+[A-Za-z0-9._~+/-]{16,}=*)/g;
+  /\b(sk-[A-Za-z0-9_-]{6,}|hf_[A-Za-z0-9]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|AIza[0-9A-Za-z_-]{30,}|Bearer\s+[A-Za-z0-9._~+/-]{16,}=*)/g;
 
 /** "user:password@" (or "user@") after a URL scheme, anywhere in a text. */
 const USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi;
+
+/** A query parameter named like a credential, anywhere in a text ("?api_key=...", "&token=..."). */
+const SECRET_QUERY =
+  /([?&](?:api[-_]?key|key|token|access[-_]?token|auth|secret|password|sig|signature)=)(?!%5Bredacted%5D|\[redacted\])[^&#\s"'<>]+/gi;
 
 /** Whether a query parameter's name says it carries a credential. */
 export function isSecretParam(name: string): boolean {
@@ -42,9 +46,42 @@ export function isSecretField(name: string): boolean {
  * and every known secret (e.g. the key the user typed, whatever its shape) replaced too.
  */
 export function redactText(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(KEY_PATTERN, REDACTED).replace(USERINFO, '$1');
+  let out = redactKnown(text, secrets);
+  out = out.replace(KEY_PATTERN, REDACTED).replace(USERINFO, '$1');
+  return out.replace(SECRET_QUERY, `$1${REDACTED}`);
+}
+
+/** Text with only the given known secrets replaced (data such as trajectories keeps its shape). */
+export function redactKnown(text: string, secrets: readonly string[]): string {
+  let out = text;
   for (const s of secrets) if (s.length >= 4) out = out.split(s).join(REDACTED);
   return out;
+}
+
+/**
+ * The secret values inside a value's URLs (user:password, query parameters named like a
+ * credential), found anywhere in strings of `value`: what else to scrub from a run's outputs
+ * once its config is known.
+ */
+export function secretValues(value: unknown): string[] {
+  const out = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') {
+      for (const m of v.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi)) {
+        let url: URL;
+        try {
+          url = new URL(m[0]);
+        } catch {
+          continue;
+        }
+        if (url.password) out.add(decodeURIComponent(url.password));
+        for (const [k, x] of url.searchParams) if (isSecretParam(k) && x) out.add(x);
+      }
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(value);
+  return [...out].filter((s) => s.length >= 4);
 }
 
 /** A URL without userinfo and secret query parameters (unparseable text: key patterns only). */

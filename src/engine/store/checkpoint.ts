@@ -1,9 +1,10 @@
-import { parseConfig, type RunConfig } from '../config';
+import type { RunConfig } from '../config';
 import type { ModelConfig } from '../model/config';
 import { redactSecrets } from '../security/redact';
-import type { TransformerModel } from '../model/transformer';
-import { modelFromSafetensors, modelToSafetensors } from '../model/weights';
-import { tokenizerFromJSON, tokenizerToJSONString, type Tokenizer } from '../tokenizer';
+import { TransformerModel } from '../model/transformer';
+import { modelToSafetensors } from '../model/weights';
+import { tokenizerToJSONString, type Tokenizer } from '../tokenizer';
+import { checkCheckpointFiles, type CheckedCheckpoint } from './checkpointCheck';
 
 /**
  * A checkpoint is a folder of standard files:
@@ -12,6 +13,9 @@ import { tokenizerFromJSON, tokenizerToJSONString, type Tokenizer } from '../tok
  *   tokenizer.json     Hugging Face tokenizer
  *   trainer_state.safetensors  RL only: optimizer moments, RNG, data order, KL reference
  *                      (loop/trainerState.ts); what makes a resumed run continue exactly
+ *   manifest.json      on disk: each file's SHA-256 and size (checkpointManifest.ts); the
+ *                      browser keeps the same in its run record
+ * Every file is checked before use (checkpointCheck.ts).
  */
 export interface CheckpointFiles {
   'model.safetensors': Uint8Array;
@@ -35,7 +39,8 @@ export async function checkpointFiles(
   // Written to disk and bundles: credentials pasted into the config are redacted.
   const meta: CheckpointMeta = { model: model.config, run: redactSecrets(run), step };
   return {
-    'model.safetensors': await modelToSafetensors(model),
+    // The step in the weights' metadata lets a reader tell files of different checkpoints apart.
+    'model.safetensors': await modelToSafetensors(model, { step: String(step) }),
     'config.json': JSON.stringify(meta, null, 2),
     'tokenizer.json': tokenizerToJSONString(tok),
   };
@@ -47,23 +52,16 @@ export interface LoadedCheckpoint {
   meta: CheckpointMeta;
 }
 
-/** Rebuilds model + tokenizer; mismatches are reported with the file to fix. */
+/**
+ * Rebuilds model + tokenizer after every check of checkpointCheck.ts (shapes, finite values,
+ * config.json against the weights' own config and step); each problem names its file.
+ */
 export function loadCheckpoint(files: CheckpointFiles): LoadedCheckpoint {
-  let meta: CheckpointMeta;
-  try {
-    meta = JSON.parse(files['config.json']) as CheckpointMeta;
-  } catch (e) {
-    throw new Error(`config.json is not valid JSON: ${(e as Error).message}`);
-  }
-  if (!meta.model)
-    throw new Error('config.json has no "model" section; was it written by the lab?');
-  const run = parseConfig(meta.run);
-  const tokenizer = tokenizerFromJSON(files['tokenizer.json']);
-  if (tokenizer.vocabSize !== meta.model.vocab) {
-    throw new Error(
-      `tokenizer.json has ${tokenizer.vocabSize} tokens but the model expects ${meta.model.vocab}; use the tokenizer saved with these weights.`,
-    );
-  }
-  const model = modelFromSafetensors(files['model.safetensors'], meta.model);
-  return { model, tokenizer, meta: { ...meta, run } };
+  return loadCheckedCheckpoint(checkCheckpointFiles(files));
+}
+
+/** Builds model + tokenizer from a checkpoint already checked (e.g. by the CLI's folder reader). */
+export function loadCheckedCheckpoint(checked: CheckedCheckpoint): LoadedCheckpoint {
+  const model = TransformerModel.fromArrays(checked.meta.model, checked.weights);
+  return { model, tokenizer: checked.tokenizer, meta: checked.meta };
 }

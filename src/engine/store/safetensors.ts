@@ -155,33 +155,46 @@ export function decodeSafetensors(bytes: Uint8Array): DecodedSafetensors {
       `Not a safetensors file: header length ${n} exceeds the file size (${bytes.byteLength} bytes).`,
     );
   }
-  let header: Record<string, unknown>;
+  let parsed: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<
-      string,
-      unknown
-    >;
+    parsed = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
   } catch (e) {
     throw new Error(`safetensors header is not valid JSON: ${(e as Error).message}`);
   }
+  if (!isRecord(parsed))
+    throw new Error(
+      `safetensors header is ${describeJson(parsed)}; expected an object of tensor entries {dtype, shape, data_offsets}.`,
+    );
+  const header = parsed;
   const dataStart = 8 + n;
   const dataLen = bytes.byteLength - dataStart;
   const tensors = new Map<string, SafeTensor>();
   let metadata: Record<string, string> = {};
   for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') {
+      if (!isRecord(raw) || Object.values(raw).some((v) => typeof v !== 'string'))
+        throw new Error('safetensors "__metadata__" must be an object of strings.');
       metadata = raw as Record<string, string>;
       continue;
     }
-    const info = raw as { dtype?: string; shape?: number[]; data_offsets?: [number, number] };
-    if (!info || typeof info.dtype !== 'string' || !(info.dtype in BYTES)) {
+    const info = isRecord(raw) ? raw : {};
+    if (typeof info.dtype !== 'string' || !Object.hasOwn(BYTES, info.dtype)) {
       throw new Error(
-        `Tensor "${name}": unsupported or missing dtype ${String(info?.dtype)} (supported: ${Object.keys(BYTES).join(', ')}).`,
+        `Tensor "${name}": unsupported or missing dtype ${String(info.dtype)} (supported: ${Object.keys(BYTES).join(', ')}).`,
       );
     }
     const dtype = info.dtype as SafeDType;
     const shape = info.shape ?? [];
-    const [b, e] = info.data_offsets ?? [NaN, NaN];
+    if (!isIntList(shape))
+      throw new Error(
+        `Tensor "${name}": shape is ${describeJson(shape)}; expected a list of non-negative integers such as [64, 192].`,
+      );
+    const offsets = info.data_offsets;
+    if (!isIntList(offsets) || offsets.length !== 2)
+      throw new Error(
+        `Tensor "${name}": data_offsets is ${describeJson(offsets)}; expected [begin, end] in bytes.`,
+      );
+    const [b, e] = offsets;
     const need = shape.reduce((a, c) => a * c, 1) * BYTES[dtype];
     if (!(b >= 0 && e <= dataLen && e - b === need)) {
       throw new Error(
@@ -191,4 +204,19 @@ export function decodeSafetensors(bytes: Uint8Array): DecodedSafetensors {
     tensors.set(name, { dtype, shape, bytes: bytes.slice(dataStart + b, dataStart + e) });
   }
   return { tensors, metadata };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isIntList(v: unknown): v is number[] {
+  return Array.isArray(v) && v.every((x) => Number.isSafeInteger(x) && (x as number) >= 0);
+}
+
+/** A short description of a JSON value for messages: `"abc"`, `null`, `[1, "x"]`. */
+function describeJson(v: unknown): string {
+  if (v === undefined) return 'missing';
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }

@@ -17,6 +17,21 @@ describe('extractAnswer', () => {
     expect(findBoxed('\\boxed{a\\}b}')).toEqual(['a\\}b']);
   });
 
+  it('gives no answer for a \\boxed{ that is never closed: the last-number fallback does not apply', () => {
+    expect(extractAnswer('so it is \\boxed{5')).toEqual({
+      value: null,
+      method: null,
+      boxedCount: 0,
+      unclosedBox: true,
+    });
+    // A complete box before it does not count either: the final answer was cut off.
+    expect(extractAnswer('\\boxed{5} wait, \\boxed{6').value).toBeNull();
+    expect(extractAnswer('The answer is 5. \\boxed{5').value).toBeNull();
+    // "\\boxed 5" opens no box; with 'boxed' switched off the other methods still read it.
+    expect(extractAnswer('\\boxed 5').value).toBe('5');
+    expect(extractAnswer('x \\boxed{5', { methods: ['lastNumber'] }).value).toBe('5');
+  });
+
   it('finds "The answer is X", "#### X" and the last number, in order', () => {
     expect(extractAnswer('blah. The answer is 18. Then 20.')).toMatchObject({
       value: '18',

@@ -2,6 +2,11 @@
  * Final-answer extraction from a model response. Methods, tried in a configurable order:
  * the last \boxed{...} (nested braces allowed), "The answer is X", "#### X", and the last
  * number in the text. Every scan is linear in the response length.
+ *
+ * Rule: a response that opens a \boxed{ it never closes (after its last complete box, if any)
+ * has no final answer, so it is graded incorrect: the box is where the answer was going, and it
+ * was cut off. No fallback (answer-is, ####, last number) reads a number out of it, so
+ * "\boxed{5" is not a correct 5. This applies while 'boxed' is one of the methods.
  */
 
 /** Ways to find the final answer in a response. */
@@ -28,6 +33,8 @@ export interface Extraction {
   method: ExtractionMethod | null;
   /** Number of complete top-level \boxed{...} groups in the response. */
   boxedCount: number;
+  /** Set when a \boxed{ is opened and never closed (then `value` is null; see the rule above). */
+  unclosedBox?: true;
 }
 
 /** Longest tail taken after "The answer is" / "####". */
@@ -35,11 +42,16 @@ const TAIL_CHARS = 200;
 
 /** All complete top-level \boxed{...} contents, in order (brace depth counted, linear scan). */
 export function findBoxed(text: string): string[] {
-  const found: string[] = [];
+  return scanBoxed(text).groups;
+}
+
+/** The complete top-level boxed groups, and whether a \boxed{ after them never closes. */
+export function scanBoxed(text: string): { groups: string[]; unclosed: boolean } {
+  const groups: string[] = [];
   let from = 0;
   for (;;) {
     const at = text.indexOf('\\boxed', from);
-    if (at < 0) return found;
+    if (at < 0) return { groups, unclosed: false };
     let i = at + '\\boxed'.length;
     while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
     if (text[i] !== '{') {
@@ -47,8 +59,9 @@ export function findBoxed(text: string): string[] {
       continue;
     }
     const close = matchBrace(text, i);
-    if (close < 0) return found; // unbalanced to the end: nothing complete after this point
-    found.push(text.slice(i + 1, close));
+    // Unbalanced to the end: nothing complete after this point.
+    if (close < 0) return { groups, unclosed: true };
+    groups.push(text.slice(i + 1, close));
     from = close + 1;
   }
 }
@@ -100,8 +113,10 @@ function sentenceTail(text: string, from: number): string | null {
 
 /** Find the final answer: the first method (in options.methods order) that finds one wins. */
 export function extractAnswer(text: string, options: ExtractOptions = {}): Extraction {
-  const boxed = findBoxed(text);
+  const { groups: boxed, unclosed } = scanBoxed(text);
   const methods = options.methods ?? DEFAULT_EXTRACTION_ORDER;
+  if (unclosed && methods.includes('boxed'))
+    return { value: null, method: null, boxedCount: boxed.length, unclosedBox: true };
   for (const method of methods) {
     const value = runMethod(method, text, boxed);
     if (value !== null) return { value, method, boxedCount: boxed.length };

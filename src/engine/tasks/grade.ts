@@ -30,6 +30,8 @@ export interface FormatChecks {
 export interface GradeResult {
   /** The extracted answer text, or null. */
   extracted: string | null;
+  /** A \boxed{ was opened and never closed: no answer (tasks/answer.ts). */
+  unclosedBox?: true;
   method: ExtractionMethod | null;
   /** Whether the extracted answer equals the item's answer (independent of format). */
   correct: boolean;
@@ -77,6 +79,7 @@ export function gradeResponse(
     });
   return {
     extracted: extraction.value,
+    ...(extraction.unclosedBox ? { unclosedBox: true as const } : {}),
     method: extraction.method,
     correct,
     boxedCount: extraction.boxedCount,

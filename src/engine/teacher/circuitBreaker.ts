@@ -97,6 +97,21 @@ export class CircuitBreaker {
     if (this.openedAt === null && threshold > 0 && this.failuresInRow >= threshold) this.open();
   }
 
+  /**
+   * Counts a failed attempt of a call that goes on (it will be retried) as it happens, so a hung
+   * teacher opens the circuit after `failureThreshold` timeouts, not after as many whole calls.
+   * During a probe, a failed attempt opens the circuit again at once.
+   */
+  recordAttemptFailure(): void {
+    this.failuresInRow += 1;
+    const threshold = this.opts.failureThreshold;
+    if (
+      this.probing ||
+      (this.openedAt === null && threshold > 0 && this.failuresInRow >= threshold)
+    )
+      this.open();
+  }
+
   /** Back to closed with no failures counted (e.g. the teacher settings changed). */
   reset(): void {
     this.failuresInRow = 0;

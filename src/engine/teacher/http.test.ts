@@ -226,6 +226,39 @@ describe('HttpTeacher against the test server', () => {
     }
   });
 
+  it('keeps a query in the base URL after the path, and scrubs it and the key from messages and replies', async () => {
+    const urlKey = 'qk-6Hs9Lp2Wd';
+    const base = `${server.url}?api_key=${urlKey}&api-version=1`;
+    server.setMode('ok', { catchphrase: `${KEY} and ${urlKey}`, reason: `I was told ${urlKey}.` });
+    const ok = await teacher({ baseURL: base, apiKey: KEY }).guide(REQ);
+    if (!ok.ok) throw new Error(ok.message);
+    expect(server.requests.log[0].path).toBe(
+      `/v1/chat/completions?api_key=${urlKey}&api-version=1`,
+    );
+    for (const text of [ok.guidance.reason, ok.guidance.phrase, ok.raw]) {
+      expect(text).not.toContain(KEY);
+      expect(text).not.toContain(urlKey);
+    }
+    expect(ok.guidance.reason).toBe('I was told [redacted].');
+    server.setMode('hang');
+    const f = failure(
+      await teacher({ baseURL: base, apiKey: KEY, timeoutMs: 100, retries: 0 }).guide(REQ),
+    );
+    expect(f.failure).toBe('timeout');
+    expect(f.message).toMatch(
+      /from http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions\?api_key=\[redacted\]&api-version=1/,
+    );
+    expect(f.message).not.toContain(urlKey);
+  });
+
+  it('tells each failed attempt that will be retried as it happens', async () => {
+    server.setMode('error500');
+    const seen: string[] = [];
+    const r = await teacher({ retries: 2 }).guide({ ...REQ, onAttemptFailed: (k) => seen.push(k) });
+    expect(failure(r).failure).toBe('server_error');
+    expect(seen).toEqual(['server_error', 'server_error']); // the third is the result itself
+  });
+
   it('recognises an unknown model (Ollama and OpenAI wording)', async () => {
     server.setMode('unknownModel');
     const f = failure(await teacher({ model: 'llama9' }).guide(REQ));

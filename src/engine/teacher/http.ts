@@ -19,7 +19,7 @@ import {
   parseRetryAfter,
 } from './httpFailures';
 import type { Classified } from './httpFailures';
-import { redactText } from '../security/redact';
+import { redactText, secretValues } from '../security/redact';
 import { parseGuidance } from './parse';
 import { mulberry32 } from './prng';
 import { buildMessages, defaultPromptConfig } from './prompt';
@@ -101,6 +101,8 @@ export class HttpTeacher implements Teacher {
   private readonly semaphore: Semaphore;
   private readonly inFlight = new Set<AbortController>();
   private logprobsRefused = false;
+  /** Secrets inside the base URL (user:password, ?api_key=…), scrubbed like the key. */
+  private readonly urlSecrets: string[];
 
   constructor(options: HttpTeacherOptions) {
     this.opts = {
@@ -122,6 +124,7 @@ export class HttpTeacher implements Teacher {
       seed: options.seed ?? 1,
       fetch: options.fetch ?? ((...args) => globalThis.fetch(...args)),
     };
+    this.urlSecrets = secretValues(this.opts.baseURL);
     this.rng = options.rng ?? mulberry32(this.opts.seed);
     this.fetchImpl = this.opts.fetch;
     this.semaphore = new Semaphore(this.opts.concurrency);
@@ -134,9 +137,9 @@ export class HttpTeacher implements Teacher {
     this.name = options.name ?? `http:${this.opts.model}@${host}`;
   }
 
-  /** The chat-completions endpoint. */
+  /** The chat-completions endpoint (the path goes before a query string in the base URL). */
   get endpoint(): string {
-    return `${this.opts.baseURL}/chat/completions`;
+    return apiUrl(this.opts.baseURL, 'chat/completions');
   }
 
   /** Requests now in flight or waiting for a slot. */
@@ -176,10 +179,20 @@ export class HttpTeacher implements Teacher {
     });
   }
 
-  /** Scrubs the API key (and anything shaped like a key or URL credentials) from a message. */
+  /**
+   * Scrubs the API key, the base URL's secrets and anything shaped like a key or URL credentials
+   * (query parameters such as ?api_key= included) from a message.
+   */
   private redact(text: string): string {
     const key = this.opts.apiKey;
-    return redactText(key ? text.split(key).join(KEY_MASK) : text);
+    return redactText(key ? text.split(key).join(KEY_MASK) : text, this.urlSecrets);
+  }
+
+  /** Guidance with the key and the URL's secrets scrubbed: a reply that echoes them is stored. */
+  private scrubGuidance(g: Guidance): Guidance {
+    const secrets = this.opts.apiKey ? [this.opts.apiKey, ...this.urlSecrets] : this.urlSecrets;
+    const clean = (t: string) => redactText(t, secrets);
+    return { ...g, reason: clean(g.reason), phrase: clean(g.phrase) };
   }
 
   /** One call with up to `retries` retries; never rejects. */
@@ -239,6 +252,7 @@ export class HttpTeacher implements Teacher {
         }
         last = outcome;
         if (!RETRYABLE_KINDS.has(outcome.failure) || attempt === retries) break;
+        req.onAttemptFailed?.(outcome.failure);
         const delay = this.retryDelay(attempt, outcome.retryAfterMs);
         this.stats.recordRetry();
         try {
@@ -356,7 +370,7 @@ export class HttpTeacher implements Teacher {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), 3000);
     try {
-      await this.fetchImpl(`${this.opts.baseURL}/models`, {
+      await this.fetchImpl(apiUrl(this.opts.baseURL, 'models'), {
         mode: 'no-cors',
         signal: controller.signal,
       });
@@ -421,7 +435,8 @@ export class HttpTeacher implements Teacher {
         message: `the reply does not follow the tag format: ${parsed.message}${cut}`,
       };
     }
-    const outcome: Attempt = { ok: true, guidance: parsed.guidance, raw: completion.content };
+    const raw = this.redact(completion.content);
+    const outcome: Attempt = { ok: true, guidance: this.scrubGuidance(parsed.guidance), raw };
     if (completion.logprobs) outcome.logprobs = completion.logprobs;
     return outcome;
   }
@@ -435,7 +450,7 @@ export class HttpTeacher implements Teacher {
     try {
       const headers = this.headers();
       delete headers['Content-Type'];
-      const res = await this.fetchImpl(`${this.opts.baseURL}/models`, {
+      const res = await this.fetchImpl(apiUrl(this.opts.baseURL, 'models'), {
         headers,
         signal: controller.signal,
         redirect: 'manual',
@@ -492,4 +507,18 @@ function describeError(error: Error): string {
       ? cause.code
       : undefined;
   return code ? `${error.message}: ${code}` : error.message;
+}
+
+/**
+ * `base` + "/" + `path`, the path joined before any query string or fragment of the base URL
+ * ("https://h/v1?api-version=1" + "models" = "https://h/v1/models?api-version=1").
+ */
+export function apiUrl(base: string, path: string): string {
+  try {
+    const url = new URL(base);
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}/${path}`;
+    return url.toString();
+  } catch {
+    return `${base}/${path}`;
+  }
 }

@@ -40,6 +40,11 @@ export interface TeacherRequest {
   studentCorrect?: boolean;
   /** Aborts the request; the result is then a `cancelled` failure. */
   signal?: AbortSignal;
+  /**
+   * Told of each failed attempt that will be retried, as it happens (the circuit breaker counts
+   * it at once instead of when the call ends after all its retries).
+   */
+  onAttemptFailed?: (failure: TeacherFailureKind) => void;
 }
 
 /** Why a teacher call produced no guidance. */
@@ -58,7 +63,9 @@ export type TeacherFailureKind =
   /** The body is not JSON (cut off mid-reply, or not a JSON API at all). */
   | 'bad_json'
   /** The server answered with a redirect, which is not followed (the key stays with one origin). */
-  | 'redirect';
+  | 'redirect'
+  /** No answer before the step's teacher deadline (teacher.stepDeadlineMs); left unguided. */
+  | 'deadline';
 
 /** All failure kinds (for counters and charts). */
 export const TEACHER_FAILURE_KINDS: readonly TeacherFailureKind[] = [
@@ -75,6 +82,7 @@ export const TEACHER_FAILURE_KINDS: readonly TeacherFailureKind[] = [
   'oversized',
   'bad_json',
   'redirect',
+  'deadline',
 ];
 
 /** One generated token with its log-probability, as reported by the server. */
