@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { EXIT, nodeIo, type CliCommand, type CliIo } from './command';
 import { compareCommand } from './commands/compare';
 import { evalCommand } from './commands/eval';
+import { exportVerlCommand } from './commands/exportVerl';
 import { GRADE_USAGE, gradeCommand } from './commands/grade';
 import { sftCommand } from './commands/sft';
 import { trainCommand } from './commands/train';
@@ -25,6 +26,7 @@ export const COMMANDS: CommandRegistry = {
   eval: evalCommand,
   train: trainCommand,
   compare: compareCommand,
+  'export-verl': exportVerlCommand,
 };
 
 const fileIo = {
