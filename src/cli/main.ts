@@ -8,6 +8,7 @@ import { compareCommand } from './commands/compare';
 import { evalCommand } from './commands/eval';
 import { exportVerlCommand } from './commands/exportVerl';
 import { GRADE_USAGE, gradeCommand } from './commands/grade';
+import { importRunCommand } from './commands/importRun';
 import { sftCommand } from './commands/sft';
 import { trainCommand } from './commands/train';
 
@@ -27,6 +28,7 @@ export const COMMANDS: CommandRegistry = {
   train: trainCommand,
   compare: compareCommand,
   'export-verl': exportVerlCommand,
+  'import-run': importRunCommand,
 };
 
 const fileIo = {
