@@ -9,9 +9,10 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs, USAGE, type Target } from './args';
 import { runBrowser, type BrowserRun } from './browserRun';
+import { runImportBench, type ImportBenchRow } from './importRuns';
 import { machineInfo } from './machine';
 import { runNode, type NodeBenchResult } from './node';
-import type { BenchBackend } from './plan';
+import { MODEL_PARTS, type BenchBackend } from './plan';
 import { summaryRow, torchRatios } from './summary';
 import { runTorch, type TorchResult } from './torch';
 import { WORKLOAD } from './workload';
@@ -37,17 +38,18 @@ async function main(): Promise<void> {
     stockMatMul: args.stockMatMul,
     sets: args.sets,
   };
+  const models = args.parts.some((p) => MODEL_PARTS.includes(p));
   for (const b of ['wasm', 'cpu', 'webgpu'] as const) {
-    if (args.targets.includes(b)) node.push(await runNode(b, nodeOpts, log));
+    if (models && args.targets.includes(b)) node.push(await runNode(b, nodeOpts, log));
   }
   let torch: TorchResult | null = null;
-  if (args.targets.includes('torch') && args.parts.includes('train'))
+  if (models && args.targets.includes('torch') && args.parts.includes('train'))
     torch = await runTorch(args.presets, args.sets, [...new Set([os.cpus().length, 1])], log);
   const browserTargets = args.targets
     .filter((t: Target) => t.startsWith('browser-'))
     .map((t) => t.slice('browser-'.length) as BenchBackend);
   let browser: BrowserRun | null = null;
-  if (browserTargets.length) {
+  if (models && browserTargets.length) {
     try {
       browser = await runBrowser(
         browserTargets,
@@ -66,6 +68,10 @@ async function main(): Promise<void> {
       browser = { chromium: null, executablePath: null, note, runs: [] };
     }
   }
+  // Opening big runs read-only (verl dump, TRL completions): load time and heap at 100 000 rollouts.
+  const importRuns: ImportBenchRow[] | null = args.parts.includes('import')
+    ? await runImportBench(log)
+    : null;
   const rows = [
     ...node.flatMap((n) => n.results.map((r) => summaryRow('node', r))),
     ...(browser?.runs ?? []).flatMap((b) => b.results.map((r) => summaryRow('chromium', r))),
@@ -95,6 +101,7 @@ async function main(): Promise<void> {
     node,
     torch,
     browser,
+    import_runs: importRuns,
   };
   const json = JSON.stringify(doc, null, 2);
   process.stdout.write(json + '\n');

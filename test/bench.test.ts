@@ -19,7 +19,7 @@ describe('bench flags', () => {
     // Node WebGPU needs the optional Dawn bindings: asked for by name, never by default.
     expect(all.targets).not.toContain('webgpu');
     expect(parseArgs(['--backends', 'webgpu,wasm']).targets).toEqual(['webgpu', 'wasm']);
-    expect(all.parts).toEqual(['sampling', 'recompute', 'train', 'step', 'scaling']);
+    expect(all.parts).toEqual(['sampling', 'recompute', 'train', 'step', 'scaling', 'import']);
     const a = parseArgs([
       '--presets',
       'tiny',

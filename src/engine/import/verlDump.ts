@@ -108,6 +108,5 @@ export function verlDetail(
   const extra: Record<string, string> = {};
   for (const [k, v] of Object.entries(o))
     if (typeof v === 'string' && !TEXT_KEYS.has(k)) extra[k] = v;
-  if (o.gts !== undefined && o.gts !== null) extra.gts = String(o.gts);
   return { completion: String(o.output), extra };
 }
