@@ -232,7 +232,7 @@ function InspectorBody({ opened }: { opened: OpenedRun }) {
           <div
             className="rollouts"
             style={{
-              gridTemplateColumns: `repeat(${Math.min(Math.max(shown.length, 1), 4)}, minmax(0, 1fr))`,
+              gridTemplateColumns: 'repeat(auto-fill, minmax(240px, 1fr))',
             }}
           >
             {shown.map((d, k) => (
