@@ -23,6 +23,11 @@ export interface SettingMapping {
   overrides: VerlOverride[];
   /** What the mapping means, or what is lost without a counterpart. */
   note: string;
+  /**
+   * False: verl has nothing for it. True also where no flag is set but another file carries the
+   * setting (lab_reward.py for the reward weights, the rows for the data source, MODEL_PATH).
+   */
+  counterpart: boolean;
 }
 
 /** Facts about the exported job the mapping needs. */
@@ -41,13 +46,14 @@ const none = (lab: string, labValue: unknown, note: string): SettingMapping => (
   labValue,
   overrides: [],
   note,
+  counterpart: false,
 });
 const map = (
   lab: string,
   labValue: unknown,
   overrides: VerlOverride[],
   note = '',
-): SettingMapping => ({ lab, labValue, overrides, note });
+): SettingMapping => ({ lab, labValue, overrides, note, counterpart: true });
 
 const ACTOR = 'actor_rollout_ref.actor';
 const ROLLOUT = 'actor_rollout_ref.rollout';
@@ -107,7 +113,12 @@ function optimMappings(c: RunConfig, target: VerlTarget): SettingMapping[] {
       [o(`${ACTOR}.optim.lr_warmup_steps`, rl.warmupSteps)],
       'Counted in training steps on both sides. The lab warms up as (step+1)/W, so its first step already trains; verl (HF) as step/W, one step later.',
     ),
-    map('rl.weightDecay', rl.weightDecay, [o(`${ACTOR}.optim.weight_decay`, rl.weightDecay)]),
+    map(
+      'rl.weightDecay',
+      rl.weightDecay,
+      [o(`${ACTOR}.optim.weight_decay`, rl.weightDecay)],
+      'AdamW weight decay.',
+    ),
     map(
       'rl.gradClip',
       rl.gradClip,
@@ -237,8 +248,13 @@ function lossMappings(c: RunConfig, target: VerlTarget): SettingMapping[] {
 function samplingMappings(c: RunConfig): SettingMapping[] {
   const { rl } = c;
   return [
-    map('rl.temperature', rl.temperature, [o(`${ROLLOUT}.temperature`, rl.temperature)]),
-    map('rl.topP', rl.topP, [o(`${ROLLOUT}.top_p`, rl.topP)]),
+    map(
+      'rl.temperature',
+      rl.temperature,
+      [o(`${ROLLOUT}.temperature`, rl.temperature)],
+      'Rollout sampling temperature (vLLM).',
+    ),
+    map('rl.topP', rl.topP, [o(`${ROLLOUT}.top_p`, rl.topP)], 'Nucleus (top-p) sampling.'),
     map(
       'rl.maxNewTokens',
       rl.maxNewTokens,
@@ -346,12 +362,18 @@ function dataMappings(c: RunConfig, target: VerlTarget): SettingMapping[] {
   const rows =
     'Used when the export writes the rows of data/train.jsonl and data/test.jsonl; verl sees the rows, not the setting.';
   return [
-    map(
-      'seed',
-      c.seed,
-      target === 'verl' ? [o('data.seed', c.seed), o(`${ACTOR}.data_loader_seed`, c.seed)] : [],
-      'Seeds verl’s data shuffle; verl’s sampling and initialisation draw from other generators, so the same seed gives other samples than the lab.',
-    ),
+    target === 'verl'
+      ? map(
+          'seed',
+          c.seed,
+          [o('data.seed', c.seed), o(`${ACTOR}.data_loader_seed`, c.seed)],
+          'Seeds verl’s data shuffle; verl’s sampling and initialisation draw from other generators, so the same seed gives other samples than the lab.',
+        )
+      : none(
+          'seed',
+          c.seed,
+          'The fork’s config has no data seed keys; its shuffle uses its own default.',
+        ),
     none(
       'backend',
       c.backend,
@@ -363,16 +385,17 @@ function dataMappings(c: RunConfig, target: VerlTarget): SettingMapping[] {
       [],
       'Picks the rows and their data_source column (openai/gsm8k for GSM8K, thinktuning-lab/<source> otherwise).',
     ),
-    none('data.levels', d.levels, rows),
-    none('data.domains', d.domains, rows),
-    none('data.trainSize', d.trainSize, rows),
-    none('data.evalSize', d.evalSize, rows),
+    map('data.levels', d.levels, [], rows),
+    map('data.domains', d.domains, [], rows),
+    map('data.trainSize', d.trainSize, [], rows),
+    map('data.evalSize', d.evalSize, [], rows),
     none('data.workedDetail', d.workedDetail, 'Worked solutions are for SFT; RL rows carry none.'),
-    none('data.gsm8kTrain', d.gsm8kTrain, `${rows} (read at export time).`),
-    none('data.gsm8kEval', d.gsm8kEval, `${rows} (read at export time).`),
-    none(
+    map('data.gsm8kTrain', d.gsm8kTrain, [], `${rows} (read at export time).`),
+    map('data.gsm8kEval', d.gsm8kEval, [], `${rows} (read at export time).`),
+    map(
       'data.promptSuffix',
       d.promptSuffix,
+      [],
       d.promptSuffix
         ? 'Appended to every prompt in the rows.'
         : 'Empty in the run (its scratch student learned the format in warm-up); the export appends the reference suffix so an instruct model knows to box its answer.',

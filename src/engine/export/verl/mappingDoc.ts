@@ -45,7 +45,11 @@ export function mappingMarkdown(
     const note = f.note && f.note !== m.note ? `${m.note} ThinkTuning: ${f.note}` : m.note;
     return `| \`${m.lab}\` | ${cell(valueText(m.labValue))} | ${flags(m)} | ${ttFlags} | ${cell(note)} |`;
   });
-  const missing = grpo.filter((m) => m.overrides.length === 0);
+  // Without a counterpart in either script; teacher settings speak of the recipe's run.
+  const recipeSide = (m: SettingMapping) => /^(thinktuning|teacher)\./.test(m.lab);
+  const missing = grpo
+    .filter((m) => !m.counterpart && !tt.get(m.lab)!.counterpart)
+    .map((m) => (recipeSide(m) ? tt.get(m.lab)! : m));
   return [
     `# ${o.name}: lab settings → verl`,
     '',
