@@ -10,9 +10,10 @@ import os from 'node:os';
 import { parseArgs, USAGE, type Target } from './args';
 import { runBrowser, type BrowserRun } from './browserRun';
 import { runFirstMinute, type FirstMinuteResult } from './firstMinute';
+import { runImportBench, type ImportBenchRow } from './importRuns';
 import { machineInfo } from './machine';
 import { runNode, type NodeBenchResult } from './node';
-import type { BenchBackend } from './plan';
+import { MODEL_PARTS, type BenchBackend } from './plan';
 import { summaryRow, torchRatios } from './summary';
 import { runTorch, type TorchResult } from './torch';
 import { WORKLOAD } from './workload';
@@ -38,11 +39,12 @@ async function main(): Promise<void> {
     stockMatMul: args.stockMatMul,
     sets: args.sets,
   };
+  const models = args.parts.some((p) => MODEL_PARTS.includes(p));
   for (const b of ['wasm', 'cpu', 'webgpu'] as const) {
-    if (args.targets.includes(b)) node.push(await runNode(b, nodeOpts, log));
+    if (models && args.targets.includes(b)) node.push(await runNode(b, nodeOpts, log));
   }
   let torch: TorchResult | null = null;
-  if (args.targets.includes('torch') && args.parts.includes('train'))
+  if (models && args.targets.includes('torch') && args.parts.includes('train'))
     torch = await runTorch(args.presets, args.sets, [...new Set([os.cpus().length, 1])], log);
   let firstMinute: FirstMinuteResult | null = null;
   if (args.targets.includes('first-minute')) {
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
     .filter((t: Target) => t.startsWith('browser-'))
     .map((t) => t.slice('browser-'.length) as BenchBackend);
   let browser: BrowserRun | null = null;
-  if (browserTargets.length) {
+  if (models && browserTargets.length) {
     try {
       browser = await runBrowser(
         browserTargets,
@@ -77,6 +79,10 @@ async function main(): Promise<void> {
       browser = { chromium: null, executablePath: null, note, runs: [] };
     }
   }
+  // Opening big runs read-only (verl dump, TRL completions): load time and heap at 100 000 rollouts.
+  const importRuns: ImportBenchRow[] | null = args.parts.includes('import')
+    ? await runImportBench(log)
+    : null;
   const rows = [
     ...node.flatMap((n) => n.results.map((r) => summaryRow('node', r))),
     ...(browser?.runs ?? []).flatMap((b) => b.results.map((r) => summaryRow('chromium', r))),
@@ -107,6 +113,7 @@ async function main(): Promise<void> {
     torch,
     browser,
     firstMinute,
+    import_runs: importRuns,
   };
   const json = JSON.stringify(doc, null, 2);
   process.stdout.write(json + '\n');

@@ -19,7 +19,15 @@ describe('bench flags', () => {
     // Node WebGPU needs the optional Dawn bindings: asked for by name, never by default.
     expect(all.targets).not.toContain('webgpu');
     expect(parseArgs(['--backends', 'webgpu,wasm']).targets).toEqual(['webgpu', 'wasm']);
-    expect(all.parts).toEqual(['sampling', 'recompute', 'train', 'step', 'scaling', 'sft']);
+    expect(all.parts).toEqual([
+      'sampling',
+      'recompute',
+      'train',
+      'step',
+      'scaling',
+      'sft',
+      'import',
+    ]);
     // the lab page's own timing, no URL parameters (bench/firstMinute.ts)
     expect(all.targets).toContain('first-minute');
     expect(parseArgs(['--presets', 'cpu,unknown-behavior']).presets).toEqual([

@@ -6,7 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { EXIT, nodeIo, type CliCommand, type CliIo } from './command';
 import { compareCommand } from './commands/compare';
 import { evalCommand } from './commands/eval';
+import { exportVerlCommand } from './commands/exportVerl';
 import { GRADE_USAGE, gradeCommand } from './commands/grade';
+import { importRunCommand } from './commands/importRun';
 import { sftCommand } from './commands/sft';
 import { trainCommand } from './commands/train';
 
@@ -25,6 +27,8 @@ export const COMMANDS: CommandRegistry = {
   eval: evalCommand,
   train: trainCommand,
   compare: compareCommand,
+  'export-verl': exportVerlCommand,
+  'import-run': importRunCommand,
 };
 
 const fileIo = {

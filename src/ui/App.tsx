@@ -8,6 +8,7 @@ import { ErrorList } from './ErrorList';
 import { FaultBanner } from './FaultBanner';
 import { FaultPanel } from './FaultPanel';
 import { Header } from './Header';
+import { ImportedInspector } from './ImportedInspector';
 import { Inspector } from './Inspector';
 import { ModelPanel } from './ModelPanel';
 import { RunControls } from './RunControls';
@@ -43,6 +44,7 @@ export function App() {
             <Charts />
             <RunNotes />
             <Inspector />
+            <ImportedInspector />
             <CompareView />
             <div className="columns">
               <SamplePanel client={client} />

@@ -8,8 +8,10 @@ import {
   resumeSavedRun,
   runActive,
 } from '../state/actions';
+import { exportRunAsVerlJob } from '../state/exportVerlJob';
 import { useLab } from '../state/labStore';
 import type { RunRecord, StorageUsage } from '../storage/runStore';
+import { OpenedRuns } from './OpenedRuns';
 
 const mb = (n: number) =>
   n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GB` : `${(n / 2 ** 20).toFixed(1)} MB`;
@@ -145,6 +147,13 @@ function RunRow({ run, current }: { run: RunRecord; current: boolean }) {
           Export
         </button>
         <button
+          data-testid="run-export-verl"
+          title="A folder for verl: the run's data, a reward function, GRPO and ThinkTuning scripts, MAPPING.md"
+          onClick={() => void exportRunAsVerlJob(run.config, run.name)}
+        >
+          Export as verl job
+        </button>
+        <button
           data-testid="run-delete"
           disabled={current}
           onClick={() => {
@@ -215,6 +224,7 @@ export function RunList() {
           </tbody>
         </table>
       )}
+      <OpenedRuns />
     </section>
   );
 }
