@@ -354,6 +354,11 @@ function studentMappings(c: RunConfig): SettingMapping[] {
           o('actor_rollout_ref.model.target_modules', s.loraTargets),
         ])
       : none('student.loraTargets', s.loraTargets, 'Unused without LoRA.'),
+    none(
+      'student.init',
+      s.init ?? '',
+      'The lab’s shipped warm-up students are scratch models verl cannot load; the job starts from MODEL_PATH.',
+    ),
   ];
 }
 
@@ -534,6 +539,20 @@ function thinkTuningMappings(c: RunConfig, target: VerlTarget): SettingMapping[]
       t.lowConfidenceHandling,
       hardCoded('low-confidence negative teacher tokens go to the PPO branch (the lab’s "ppo")'),
     ),
+    none(
+      'thinktuning.prefixCredit',
+      t.prefixCredit ?? 'guided',
+      hardCoded(
+        'the whole rebuilt response carries the guided trajectory’s advantage (the lab’s "guided")',
+      ),
+    ),
+    none(
+      'thinktuning.droppedInNormaliser',
+      t.droppedInNormaliser ?? true,
+      hardCoded(
+        'agg_loss divides by the response mask, so every response token counts (the lab’s true)',
+      ),
+    ),
   ];
 }
 
@@ -585,6 +604,7 @@ function teacherMappings(c: RunConfig, target: VerlTarget): SettingMapping[] {
     ),
     tt('teacher.circuitFailures', t.circuitFailures, http),
     tt('teacher.circuitCooldownMs', t.circuitCooldownMs, http),
+    tt('teacher.stepDeadlineMs', t.stepDeadlineMs, http),
   ];
 }
 

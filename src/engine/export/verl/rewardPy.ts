@@ -128,15 +128,15 @@ def _match_brace(text, open_at):
     return -1
 
 
-def find_boxed(text):
-    r"""All complete top-level \boxed{...} contents, in order."""
+def scan_boxed(text):
+    r"""(complete top-level \boxed{...} contents in order, whether a later \boxed{ never closes)."""
     found = []
     start = 0
     n = len(text)
     while True:
         at = text.find("\\boxed", start)
         if at < 0:
-            return found
+            return found, False
         i = at + len("\\boxed")
         while i < n and text[i] in " \t":
             i += 1
@@ -145,9 +145,14 @@ def find_boxed(text):
             continue
         close = _match_brace(text, i)
         if close < 0:
-            return found
+            return found, True
         found.append(text[i + 1 : close])
         start = close + 1
+
+
+def find_boxed(text):
+    r"""All complete top-level \boxed{...} contents, in order."""
+    return scan_boxed(text)[0]
 
 
 _ANSWER_IS = re.compile(r"answer(?: is|:|" + _S + r"?=)", re.IGNORECASE | re.ASCII)
@@ -202,8 +207,13 @@ def _unwrap_boxed(content):
 
 
 def extract_answer(text):
-    """(value, boxed_count): boxed, then "answer is", then "####", then the last number."""
-    boxed = find_boxed(text)
+    """(value, boxed_count): boxed, then "answer is", then "####", then the last number.
+
+    A \\boxed{ that never closes (after the last complete box) means no answer at all.
+    """
+    boxed, unclosed = scan_boxed(text)
+    if unclosed:
+        return None, len(boxed)
     if boxed:
         return _trim(_unwrap_boxed(boxed[-1])), len(boxed)
     for method in (find_answer_is, find_hashes, find_last_number):
