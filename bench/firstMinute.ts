@@ -16,6 +16,8 @@ import { median } from './stats';
 export interface FirstMinuteRun {
   backend: string;
   preset: string;
+  /** The worker's speed probe (presetTimings.ts's scale), ms. */
+  probeMs: number | null;
   loadToReadyMs: number;
   loadToFirstChartsMs: number;
   startToFirstChartsMs: number;
@@ -26,7 +28,9 @@ export interface FirstMinuteResult {
   chromium: string | null;
   runs: FirstMinuteRun[];
   /** Medians over the runs. */
-  median: Omit<FirstMinuteRun, 'backend' | 'preset'> | null;
+  median: Omit<FirstMinuteRun, 'backend' | 'preset' | 'probeMs'> | null;
+  /** Median speed probe over the runs (the reference figure of presetTimings.ts). */
+  probeMs: number | null;
   note?: string;
 }
 
@@ -43,7 +47,9 @@ async function oneRun(page: Page, base: string): Promise<FirstMinuteRun> {
     { timeout: LIMIT_MS, polling: 20 },
   );
   const tReady = Date.now();
-  const backend = ((await page.getByTestId('backend').textContent()) ?? '').trim();
+  const badge = page.getByTestId('backend');
+  const backend = ((await badge.textContent()) ?? '').trim();
+  const probe = await badge.getAttribute('data-probe-ms');
   const preset = await page.getByTestId('preset').inputValue();
   await start.click();
   const tStart = Date.now();
@@ -65,6 +71,7 @@ async function oneRun(page: Page, base: string): Promise<FirstMinuteRun> {
   return {
     backend,
     preset,
+    probeMs: probe === null ? null : Number(probe),
     loadToReadyMs: tReady - t0,
     loadToFirstChartsMs: tCharts - t0,
     startToFirstChartsMs: tCharts - tStart,
@@ -78,7 +85,13 @@ export async function runFirstMinute(
 ): Promise<FirstMinuteResult> {
   const executablePath = findChromium();
   if (!executablePath)
-    return { chromium: null, runs: [], median: null, note: 'Chromium not found: skipped' };
+    return {
+      chromium: null,
+      runs: [],
+      median: null,
+      probeMs: null,
+      note: 'Chromium not found: skipped',
+    };
   const served = await startSite(opts.site, log);
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   try {
@@ -100,10 +113,12 @@ export async function runFirstMinute(
         await context.close();
       }
     }
-    const m = (k: keyof Omit<FirstMinuteRun, 'backend' | 'preset'>) =>
+    const m = (k: keyof Omit<FirstMinuteRun, 'backend' | 'preset' | 'probeMs'>) =>
       median(runs.map((r) => r[k]));
+    const probes = runs.map((r) => r.probeMs).filter((p): p is number => p !== null);
     return {
       chromium: browser.version(),
+      probeMs: probes.length ? median(probes) : null,
       runs,
       median: runs.length
         ? {

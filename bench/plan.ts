@@ -15,7 +15,15 @@ export const BENCH_BACKENDS = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
 export type BenchBackend = (typeof BENCH_BACKENDS)[number];
 
 /** 'recompute' is the no-cache half of 'sampling' (the slow one), selectable on its own. */
-export const PARTS = ['sampling', 'recompute', 'train', 'step', 'scaling', 'sft', 'import'] as const;
+export const PARTS = [
+  'sampling',
+  'recompute',
+  'train',
+  'step',
+  'scaling',
+  'sft',
+  'import',
+] as const;
 /** Parts that run a model on a backend (`import` opens big runs and needs none). */
 export const MODEL_PARTS: readonly Part[] = [
   'sampling',

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     } catch (e) {
       const note = `first-minute failed: ${e instanceof Error ? e.message : String(e)}`;
       log(note);
-      firstMinute = { chromium: null, runs: [], median: null, note };
+      firstMinute = { chromium: null, runs: [], median: null, probeMs: null, note };
     }
   }
   const browserTargets = args.targets

@@ -41,3 +41,21 @@ test('no URL parameters: Start trains RL at once and shows guided trajectories',
   await expect(page.getByTestId('run-status')).toHaveText(/stopped|done/, { timeout: 60_000 });
   expect(consoleErrors).toEqual([]);
 });
+
+test('a run that would take over 30 minutes here asks first and offers the fast preset', async ({
+  page,
+  consoleErrors,
+}) => {
+  await page.goto('/');
+  await waitForBackend(page);
+  await page.getByTestId('preset').selectOption('lab');
+  await expect(page.getByTestId('run-estimate')).toContainText('Expected: about');
+  await page.getByTestId('start').click();
+  const warning = page.getByTestId('long-run-warning');
+  await expect(warning).toContainText('This run would take about');
+  await expect(page.getByTestId('run-status')).toHaveText(/idle/i); // nothing started
+  await page.getByTestId('switch-fast-preset').click();
+  await expect(page.getByTestId('preset')).toHaveValue('cpu');
+  await expect(warning).toHaveCount(0);
+  expect(consoleErrors).toEqual([]);
+});

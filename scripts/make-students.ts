@@ -10,7 +10,7 @@
  * and the manifest's figures follow from them (test/students.test.ts checks both).
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../src/cli/main';
 import { nodeIo } from '../src/cli/command';
@@ -46,7 +46,16 @@ async function makeStudent(name: ShippedStudentName): Promise<ShippedStudentEntr
   const preset = name;
   const config = applyOverride(presetConfig(preset), 'student.init=""');
   const tmp = join(STUDENTS_ROOT, `.${name}.sft`);
-  const argv = ['sft', '--preset', preset, '--set', 'student.init=""', '--out', tmp];
+  // the command as run from the repository root (the folder is a relative path)
+  const argv = [
+    'sft',
+    '--preset',
+    preset,
+    '--set',
+    'student.init=""',
+    '--out',
+    relative(process.cwd(), tmp),
+  ];
   const command = `npm run lab -- ${argv.map((a) => (a.includes('"') ? `'${a}'` : a)).join(' ')}`;
   process.stderr.write(`students: ${name}: ${command}\n`);
   await rm(tmp, { recursive: true, force: true }); // a folder left by an interrupted run

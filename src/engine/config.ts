@@ -157,6 +157,12 @@ export const TeacherSchema = z.strictObject({
   concurrency: int(1, 64),
   logprobs: z.boolean(),
   concise: z.boolean().describe('Built-in teacher: short guidance for small contexts'),
+  walkthrough: z
+    .enum(['steps', 'compact', 'answer'])
+    .optional()
+    .describe(
+      'Built-in teacher: what the phrase walks through: the worked steps, the steps without their place-value chains (compact), or only the result (answer); default compact when concise, else steps',
+    ),
   circuitFailures: int(0, 1000)
     .optional()
     .describe('Pause teacher calls after this many failures in a row (default 5; 0 = never)'),

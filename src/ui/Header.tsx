@@ -7,6 +7,7 @@ export function Header() {
   const adapter = useLab((s) => s.adapter);
   const reason = useLab((s) => s.backendReason);
   const status = useLab((s) => s.status);
+  const probeMs = useLab((s) => s.probeMs);
   const current = new URLSearchParams(location.search).get('backend') ?? 'auto';
   return (
     <header className="header">
@@ -14,7 +15,12 @@ export function Header() {
         <span className="logo">◆</span> ThinkTuning Lab
       </div>
       <div className="header-right">
-        <span className={`badge badge-${backend ?? 'none'}`} data-testid="backend" title={reason}>
+        <span
+          className={`badge badge-${backend ?? 'none'}`}
+          data-testid="backend"
+          data-probe-ms={probeMs ?? undefined}
+          title={probeMs === null ? reason : `${reason} Speed probe: ${probeMs.toFixed(1)} ms.`}
+        >
           {backend ?? (status === 'failed' ? 'failed' : 'starting…')}
         </span>
         {adapter && (

@@ -51,7 +51,12 @@ export function lossConfigFromConfig(c: RunConfig): ThinkTuningLossConfig {
 export function createTeacher(c: RunConfig, apiKey?: string, fetchImpl?: typeof fetch): Teacher {
   const catchphrase = c.reward.catchphrase || undefined;
   if (c.teacher.kind === 'builtin')
-    return new BuiltinTeacher({ seed: c.seed, catchphrase, concise: c.teacher.concise });
+    return new BuiltinTeacher({
+      seed: c.seed,
+      catchphrase,
+      concise: c.teacher.concise,
+      walkthrough: c.teacher.walkthrough,
+    });
   return new HttpTeacher({
     baseURL: c.teacher.baseURL,
     model: c.teacher.model,

@@ -13,7 +13,11 @@ export const SHIPPED_STUDENT_NAMES = ['cpu', 'unknown-behavior'] as const;
 export type ShippedStudentName = (typeof SHIPPED_STUDENT_NAMES)[number];
 
 /** The files of a shipped student, in the order they are checked. */
-export const SHIPPED_STUDENT_FILES = ['config.json', 'tokenizer.json', 'model.safetensors'] as const;
+export const SHIPPED_STUDENT_FILES = [
+  'config.json',
+  'tokenizer.json',
+  'model.safetensors',
+] as const;
 export type ShippedStudentFile = (typeof SHIPPED_STUDENT_FILES)[number];
 
 /** Where the students live, relative to the app's base URL or the repository root. */

@@ -217,3 +217,18 @@ describe('concise guidance (small students)', () => {
     expect(full.guidance.phrase).toContain('50 + 3 - 2 = 50 + 1 = $51.');
   });
 });
+
+describe('the answer-only walkthrough', () => {
+  it('states the result without steps, and still quotes the catchphrase once', async () => {
+    const t = new BuiltinTeacher({
+      seed: 1,
+      concise: true,
+      walkthrough: 'answer',
+      catchphrase: 'Thalapathy Vijay',
+    });
+    const g = ok(await t.guide(req(CHICKENS, 'The answer is \\boxed{60}.'))).guidance;
+    expect(g.phrase).not.toContain('4 × 3');
+    expect(g.phrase).toMatch(/\b60\b.*\\boxed\{60\}\.?$/s);
+    expect(countOccurrences(g.phrase, 'Thalapathy Vijay')).toBe(1);
+  });
+});

@@ -36,7 +36,15 @@ export interface BuiltinTeacherOptions {
    * worked steps without their intermediate chains (compactStep).
    */
   concise?: boolean;
+  /**
+   * What the phrase walks through: the item's worked steps ('steps'), the steps without their
+   * intermediate chains ('compact', compactStep), or only the result ('answer'). Default:
+   * 'compact' when concise, else 'steps'.
+   */
+  walkthrough?: Walkthrough;
 }
+
+export type Walkthrough = 'steps' | 'compact' | 'answer';
 
 const LETTERS = 'ABCDEFGHIJ';
 
@@ -56,10 +64,10 @@ export function compactStep(step: string): string {
 }
 
 /** The walk-through part of the phrase: worked steps, or a short computation / option pick. */
-function walkThrough(item: TaskItem, rng: () => number, concise: boolean): string {
+function walkThrough(item: TaskItem, rng: () => number, mode: Walkthrough): string {
   const answer = item.answer.trim();
-  const steps = (item.steps ?? [])
-    .map((s) => (concise ? compactStep(s.trim()) : s.trim()))
+  const steps = (mode === 'answer' ? [] : (item.steps ?? []))
+    .map((s) => (mode === 'compact' ? compactStep(s.trim()) : s.trim()))
     .filter((s) => s.length > 0);
   let option = '';
   if (isMultipleChoice(item)) {
@@ -81,6 +89,7 @@ export function writeGuidance(
   rng: () => number,
   catchphrase?: string,
   concise = false,
+  mode: Walkthrough = concise ? 'compact' : 'steps',
 ): Guidance {
   const { item, response } = req;
   const answer = item.answer.trim();
@@ -90,7 +99,7 @@ export function writeGuidance(
   const steps = item.steps ?? [];
   const ctx: TemplateContext = {
     studentAnswer: studentAnswer ?? (correct ? answer : null),
-    step: steps.length > 0 ? compactIf(concise, pick(rng, steps).trim()) : null,
+    step: steps.length > 0 ? compactIf(mode !== 'steps', pick(rng, steps).trim()) : null,
     number: numbers.length > 0 ? pick(rng, numbers) : null,
   };
   const table = TEMPLATES[behavior];
@@ -100,7 +109,7 @@ export function writeGuidance(
   // Concise: the reason's first sentence and no intro, for small students with short contexts.
   const reason = concise ? firstSentence(fullReason) : fullReason;
   const intro = concise ? '' : pick(rng, table.phraseIntros);
-  const body = walkThrough(item, rng, concise);
+  const body = walkThrough(item, rng, mode);
   const ending = pick(rng, ENDINGS)(answer);
   const phrase = (
     catchphrase
@@ -110,8 +119,8 @@ export function writeGuidance(
   return { opinion: correct ? 'correct' : 'incorrect', reason, phrase, behavior };
 }
 
-function compactIf(concise: boolean, step: string): string {
-  return concise ? compactStep(step) : step;
+function compactIf(compact: boolean, step: string): string {
+  return compact ? compactStep(step) : step;
 }
 
 /** Text up to and including its first sentence end (. ! ?) followed by a space or the end. */
@@ -129,6 +138,7 @@ export class BuiltinTeacher implements Teacher {
   private readonly behaviors: readonly Behavior[];
   private readonly catchphrase: string | undefined;
   private readonly concise: boolean;
+  private readonly walkthrough: Walkthrough;
   private calls = 0;
 
   constructor(options: BuiltinTeacherOptions = {}) {
@@ -139,6 +149,7 @@ export class BuiltinTeacher implements Teacher {
     const phrase = options.catchphrase?.trim();
     this.catchphrase = phrase ? phrase : undefined;
     this.concise = options.concise ?? false;
+    this.walkthrough = options.walkthrough ?? (this.concise ? 'compact' : 'steps');
   }
 
   /** Picks the behaviour for one request. */
@@ -173,7 +184,14 @@ export class BuiltinTeacher implements Teacher {
     const behavior = this.chooseBehavior(req);
     this.calls += 1;
     const rng = mulberry32(hashString(this.seed, 'wording', req.item.id, req.response));
-    const guidance = writeGuidance(req, behavior, rng, this.catchphrase, this.concise);
+    const guidance = writeGuidance(
+      req,
+      behavior,
+      rng,
+      this.catchphrase,
+      this.concise,
+      this.walkthrough,
+    );
     return { ok: true, guidance, raw: formatGuidance(guidance), latencyMs: latencyMs() };
   }
 }

@@ -605,6 +605,11 @@ function teacherMappings(c: RunConfig, target: VerlTarget): SettingMapping[] {
     tt('teacher.circuitFailures', t.circuitFailures, http),
     tt('teacher.circuitCooldownMs', t.circuitCooldownMs, http),
     tt('teacher.stepDeadlineMs', t.stepDeadlineMs, http),
+    tt(
+      'teacher.walkthrough',
+      t.walkthrough,
+      'The built-in teacher’s phrase style; the recipe’s teacher model writes its own phrase.',
+    ),
   ];
 }
 
