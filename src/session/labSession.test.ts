@@ -132,6 +132,9 @@ describe('LabSession runs', () => {
     await h.session.runDone();
     const pushed = h.of('trajectories');
     expect(pushed.map((e) => e.step)).toEqual([1, 2, 3]);
+    // One numbering: a step's rollouts carry the step the page and metrics.jsonl count (from 1).
+    for (const e of pushed)
+      expect(new Set(e.trajectories.map((t) => t.step))).toEqual(new Set([e.step]));
     expect(pushed.some((e) => e.trajectories.some((t) => t.guided))).toBe(true);
     await h.send({ type: 'inspect', step: 2 });
     const answer = h.of('trajectories').at(-1)!;
@@ -140,11 +143,13 @@ describe('LabSession runs', () => {
     await h.send({ type: 'export', step: 2 });
     const exported = h.of('exported')[0];
     expect(exported.steps).toEqual([2]);
+    expect(exported.filename).toMatch(/-step2\.jsonl$/);
     const rows = exported.jsonl
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Trajectory);
     expect(rows).toHaveLength(6);
+    expect(rows.map((r) => r.step)).toEqual(Array(6).fill(2));
     expect(rows.map((r) => r.tokens.map((t) => t.advantage))).toEqual(
       pushed[1].trajectories.map((r) => r.tokens.map((t) => t.advantage)),
     );

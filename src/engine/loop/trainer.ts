@@ -445,8 +445,9 @@ export class RlTrainer {
     notes: string[],
     schedule: { rate: number; active: boolean },
   ): StepResult {
+    // Numbered like metrics.jsonl and the page: the step this call completes, from 1.
     const trajectories = buildTrajectories(
-      this.step,
+      this.step + 1,
       this.tokenizer,
       rollouts,
       adv,
