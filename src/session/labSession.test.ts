@@ -180,6 +180,31 @@ describe('LabSession runs', () => {
     expect(h.of('metrics')[0].metrics.learning_rate).toBeCloseTo(0.01);
   });
 
+  it('acknowledges a stop during a rollout at once and cuts the rollout between decoding steps', async () => {
+    const h = harness();
+    await h.send({ type: 'init', backend: 'wasm' });
+    // An untrained student rarely ends with EOS: left alone, its rollouts run to 200 tokens.
+    const c = tinyConfig(['sft.steps=0', 'rl.steps=5', 'rl.maxNewTokens=200', 'rl.algo="grpo"']);
+    await h.send({ type: 'start', config: c, extras: { prompt: null }, paused: false });
+    // The test's own polling runs only when the worker's code lets the event loop turn.
+    await h.until(() => h.of('progress').some((e) => e.progress.phase === 'rollout'));
+    await h.send({ type: 'stop' });
+    await h.session.runDone();
+    const order = h.events.filter((e) => e.type === 'metrics' || e.type === 'progress');
+    const stopping = order.findIndex(
+      (e) => e.type === 'progress' && e.progress.status === 'stopping',
+    );
+    const firstMetrics = order.findIndex((e) => e.type === 'metrics');
+    expect(stopping).toBeGreaterThanOrEqual(0);
+    // Acknowledged before the step in flight finished, not after it.
+    expect(firstMetrics === -1 || stopping < firstMetrics).toBe(true);
+    const metrics = h.of('metrics');
+    expect(metrics.length).toBeLessThanOrEqual(1);
+    // The rollout was cut: no response reached the 200-token limit.
+    if (metrics[0]) expect(metrics[0].metrics['completions/max_length']).toBeLessThan(200);
+    expect(h.of('progress').at(-1)!.progress.status).toBe('stopped');
+  });
+
   it('a failing HTTP teacher is reported in the step notes and the run continues', async () => {
     let calls = 0;
     const failing: typeof fetch = async () => {

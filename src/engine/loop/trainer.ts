@@ -197,7 +197,8 @@ export class RlTrainer {
   /** Runs one full step. `shouldStop` aborts sampling early (the step then still completes). */
   async runStep(
     opts: {
-      shouldStop?: () => boolean;
+      /** Asked between decoding steps (see SampleOptions.shouldStop). */
+      shouldStop?: () => boolean | Promise<boolean>;
       signal?: AbortSignal;
       /** Told when the step enters each phase (for progress displays). */
       onPhase?: (phase: 'rollout' | 'teacher' | 'update') => void;
