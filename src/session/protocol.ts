@@ -56,6 +56,8 @@ export type WorkerCommand =
       config: RunConfig;
       extras: TeacherExtras;
       paused: boolean;
+      /** The run's name in the run list (default: algorithm, shape and seed). */
+      name?: string;
     }
   | { type: 'pause'; id: number }
   | { type: 'resume'; id: number }
@@ -168,6 +170,8 @@ export type WorkerEvent =
       config: RunConfig;
       /** The saved run it records into (absent when runs are not saved). */
       runId?: string;
+      /** Its name (the saved run's, when it is saved). */
+      name: string;
     }
   /** A resumed run's history up to its checkpoint (follows its run-started). */
   | {

@@ -139,8 +139,8 @@ export class WorkerClient {
     this.send({ type: 'hf-load', source });
   }
 
-  start(config: RunConfig, extras: TeacherExtras, paused: boolean): void {
-    this.send({ type: 'start', config, extras, paused });
+  start(config: RunConfig, extras: TeacherExtras, paused: boolean, name?: string): void {
+    this.send({ type: 'start', config, extras, paused, ...(name ? { name } : {}) });
   }
 
   pause(): void {
