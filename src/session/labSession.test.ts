@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { applyOverride, type RunConfig } from '../engine/config';
 import type { Trajectory } from '../engine/loop/types';
 import { presetConfig } from '../engine/presets';
+import { buildTokenizer, loadItems } from '../engine/eval/sources';
 import { LabSession } from './labSession';
 import type { WorkerCommand, WorkerEvent } from './protocol';
 
@@ -178,6 +179,18 @@ describe('LabSession runs', () => {
     expect(h.of('progress').at(-1)!.progress.status).toBe('stopped');
     expect(h.of('metrics').length).toBeLessThan(50);
     expect(h.of('metrics')[0].metrics.learning_rate).toBeCloseTo(0.01);
+  });
+
+  it('counts a char tokenizer’s vocabulary for the Model panel before Start (plan-student)', async () => {
+    const h = harness();
+    const c = applyOverride(applyOverride(presetConfig('lab'), 'data.trainSize=300'), 'seed=3');
+    await h.send({ type: 'plan-student', config: c, key: 'k1' });
+    const { items } = await loadItems(c.data, 'train');
+    expect(h.of('student-plan')).toEqual([
+      { type: 'student-plan', id: 1, key: 'k1', vocab: buildTokenizer(c, items).vocabSize },
+    ]);
+    await h.send({ type: 'plan-student', config: presetConfig('tiny'), key: 'k2' });
+    expect(h.of('student-plan')[1].vocab).toBe(presetConfig('tiny').tokenizer.vocabSize);
   });
 
   it('acknowledges a stop during a rollout at once and cuts the rollout between decoding steps', async () => {

@@ -18,7 +18,7 @@ import {
 } from '../engine/tokenizer';
 import type { ModelConfig } from '../engine/model/config';
 import { parseConfig, type RunConfig } from '../engine/config';
-import type { ReadText } from '../engine/eval/sources';
+import { buildTokenizer, loadItems, type ReadText } from '../engine/eval/sources';
 import type { ConnectionReport } from '../engine/teacher';
 import { describeBudget } from '../engine/experiments/budget';
 import { runComparison } from '../engine/experiments/comparison';
@@ -173,6 +173,8 @@ export class LabSession {
         return guard(() => this.importSaved(cmd.bytes, cmd.filename));
       case 'resume-run':
         return queued(() => this.resumeSaved(cmd.id, cmd.runId, cmd.extras));
+      case 'plan-student':
+        return guard(() => this.planStudent(cmd.id, cmd.config, cmd.key));
       default:
         return assertNever(cmd);
     }
@@ -511,6 +513,20 @@ export class LabSession {
     );
     const report = await teacher.testConnection();
     this.host.post({ type: 'connection', id, report });
+  }
+
+  /**
+   * A char tokenizer's vocabulary is the data's characters: built here from the run's training
+   * questions (generated ones; GSM8K files are not fetched for it). BPE's is its set size.
+   */
+  private async planStudent(id: number, config: RunConfig, key: string): Promise<void> {
+    const c = parseConfig(config);
+    let vocab: number | null = c.tokenizer.kind === 'bpe' ? c.tokenizer.vocabSize : null;
+    if (c.tokenizer.kind === 'char' && c.data.source !== 'gsm8k') {
+      const { items } = await loadItems(c.data, 'train');
+      vocab = buildTokenizer(c, items).vocabSize;
+    }
+    this.host.post({ type: 'student-plan', id, key, vocab });
   }
 
   private inspect(id: number, step: number): void {

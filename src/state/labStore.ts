@@ -208,6 +208,9 @@ export function applyWorkerEvent(e: WorkerEvent): void {
         logs: [...s.logs.slice(-(MAX_LOGS - 1)), `Exported the run as ${e.filename}`],
       }));
       return;
+    case 'student-plan':
+      useLab.setState((s) => ({ plannedVocab: { ...s.plannedVocab, [e.key]: e.vocab } }));
+      return;
     case 'run-halted':
       if (e.run !== useLab.getState().run) return;
       useLab.setState({ halted: e.halt });

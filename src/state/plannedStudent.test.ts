@@ -34,6 +34,8 @@ describe('the next run’s student, from the config', () => {
           expect(planned.parametersWithoutVocab + tok.vocabSize * c.model.dModel).toBe(
             parameterCount(model),
           );
+          // With the vocabulary the worker counts (plan-student): the exact count.
+          expect(plannedStudent(c, tok.vocabSize)!.parameters).toBe(parameterCount(model));
         }
       } finally {
         model.dispose();

@@ -35,10 +35,21 @@ export function transformerParameters(m: RunConfig['model'], vocab: number): num
   return vocab * d + positions + m.layers * block + 2 * d;
 }
 
-/** The next run's student, or null when it is a pretrained model (the Model panel loads it). */
-export function plannedStudent(c: RunConfig): PlannedStudent | null {
+/**
+ * What a char tokenizer's vocabulary depends on (the data's characters: LabSession's
+ * plan-student builds it once per key and the page keeps the answer).
+ */
+export function studentPlanKey(c: RunConfig): string {
+  return JSON.stringify([c.tokenizer, c.data, c.sft.selfCheckRate ?? 0, c.seed]);
+}
+
+/**
+ * The next run's student, or null when it is a pretrained model (the Model panel loads it).
+ * `charVocab`: a char tokenizer's vocabulary when the worker has counted it (plan-student).
+ */
+export function plannedStudent(c: RunConfig, charVocab?: number | null): PlannedStudent | null {
   if (c.student.source !== 'scratch') return null;
-  const vocab = c.tokenizer.kind === 'bpe' ? c.tokenizer.vocabSize : null;
+  const vocab = c.tokenizer.kind === 'bpe' ? c.tokenizer.vocabSize : (charVocab ?? null);
   const origin = c.student.init
     ? `shipped warm-up student "${c.student.init}"`
     : c.sft.steps > 0

@@ -38,6 +38,8 @@ export interface WorkerSlice {
   model: ModelSummary | null;
   /** The backend speed probe's median ms (scales the preset picker's step times). */
   probeMs: number | null;
+  /** Char tokenizers' vocabularies the worker counted, by studentPlanKey (Model panel). */
+  plannedVocab: Record<string, number | null>;
   errors: string[];
   logs: string[];
 }
@@ -49,6 +51,7 @@ export const workerInitial: WorkerSlice = {
   backendReason: '',
   model: null,
   probeMs: null,
+  plannedVocab: {},
   errors: [],
   logs: [],
 };

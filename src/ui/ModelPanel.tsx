@@ -1,8 +1,8 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { ModelSummary } from '../session/protocol';
 import { runActive } from '../state/actions';
 import { useLab } from '../state/labStore';
-import { plannedStudent, type PlannedStudent } from '../state/plannedStudent';
+import { plannedStudent, studentPlanKey, type PlannedStudent } from '../state/plannedStudent';
 import type { WorkerClient } from '../state/workerClient';
 import { PretrainedPanel } from './PretrainedPanel';
 
@@ -89,7 +89,14 @@ export function ModelPanel({ client }: { client: WorkerClient | null }) {
   const config = useLab((s) => s.config);
   const preset = useLab((s) => s.preset);
   const active = useLab((s) => runActive(s.progress.status));
-  const planned = useMemo(() => plannedStudent(config), [config]);
+  const planKey = useMemo(() => studentPlanKey(config), [config]);
+  const counted = useLab((s) => s.plannedVocab[planKey]);
+  const planned = useMemo(() => plannedStudent(config, counted), [config, counted]);
+  // A char tokenizer's vocabulary is the data's characters: the worker counts them once.
+  const ask = planned !== null && planned.vocab === null && counted === undefined;
+  useEffect(() => {
+    if (ask && client) client.planStudent(useLab.getState().config, planKey);
+  }, [ask, client, planKey]);
   const [files, setFiles] = useState<FileList | null>(null);
   const [message, setMessage] = useState('');
   const load = async () => {

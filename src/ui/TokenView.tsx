@@ -1,7 +1,15 @@
 import { memo } from 'react';
 import type { TokenPart, TokenRecord, Trajectory } from '../engine/loop/types';
 import type { ColorMode, Palette } from '../state/slices';
-import { colorFor, displayText, MAX_ALPHA, tokenValue } from './tokenColor';
+import {
+  colorFor,
+  displayText,
+  MAX_ALPHA,
+  PROJECTOR_BACKGROUND,
+  ROLLOUT_BACKGROUND,
+  tokenTextColor,
+  tokenValue,
+} from './tokenColor';
 import { shownFor, type ShownToken } from './tokenDisplay';
 
 /** A run of consecutive tokens of one part (student text, or a piece of the guidance). */
@@ -26,7 +34,7 @@ const PART_LABEL: Partial<Record<TokenPart, string>> = {
   phrase: 'teacher · phrase',
 };
 
-function tokenClass(t: TokenRecord, s: ShownToken, dark: boolean): string {
+function tokenClass(t: TokenRecord, s: ShownToken): string {
   let c = 'tok';
   if (t.offPolicy) c += ' tok-off';
   if (t.clippedLow) c += ' tok-clip-low';
@@ -35,7 +43,6 @@ function tokenClass(t: TokenRecord, s: ShownToken, dark: boolean): string {
   if (t.part !== 'student') c += ` tok-part-${t.part}`;
   if (s.escaped) c += ' tok-esc';
   if (s.continues) c += ' tok-cont';
-  if (dark) c += ' tok-dark';
   return c;
 }
 
@@ -47,7 +54,7 @@ export interface TokenViewProps {
   /** Scale extent shared by the group, so colours compare across rollouts. */
   extent: number;
   palette?: Palette;
-  /** Projector mode: full-strength colours with dark text on the strongest. */
+  /** Projector mode: full-strength colours on black. */
   strong?: boolean;
 }
 
@@ -73,18 +80,16 @@ export const TokenView = memo(function TokenView({
         const spans = seg.tokens.map((t, k) => {
           const i = seg.start + k;
           const s = shown[i];
-          const { background, alpha } = colorFor(
-            tokenValue(t, mode),
-            mode,
-            extent,
-            palette,
-            strong ? 1 : MAX_ALPHA,
-          );
+          const v = tokenValue(t, mode);
+          const maxAlpha = strong ? 1 : MAX_ALPHA;
+          const { background } = colorFor(v, mode, extent, palette, maxAlpha);
+          const base = strong ? PROJECTOR_BACKGROUND : ROLLOUT_BACKGROUND;
+          const color = tokenTextColor(v, mode, extent, palette, maxAlpha, base) ?? undefined;
           return (
             <span
               key={i}
-              className={tokenClass(t, s, strong && alpha >= 0.5)}
-              style={{ background }}
+              className={tokenClass(t, s)}
+              style={{ background, color }}
               tabIndex={-1}
               data-testid="token"
               data-r={rollout}

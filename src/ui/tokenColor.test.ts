@@ -5,9 +5,13 @@ import {
   colorFor,
   displayText,
   legendRange,
+  luminance,
   MAX_ALPHA,
+  PROJECTOR_BACKGROUND,
+  ROLLOUT_BACKGROUND,
   scaleExtent,
   scaleFor,
+  tokenTextColor,
   tokenValue,
   valueText,
   type Rgb,
@@ -112,5 +116,28 @@ describe('colour-blind-safe palette (simulated)', () => {
     expect(colorFor(1, 'advantage', 1, 'blue-orange').background).toBe(
       `rgba(86, 180, 233, ${MAX_ALPHA})`,
     );
+  });
+});
+
+describe('token text colour', () => {
+  it('picks black or white for at least 4.5:1 on every colour and strength, in both looks', () => {
+    const contrast = (a: number, b: number) => (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    for (const palette of ['red-green', 'blue-orange'] as const)
+      for (const [maxAlpha, base] of [
+        [MAX_ALPHA, ROLLOUT_BACKGROUND],
+        [1, PROJECTOR_BACKGROUND],
+      ] as const)
+        for (let v = -1; v <= 1; v += 0.05) {
+          const text = tokenTextColor(v, 'advantage', 1, palette, maxAlpha, base);
+          const { alpha } = colorFor(v, 'advantage', 1, palette, maxAlpha);
+          if (alpha === 0) continue;
+          const s = scaleFor('advantage', palette);
+          const c = v < 0 ? s.negative : s.positive;
+          const bg = over(c, alpha, base);
+          const t = luminance(text === '#000' ? [0, 0, 0] : [255, 255, 255]);
+          expect(contrast(t, luminance(bg)), `${palette} ${v}`).toBeGreaterThanOrEqual(4.5);
+        }
+    expect(tokenTextColor(0, 'advantage', 1)).toBeNull();
+    expect(tokenTextColor(1, 'advantage', 1, 'blue-orange', 1, PROJECTOR_BACKGROUND)).toBe('#000');
   });
 });

@@ -134,6 +134,40 @@ export function displayText(text: string): string {
   return text.replace(/\n/g, '↵\n').replace(/\t/g, '⇥');
 }
 
+/** Relative luminance (WCAG) of an sRGB colour. */
+export function luminance([r, g, b]: Rgb): number {
+  const f = (v: number) => {
+    const x = v / 255;
+    return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+}
+
+/** The rollouts' background in the normal and the projector (black) look. */
+export const ROLLOUT_BACKGROUND: Rgb = [11, 18, 32];
+export const PROJECTOR_BACKGROUND: Rgb = [0, 0, 0];
+
+/**
+ * The text colour with the higher contrast on a token's background (`colorFor`'s colour at its
+ * alpha over `base`): black or white, whichever reads better; null with no background. Either
+ * choice gives at least 4.5:1 (WCAG AA): the two meet at luminance 0.179, where both give 4.58.
+ */
+export function tokenTextColor(
+  v: number,
+  mode: ColorMode,
+  extent: number,
+  palette: Palette = 'red-green',
+  maxAlpha = MAX_ALPHA,
+  base: Rgb = ROLLOUT_BACKGROUND,
+): '#000' | '#fff' | null {
+  const { alpha } = colorFor(v, mode, extent, palette, maxAlpha);
+  if (alpha === 0) return null;
+  const s = scaleFor(mode, palette);
+  const c = s.kind === 'diverging' && v < 0 ? s.negative : s.positive;
+  const l = luminance([0, 1, 2].map((i) => c[i] * alpha + base[i] * (1 - alpha)) as unknown as Rgb);
+  return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? '#000' : '#fff';
+}
+
 /**
  * The legend's ends for a scale's extent, or one line when every value shown is 0: a group
  * whose rewards are all equal has A = 0 on every token (not "−0.0000010 … +0.0000010").
