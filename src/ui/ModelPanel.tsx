@@ -6,76 +6,71 @@ import { plannedStudent, studentPlanKey, type PlannedStudent } from '../state/pl
 import type { WorkerClient } from '../state/workerClient';
 import { PretrainedPanel } from './PretrainedPanel';
 
-/** The next run's student, from the config (the worker's model is a placeholder until Start). */
-function PlannedTable({ p, preset }: { p: PlannedStudent; preset: string }) {
+/** A student's shape, as one table: the next run's (planned) or the loaded model. */
+interface ShapeRow {
+  kind: 'next-run' | 'loaded';
+  caption?: string;
+  origin: string;
+  parameters: string;
+  layers: number;
+  dModel: number;
+  heads: number;
+  context: number;
+  tokenizer: string;
+}
+
+function ShapeTable({ r }: { r: ShapeRow }) {
+  const rows: Array<[string, string]> = [
+    ['origin', r.origin],
+    ['parameters', r.parameters],
+    ['layers × d', `${r.layers} × ${r.dModel} (${r.heads} heads)`],
+    ['context', String(r.context)],
+    ['tokenizer', r.tokenizer],
+  ];
   return (
-    <table className="kv" data-testid="model-summary" data-kind="next-run">
-      <caption className="muted small">Next run ({preset} preset and settings)</caption>
+    <table className="kv" data-testid="model-summary" data-kind={r.kind}>
+      {r.caption && <caption className="muted small">{r.caption}</caption>}
       <tbody>
-        <tr>
-          <td>origin</td>
-          <td>{p.origin}</td>
-        </tr>
-        <tr>
-          <td>parameters</td>
-          <td data-testid="model-parameters">
-            {p.parameters !== null
-              ? p.parameters.toLocaleString()
-              : `${p.parametersWithoutVocab.toLocaleString()} + ${p.dModel} per vocabulary entry`}
-          </td>
-        </tr>
-        <tr>
-          <td>layers × d</td>
-          <td>
-            {p.layers} × {p.dModel} ({p.heads} heads)
-          </td>
-        </tr>
-        <tr>
-          <td>context</td>
-          <td>{p.context}</td>
-        </tr>
-        <tr>
-          <td>tokenizer</td>
-          <td>
-            {p.tokenizer}, {p.vocab !== null ? `${p.vocab} tokens` : "the data's characters"}
-          </td>
-        </tr>
+        {rows.map(([k, v]) => (
+          <tr key={k}>
+            <td>{k}</td>
+            <td data-testid={k === 'parameters' ? 'model-parameters' : undefined}>{v}</td>
+          </tr>
+        ))}
       </tbody>
     </table>
   );
 }
 
-function LoadedTable({ model }: { model: ModelSummary }) {
-  return (
-    <table className="kv" data-testid="model-summary" data-kind="loaded">
-      <tbody>
-        <tr>
-          <td>origin</td>
-          <td>{model.origin}</td>
-        </tr>
-        <tr>
-          <td>parameters</td>
-          <td data-testid="model-parameters">{model.parameters.toLocaleString()}</td>
-        </tr>
-        <tr>
-          <td>layers × d</td>
-          <td>
-            {model.layers} × {model.dModel} ({model.heads} heads)
-          </td>
-        </tr>
-        <tr>
-          <td>context</td>
-          <td>{model.context}</td>
-        </tr>
-        <tr>
-          <td>tokenizer</td>
-          <td>
-            {model.tokenizer}, {model.vocab} tokens
-          </td>
-        </tr>
-      </tbody>
-    </table>
-  );
+/** The next run's student, from the config (the worker's model is a placeholder until Start). */
+function plannedRow(p: PlannedStudent, preset: string): ShapeRow {
+  return {
+    kind: 'next-run',
+    caption: `Next run (${preset} preset and settings)`,
+    origin: p.origin,
+    parameters:
+      p.parameters !== null
+        ? p.parameters.toLocaleString()
+        : `${p.parametersWithoutVocab.toLocaleString()} + ${p.dModel} per vocabulary entry`,
+    layers: p.layers,
+    dModel: p.dModel,
+    heads: p.heads,
+    context: p.context,
+    tokenizer: `${p.tokenizer}, ${p.vocab !== null ? `${p.vocab} tokens` : "the data's characters"}`,
+  };
+}
+
+function loadedRow(m: ModelSummary): ShapeRow {
+  return {
+    kind: 'loaded',
+    origin: m.origin,
+    parameters: m.parameters.toLocaleString(),
+    layers: m.layers,
+    dModel: m.dModel,
+    heads: m.heads,
+    context: m.context,
+    tokenizer: `${m.tokenizer}, ${m.vocab} tokens`,
+  };
 }
 
 /**
@@ -116,7 +111,7 @@ export function ModelPanel({ client }: { client: WorkerClient | null }) {
       <h2>Student model</h2>
       {showPlanned ? (
         <>
-          <PlannedTable p={planned} preset={preset} />
+          <ShapeTable r={plannedRow(planned, preset)} />
           {model && (
             <p className="muted small" data-testid="model-loaded">
               In the worker now (sampling uses it): {model.origin},{' '}
@@ -125,7 +120,7 @@ export function ModelPanel({ client }: { client: WorkerClient | null }) {
           )}
         </>
       ) : model ? (
-        <LoadedTable model={model} />
+        <ShapeTable r={loadedRow(model)} />
       ) : (
         <p className="muted">Starting the worker…</p>
       )}

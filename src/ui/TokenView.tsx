@@ -7,7 +7,7 @@ import {
   MAX_ALPHA,
   PROJECTOR_BACKGROUND,
   ROLLOUT_BACKGROUND,
-  tokenTextColor,
+  textColorOn,
   tokenValue,
 } from './tokenColor';
 import { shownFor, type ShownToken } from './tokenDisplay';
@@ -80,11 +80,10 @@ export const TokenView = memo(function TokenView({
         const spans = seg.tokens.map((t, k) => {
           const i = seg.start + k;
           const s = shown[i];
-          const v = tokenValue(t, mode);
-          const maxAlpha = strong ? 1 : MAX_ALPHA;
-          const { background } = colorFor(v, mode, extent, palette, maxAlpha);
+          const c = colorFor(tokenValue(t, mode), mode, extent, palette, strong ? 1 : MAX_ALPHA);
           const base = strong ? PROJECTOR_BACKGROUND : ROLLOUT_BACKGROUND;
-          const color = tokenTextColor(v, mode, extent, palette, maxAlpha, base) ?? undefined;
+          const { background } = c;
+          const color = textColorOn(c, base) ?? undefined;
           return (
             <span
               key={i}

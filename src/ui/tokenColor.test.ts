@@ -11,7 +11,7 @@ import {
   ROLLOUT_BACKGROUND,
   scaleExtent,
   scaleFor,
-  tokenTextColor,
+  textColorOn,
   tokenValue,
   valueText,
   type Rgb,
@@ -49,13 +49,14 @@ describe('token colours', () => {
     expect(colorFor(1, 'advantage', 2)).toEqual({
       background: `rgba(34, 197, 94, ${MAX_ALPHA / 2})`,
       alpha: MAX_ALPHA / 2,
+      rgb: [34, 197, 94],
     });
     expect(colorFor(-2, 'advantage', 2).background).toBe(`rgba(239, 68, 68, ${MAX_ALPHA})`);
     expect(colorFor(-0.5, 'ratio', 1).background.startsWith('rgba(239, 68, 68')).toBe(true);
   });
 
   it('is transparent for zero and NaN, and clamps beyond the extent', () => {
-    expect(colorFor(0, 'advantage', 1)).toEqual({ background: 'transparent', alpha: 0 });
+    expect(colorFor(0, 'advantage', 1)).toEqual({ background: 'transparent', alpha: 0, rgb: null });
     expect(colorFor(NaN, 'entropy', 1).alpha).toBe(0);
     expect(colorFor(1, 'entropy', 0).alpha).toBe(0);
     expect(colorFor(50, 'logprob', 5).alpha).toBe(MAX_ALPHA);
@@ -128,16 +129,16 @@ describe('token text colour', () => {
         [1, PROJECTOR_BACKGROUND],
       ] as const)
         for (let v = -1; v <= 1; v += 0.05) {
-          const text = tokenTextColor(v, 'advantage', 1, palette, maxAlpha, base);
-          const { alpha } = colorFor(v, 'advantage', 1, palette, maxAlpha);
-          if (alpha === 0) continue;
-          const s = scaleFor('advantage', palette);
-          const c = v < 0 ? s.negative : s.positive;
-          const bg = over(c, alpha, base);
+          const c = colorFor(v, 'advantage', 1, palette, maxAlpha);
+          if (!c.rgb) continue;
+          const text = textColorOn(c, base);
           const t = luminance(text === '#000' ? [0, 0, 0] : [255, 255, 255]);
-          expect(contrast(t, luminance(bg)), `${palette} ${v}`).toBeGreaterThanOrEqual(4.5);
+          const bg = luminance(over(c.rgb, c.alpha, base));
+          expect(contrast(t, bg), `${palette} ${v}`).toBeGreaterThanOrEqual(4.5);
         }
-    expect(tokenTextColor(0, 'advantage', 1)).toBeNull();
-    expect(tokenTextColor(1, 'advantage', 1, 'blue-orange', 1, PROJECTOR_BACKGROUND)).toBe('#000');
+    expect(textColorOn(colorFor(0, 'advantage', 1))).toBeNull();
+    expect(textColorOn(colorFor(1, 'advantage', 1, 'blue-orange', 1), PROJECTOR_BACKGROUND)).toBe(
+      '#000',
+    );
   });
 });

@@ -109,6 +109,8 @@ export interface TokenColor {
   background: string;
   /** The alpha used, 0..MAX_ALPHA. */
   alpha: number;
+  /** The scale's colour at full strength (null: no background). */
+  rgb: Rgb | null;
 }
 
 /** The colour of value `v` on `mode`'s scale with the given extent. */
@@ -120,12 +122,12 @@ export function colorFor(
   maxAlpha = MAX_ALPHA,
 ): TokenColor {
   if (!Number.isFinite(v) || v === 0 || !(extent > 0))
-    return { background: 'transparent', alpha: 0 };
+    return { background: 'transparent', alpha: 0, rgb: null };
   const s = scaleFor(mode, palette);
   const strength = Math.min(1, Math.abs(v) / extent);
   const alpha = Math.round(strength * maxAlpha * 1000) / 1000;
   const [r, g, b] = s.kind === 'diverging' && v < 0 ? s.negative : s.positive;
-  return { background: `rgba(${r}, ${g}, ${b}, ${alpha})`, alpha };
+  return { background: `rgba(${r}, ${g}, ${b}, ${alpha})`, alpha, rgb: [r, g, b] };
 }
 
 /** How a token's text is shown: whitespace made visible where it would vanish. */
@@ -148,23 +150,16 @@ export const ROLLOUT_BACKGROUND: Rgb = [11, 18, 32];
 export const PROJECTOR_BACKGROUND: Rgb = [0, 0, 0];
 
 /**
- * The text colour with the higher contrast on a token's background (`colorFor`'s colour at its
- * alpha over `base`): black or white, whichever reads better; null with no background. Either
- * choice gives at least 4.5:1 (WCAG AA): the two meet at luminance 0.179, where both give 4.58.
+ * The text colour with the higher contrast on a token's background (its colour at its alpha
+ * over `base`): black or white, whichever reads better; null with no background. Either choice
+ * gives at least 4.5:1 (WCAG AA): the two meet at luminance 0.179, where both give 4.58.
  */
-export function tokenTextColor(
-  v: number,
-  mode: ColorMode,
-  extent: number,
-  palette: Palette = 'red-green',
-  maxAlpha = MAX_ALPHA,
-  base: Rgb = ROLLOUT_BACKGROUND,
-): '#000' | '#fff' | null {
-  const { alpha } = colorFor(v, mode, extent, palette, maxAlpha);
-  if (alpha === 0) return null;
-  const s = scaleFor(mode, palette);
-  const c = s.kind === 'diverging' && v < 0 ? s.negative : s.positive;
-  const l = luminance([0, 1, 2].map((i) => c[i] * alpha + base[i] * (1 - alpha)) as unknown as Rgb);
+export function textColorOn(c: TokenColor, base: Rgb = ROLLOUT_BACKGROUND): '#000' | '#fff' | null {
+  if (!c.rgb || c.alpha === 0) return null;
+  const rgb = c.rgb;
+  const l = luminance(
+    [0, 1, 2].map((i) => rgb[i] * c.alpha + base[i] * (1 - c.alpha)) as unknown as Rgb,
+  );
   return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? '#000' : '#fff';
 }
 

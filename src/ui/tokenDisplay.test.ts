@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { trainTokenizer } from '../engine/tokenizer';
-import { escapeInvisible, hexBytes, shownTokens, tokenBytes } from './tokenDisplay';
+import { escapeInvisible, hexBytes, shownNote, shownTokens, tokenBytes } from './tokenDisplay';
 
 describe('tokens as the inspector shows them', () => {
   it('joins byte tokens into the characters they form, one token per span', () => {
@@ -41,5 +41,21 @@ describe('tokens as the inspector shows them', () => {
     expect(escapeInvisible('a\nb\tc')).toBe('a\nb\tc');
     expect(escapeInvisible('\ud800')).toBe('\\uD800');
     expect(hexBytes([0xe2, 0x82, 0xac])).toBe('E2 82 AC');
+  });
+
+  it('tells on hover what a joined or escaped token holds', () => {
+    const [, start, cont, bad, ctrl, plain] = shownTokens([
+      'a',
+      '<0xE2><0x82>',
+      '<0xAC>',
+      '<0xDB>',
+      '\u0001',
+      'b',
+    ]);
+    expect(shownNote(start)).toBe('bytes E2 82: with the next 1 token(s) they form "€"');
+    expect(shownNote(cont)).toBe('bytes AC: the end of the character shown before it');
+    expect(shownNote(bad)).toBe('bytes DB: not a whole character, shown as \\x escapes');
+    expect(shownNote(ctrl)).toBe('holds control or invisible characters, shown as escapes');
+    expect(shownNote(plain)).toBeNull();
   });
 });
