@@ -242,20 +242,28 @@ const SftChart = memo(function SftChart({ slot }: { slot: number }) {
     const k = Math.max(1, Math.ceil(sft.length / 400));
     return sft.filter((_, i) => i % k === 0 || i === sft.length - 1);
   }, [sft]);
+  const look = chartLook(useLab((s) => s.projector));
+  const tickStyle = { fontSize: look.fontSize, fill: look.tickFill };
   if (sft.length === 0) return null;
   return (
     <div className="chart" data-testid="chart-sft" data-points={sft.length}>
       <div className="chart-title">Warm-up (SFT) loss</div>
-      <ResponsiveContainer width="100%" height={170}>
+      <ResponsiveContainer width="100%" height={look.height + 20}>
         <ComposedChart data={rows} margin={{ top: 4, right: 8, bottom: 0, left: -12 }}>
-          <CartesianGrid stroke="#1f2937" strokeDasharray="3 3" />
-          <XAxis dataKey="step" tick={{ fontSize: 10, fill: '#9ca3af' }} stroke="#374151" />
-          <YAxis tick={{ fontSize: 10, fill: '#9ca3af' }} stroke="#374151" width={48} />
+          <CartesianGrid stroke={look.grid} strokeDasharray="3 3" />
+          <XAxis dataKey="step" tick={tickStyle} stroke="#374151" />
+          <YAxis tick={tickStyle} stroke="#374151" width={48} />
           <Tooltip
             isAnimationActive={false}
             contentStyle={{ background: '#0b1220', border: '1px solid #374151', fontSize: 11 }}
           />
-          <Line dataKey="loss" stroke="#fb923c" dot={false} isAnimationActive={false} />
+          <Line
+            dataKey="loss"
+            stroke="#fb923c"
+            strokeWidth={look.strokeWidth}
+            dot={false}
+            isAnimationActive={false}
+          />
         </ComposedChart>
       </ResponsiveContainer>
     </div>
