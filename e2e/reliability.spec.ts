@@ -128,7 +128,11 @@ test.describe('reliability and security', () => {
     await waitForBackend(page);
     await page.getByTestId('start').click();
     await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 120_000 });
-    await expect(page.getByTestId('teacher-circuit')).toContainText('paused (circuit open)');
+    // The run is over: the line says what the circuit was at its end, not that calls are paused.
+    await expect(page.getByTestId('teacher-circuit')).toContainText(
+      'off, run ended (the circuit was open at its last step)',
+    );
+    await expect(page.getByTestId('teacher-circuit')).not.toContainText('paused (circuit open)');
     await expect(page.getByTestId('teacher-circuit')).toContainText(/\d+ skipped while paused/);
     await expect(page.getByTestId('fault-kinds')).toContainText(/server_error \d+/);
     await expect(page.getByTestId('run-note').first()).toContainText(

@@ -41,6 +41,10 @@ test('a run survives a reload and resumes; export, delete and import give an equ
   const row = page.getByTestId('saved-run');
   await expect(row).toHaveCount(1);
   await expect(row).toHaveAttribute('data-status', 'running');
+  // Named for what sets it apart: preset, algorithm, seed, changed settings, start time.
+  await expect(row.getByTestId('run-name')).toHaveText(
+    /^tiny · ThinkTuning · seed 1 · .+ · \d\d:\d\d$/,
+  );
   // A few steps and a checkpoint past the warm-up one (step 0), then the tab is reloaded.
   await waitForStep(page, 5, 60_000);
   await expect
@@ -59,9 +63,15 @@ test('a run survives a reload and resumes; export, delete and import give an equ
   await expect(row.getByTestId('saved-run-status')).toHaveText('interrupted');
   // Chromium has OPFS: checkpoint files go there (IndexedDB holds records and rows).
   await expect(page.getByTestId('storage')).toContainText(/Storage: .* checkpoint files in OPFS/);
+  // The charts show the saved metrics at once, before any Resume.
+  await expect(page.getByTestId('charts-preview')).toContainText('interrupted');
+  await expectChartPoints(page, await num(row, 'data-step'));
 
-  // Resume: the step counter continues from the checkpoint and the charts keep the early points.
-  await row.getByTestId('run-resume').click();
+  // Resume from the run controls (they offer the interrupted run): the step counter continues
+  // from the checkpoint and the charts keep the early points.
+  const controlsResume = page.getByTestId('run-controls').getByTestId('resume');
+  await expect(controlsResume).toBeEnabled();
+  await controlsResume.click();
   await expect(page.getByTestId('run-status')).toHaveText(/running/);
   expect(await stepCount(page)).toBeGreaterThanOrEqual(k);
   await waitForStep(page, k + 2, 60_000);
@@ -78,6 +88,8 @@ test('a run survives a reload and resumes; export, delete and import give an equ
   await row.getByTestId('run-name-input').fill('survivor');
   await row.getByTestId('run-name-input').press('Enter');
   await expect(row.getByTestId('run-name')).toHaveText('survivor');
+  // The compare picker names it as the run list does.
+  await expect(page.getByTestId('compare-run').filter({ hasText: 'survivor' })).toHaveCount(1);
   const first = await exportRow(page, row);
   const entries = readZip(first.bytes);
   const metrics = new TextDecoder()

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { applyOverride, type RunConfig } from '../engine/config';
 import type { Trajectory } from '../engine/loop/types';
 import { presetConfig } from '../engine/presets';
+import { buildTokenizer, loadItems } from '../engine/eval/sources';
 import { LabSession } from './labSession';
 import type { WorkerCommand, WorkerEvent } from './protocol';
 
@@ -132,6 +133,9 @@ describe('LabSession runs', () => {
     await h.session.runDone();
     const pushed = h.of('trajectories');
     expect(pushed.map((e) => e.step)).toEqual([1, 2, 3]);
+    // One numbering: a step's rollouts carry the step the page and metrics.jsonl count (from 1).
+    for (const e of pushed)
+      expect(new Set(e.trajectories.map((t) => t.step))).toEqual(new Set([e.step]));
     expect(pushed.some((e) => e.trajectories.some((t) => t.guided))).toBe(true);
     await h.send({ type: 'inspect', step: 2 });
     const answer = h.of('trajectories').at(-1)!;
@@ -140,11 +144,13 @@ describe('LabSession runs', () => {
     await h.send({ type: 'export', step: 2 });
     const exported = h.of('exported')[0];
     expect(exported.steps).toEqual([2]);
+    expect(exported.filename).toMatch(/-step2\.jsonl$/);
     const rows = exported.jsonl
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Trajectory);
     expect(rows).toHaveLength(6);
+    expect(rows.map((r) => r.step)).toEqual(Array(6).fill(2));
     expect(rows.map((r) => r.tokens.map((t) => t.advantage))).toEqual(
       pushed[1].trajectories.map((r) => r.tokens.map((t) => t.advantage)),
     );
@@ -173,6 +179,43 @@ describe('LabSession runs', () => {
     expect(h.of('progress').at(-1)!.progress.status).toBe('stopped');
     expect(h.of('metrics').length).toBeLessThan(50);
     expect(h.of('metrics')[0].metrics.learning_rate).toBeCloseTo(0.01);
+  });
+
+  it('counts a char tokenizer’s vocabulary for the Model panel before Start (plan-student)', async () => {
+    const h = harness();
+    const c = applyOverride(applyOverride(presetConfig('lab'), 'data.trainSize=300'), 'seed=3');
+    await h.send({ type: 'plan-student', config: c, key: 'k1' });
+    const { items } = await loadItems(c.data, 'train');
+    expect(h.of('student-plan')).toEqual([
+      { type: 'student-plan', id: 1, key: 'k1', vocab: buildTokenizer(c, items).vocabSize },
+    ]);
+    await h.send({ type: 'plan-student', config: presetConfig('tiny'), key: 'k2' });
+    expect(h.of('student-plan')[1].vocab).toBe(presetConfig('tiny').tokenizer.vocabSize);
+  });
+
+  it('acknowledges a stop during a rollout at once and cuts the rollout between decoding steps', async () => {
+    const h = harness();
+    await h.send({ type: 'init', backend: 'wasm' });
+    // An untrained student rarely ends with EOS: left alone, its rollouts run to 200 tokens.
+    const c = tinyConfig(['sft.steps=0', 'rl.steps=5', 'rl.maxNewTokens=200', 'rl.algo="grpo"']);
+    await h.send({ type: 'start', config: c, extras: { prompt: null }, paused: false });
+    // The test's own polling runs only when the worker's code lets the event loop turn.
+    await h.until(() => h.of('progress').some((e) => e.progress.phase === 'rollout'));
+    await h.send({ type: 'stop' });
+    await h.session.runDone();
+    const order = h.events.filter((e) => e.type === 'metrics' || e.type === 'progress');
+    const stopping = order.findIndex(
+      (e) => e.type === 'progress' && e.progress.status === 'stopping',
+    );
+    const firstMetrics = order.findIndex((e) => e.type === 'metrics');
+    expect(stopping).toBeGreaterThanOrEqual(0);
+    // Acknowledged before the step in flight finished, not after it.
+    expect(firstMetrics === -1 || stopping < firstMetrics).toBe(true);
+    const metrics = h.of('metrics');
+    expect(metrics.length).toBeLessThanOrEqual(1);
+    // The rollout was cut: no response reached the 200-token limit.
+    if (metrics[0]) expect(metrics[0].metrics['completions/max_length']).toBeLessThan(200);
+    expect(h.of('progress').at(-1)!.progress.status).toBe('stopped');
   });
 
   it('a failing HTTP teacher is reported in the step notes and the run continues', async () => {

@@ -18,7 +18,7 @@ import {
 } from '../engine/tokenizer';
 import type { ModelConfig } from '../engine/model/config';
 import { parseConfig, type RunConfig } from '../engine/config';
-import type { ReadText } from '../engine/eval/sources';
+import { buildTokenizer, loadItems, type ReadText } from '../engine/eval/sources';
 import type { ConnectionReport } from '../engine/teacher';
 import { describeBudget } from '../engine/experiments/budget';
 import { runComparison } from '../engine/experiments/comparison';
@@ -69,6 +69,12 @@ const FRESH_MODEL: Omit<ModelConfig, 'vocab'> = {
   context: 256,
   mlpRatio: 4,
 };
+
+/** A run's name when the page gives none (the page names runs with state/runNames.ts). */
+function defaultRunName(c: RunConfig): string {
+  const algo = c.rl.algo === 'thinktuning' ? 'ThinkTuning' : 'GRPO';
+  return `${algo} ${c.model.layers}×${c.model.dModel} seed ${c.seed}`;
+}
 
 /**
  * The worker's state machine, free of worker globals so it also runs in Node.
@@ -132,7 +138,7 @@ export class LabSession {
       case 'hf-load':
         return (this.studentWork = queued(() => this.loadPretrained(cmd.id, cmd.source)));
       case 'start':
-        return queued(() => this.start(cmd.id, cmd.config, cmd.extras, cmd.paused));
+        return queued(() => this.start(cmd.id, cmd.config, cmd.extras, cmd.paused, cmd.name));
       case 'pause':
         return guard(() => this.run?.pause());
       case 'resume':
@@ -167,6 +173,8 @@ export class LabSession {
         return guard(() => this.importSaved(cmd.bytes, cmd.filename));
       case 'resume-run':
         return queued(() => this.resumeSaved(cmd.id, cmd.runId, cmd.extras));
+      case 'plan-student':
+        return guard(() => this.planStudent(cmd.id, cmd.config, cmd.key));
       default:
         return assertNever(cmd);
     }
@@ -182,6 +190,7 @@ export class LabSession {
     config: RunConfig,
     extras: TeacherExtras,
     paused: boolean,
+    given?: string,
   ): Promise<void> {
     if (!this.model)
       throw new Error('The worker is not initialised yet; wait for the backend badge.');
@@ -192,8 +201,9 @@ export class LabSession {
     }
     this.store.clear();
     const run = ++this.runs;
-    const recorder = await this.record(valid);
-    this.host.post({ type: 'run-started', id, run, config: valid, runId: recorder?.runId });
+    const name = given?.trim() || defaultRunName(valid);
+    const recorder = await this.record(valid, name);
+    this.host.post({ type: 'run-started', id, run, config: valid, runId: recorder?.runId, name });
     this.launch(run, valid, extras, paused, { recorder });
   }
 
@@ -321,11 +331,9 @@ export class LabSession {
   }
 
   /** Starts saving a new run; null when runs are not saved (the run trains all the same). */
-  private async record(config: RunConfig): Promise<RunRecorder | undefined> {
+  private async record(config: RunConfig, name: string): Promise<RunRecorder | undefined> {
     const lib = await this.openLibrary();
     if (!lib) return undefined;
-    const algo = config.rl.algo === 'thinktuning' ? 'ThinkTuning' : 'GRPO';
-    const name = `${algo} ${config.model.layers}×${config.model.dModel} seed ${config.seed}`;
     try {
       return await lib.begin(config, name, this.backendName);
     } catch (e) {
@@ -376,7 +384,7 @@ export class LabSession {
       this.store.clear();
       for (const t of p.trajectories) this.store.add(t.step, t.trajectories);
       const run = ++this.runs;
-      this.host.post({ type: 'run-started', id, run, config, runId });
+      this.host.post({ type: 'run-started', id, run, config, runId, name: p.record.name });
       const { history, sftHistory } = p;
       this.host.post({ type: 'run-restored', run, runId, history, sftHistory });
       if (!p.point) {
@@ -505,6 +513,20 @@ export class LabSession {
     );
     const report = await teacher.testConnection();
     this.host.post({ type: 'connection', id, report });
+  }
+
+  /**
+   * A char tokenizer's vocabulary is the data's characters: built here from the run's training
+   * questions (generated ones; GSM8K files are not fetched for it). BPE's is its set size.
+   */
+  private async planStudent(id: number, config: RunConfig, key: string): Promise<void> {
+    const c = parseConfig(config);
+    let vocab: number | null = c.tokenizer.kind === 'bpe' ? c.tokenizer.vocabSize : null;
+    if (c.tokenizer.kind === 'char' && c.data.source !== 'gsm8k') {
+      const { items } = await loadItems(c.data, 'train');
+      vocab = buildTokenizer(c, items).vocabSize;
+    }
+    this.host.post({ type: 'student-plan', id, key, vocab });
   }
 
   private inspect(id: number, step: number): void {

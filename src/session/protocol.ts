@@ -56,6 +56,8 @@ export type WorkerCommand =
       config: RunConfig;
       extras: TeacherExtras;
       paused: boolean;
+      /** The run's name in the run list (default: algorithm, shape and seed). */
+      name?: string;
     }
   | { type: 'pause'; id: number }
   | { type: 'resume'; id: number }
@@ -94,7 +96,12 @@ export type WorkerCommand =
   | { type: 'export-run'; id: number; runId: string }
   | { type: 'import-run'; id: number; filename: string; bytes: ArrayBuffer }
   /** Continues a saved run from its last checkpoint (stopping any current run). */
-  | { type: 'resume-run'; id: number; runId: string; extras: TeacherExtras };
+  | { type: 'resume-run'; id: number; runId: string; extras: TeacherExtras }
+  /**
+   * The vocabulary a char tokenizer would get from `config`'s data (the Model panel's count
+   * before Start); answered by `student-plan` echoing `key`.
+   */
+  | { type: 'plan-student'; id: number; config: RunConfig; key: string };
 
 export interface ModelSummary {
   parameters: number;
@@ -168,6 +175,8 @@ export type WorkerEvent =
       config: RunConfig;
       /** The saved run it records into (absent when runs are not saved). */
       runId?: string;
+      /** Its name (the saved run's, when it is saved). */
+      name: string;
     }
   /** A resumed run's history up to its checkpoint (follows its run-started). */
   | {
@@ -232,7 +241,9 @@ export type WorkerEvent =
   | { type: 'error'; id: number | null; message: string }
   | { type: 'hf-info'; id: number; info: PretrainedInfo }
   /** Loading a pretrained model: per file downloaded and tensor converted (id null: a run's). */
-  | { type: 'hf-progress'; id: number | null; progress: HfLoadProgress };
+  | { type: 'hf-progress'; id: number | null; progress: HfLoadProgress }
+  /** Answers plan-student: the tokenizer's vocabulary (null: not known before the run). */
+  | { type: 'student-plan'; id: number; key: string; vocab: number | null };
 
 /** A Hugging Face model folder: picked or dropped files, or a base URL (…/resolve/main/). */
 export type PretrainedSource =

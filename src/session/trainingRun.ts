@@ -24,6 +24,7 @@ import type {
 import type { RunRecorder } from './runLibrary';
 import { SwitchableTeacher, teacherFromSettings } from './teacherFactory';
 import type { TrajectoryStore } from './trajectoryStore';
+import { yieldToEvents } from './yieldToEvents';
 
 export interface TrainingRunDeps {
   run: number;
@@ -49,9 +50,6 @@ export interface TrainingRunDeps {
   recorder?: RunRecorder;
 }
 
-/** Lets queued messages (pause, stop) in: wasm/cpu steps otherwise never yield a macrotask. */
-const yieldToEvents = () => new Promise<void>((r) => setTimeout(r, 0));
-
 /**
  * A checkpoint is also written when the last one is this old, whatever rl.checkpointEvery says:
  * with slow steps (a big model on WASM) a reload then loses at most about a minute of training.
@@ -63,8 +61,10 @@ const SFT_POST_MS = 100;
 
 /**
  * One training run in the worker: items, tokenizer and student, warm-up SFT, then RL steps one
- * at a time, so pause / resume / step once / stop act between steps. Stop also aborts teacher
- * calls and cuts the current sampling short. Free of DOM and worker globals (runs in Node).
+ * at a time, so pause / resume / step once act between steps. The sampler lets the worker read
+ * its messages between decoding steps (yieldToEvents.ts), so a stop or pause is acknowledged at
+ * once; Stop also cuts the rollout at the next decoding step and aborts teacher calls. Live
+ * settings that arrive mid-step wait for the next step. Free of DOM and worker globals.
  */
 export class TrainingRun {
   readonly config: RunConfig;
@@ -82,6 +82,8 @@ export class TrainingRun {
   /** Steps permitted while paused ("step once"). */
   private permitted: number;
   private wake: (() => void) | null = null;
+  /** Live settings received during a step, applied before the next one (gate). */
+  private pendingLive: RunConfig | null = null;
   private stopRequested = false;
   private isWaiting = false;
   private readonly abort = new AbortController();
@@ -189,15 +191,27 @@ export class TrainingRun {
     this.wakeUp();
   }
 
-  /** Applies the live fields of `next`; a teacher change rebuilds the teacher. */
+  /**
+   * The live fields of `next`, applied from the next step (a step in progress keeps the settings
+   * it started with); a teacher change rebuilds the teacher. Returns what will apply.
+   */
   updateConfig(next: RunConfig): { applied: string[]; needsRestart: string[] } {
+    const r = applyLiveFields(structuredClone(this.config), next);
+    this.pendingLive = next;
+    if (this.isWaiting) this.applyPendingLive();
+    return r;
+  }
+
+  private applyPendingLive(): void {
+    const next = this.pendingLive;
+    if (!next) return;
+    this.pendingLive = null;
     const r = applyLiveFields(this.config, next);
     if (r.applied.some((p) => p.startsWith('teacher.'))) {
       this.teacher.replace(this.makeTeacher());
       this.trainer?.guards.breaker.reset(); // new settings: try the teacher again at once
     }
     if (r.applied.length) this.postProgress();
-    return r;
   }
 
   setTeacher(s: TeacherSettings): void {
@@ -260,6 +274,7 @@ export class TrainingRun {
     }
     if (this.stopRequested) return false;
     await this.d.idle();
+    this.applyPendingLive();
     if (this.status === 'paused') this.permitted = Math.max(0, this.permitted - 1);
     this.setPhase(phase);
     return !this.stopRequested;
@@ -299,6 +314,11 @@ export class TrainingRun {
       this.student = { model, tokenizer };
       this.d.onStudent(model, tokenizer);
       const shouldStop = () => this.stopRequested;
+      // Between decoding steps the worker reads its messages: a Stop cuts the rollout there.
+      const stopBetweenTokens = async () => {
+        await yieldToEvents();
+        return this.stopRequested;
+      };
 
       if (this.sftTotal > 0 && !resume) {
         this.setPhase('warm-up');
@@ -336,7 +356,7 @@ export class TrainingRun {
         while (trainer.step < c.rl.steps) {
           if (!(await this.gate('rollout'))) break;
           const r = await trainer.runStep({
-            shouldStop,
+            shouldStop: stopBetweenTokens,
             signal: this.abort.signal,
             onPhase: (p) => this.setPhase(p),
             onTeacherStatus: (s) => {

@@ -8,11 +8,19 @@ import type { TeacherPromptConfig } from '../engine/teacher';
 import { applyLiveFields } from '../session/liveConfig';
 import type { PretrainedSource, TeacherExtras, TeacherSettings } from '../session/protocol';
 import { useLab } from './labStore';
-import { DEFAULT_PRESET, type ColorMode } from './slices';
+import { describeRun } from './runNames';
+import {
+  DEFAULT_PRESET,
+  PALETTES,
+  type ColorMode,
+  type DisplaySlice,
+  type Palette,
+} from './slices';
 import { configFromSearch, searchForConfig } from './urlConfig';
 import { currentWorkerClient } from './workerClient';
 
 const KEY_STORAGE = 'thinktuning-lab.teacher-api-key';
+const DISPLAY_STORAGE = 'thinktuning-lab.display';
 
 /** True while a run exists that has not ended. */
 export function runActive(status = useLab.getState().progress.status): boolean {
@@ -48,7 +56,43 @@ export function loadSetupFromPage(): void {
     apiKey,
     rememberKey: apiKey !== '',
     presetSource: fromUrl ? 'url' : 'default',
+    ...storedDisplay(),
   });
+}
+
+/** Projector mode and the palette as last chosen on this browser (?projector=1 forces it on). */
+function storedDisplay(): Partial<DisplaySlice> {
+  const out: Partial<DisplaySlice> = {};
+  try {
+    const v = JSON.parse(localStorage.getItem(DISPLAY_STORAGE) ?? '{}') as Partial<DisplaySlice>;
+    if (typeof v.projector === 'boolean') out.projector = v.projector;
+    if (PALETTES.includes(v.palette as Palette)) out.palette = v.palette;
+  } catch {
+    // storage disabled or unreadable: the defaults
+  }
+  if (new URLSearchParams(location.search).get('projector') === '1') out.projector = true;
+  return out;
+}
+
+function storeDisplay(): void {
+  const { projector, palette } = useLab.getState();
+  try {
+    localStorage.setItem(DISPLAY_STORAGE, JSON.stringify({ projector, palette }));
+  } catch {
+    // storage disabled: this page only
+  }
+}
+
+/** Projector mode: large type, high contrast, bigger charts (for the back of a room). */
+export function setProjector(projector: boolean): void {
+  useLab.setState({ projector });
+  storeDisplay();
+}
+
+/** The token colours' palette (blue / orange is colour-blind safe). */
+export function setPalette(palette: Palette): void {
+  useLab.setState({ palette });
+  storeDisplay();
 }
 
 function syncUrl(): void {
@@ -130,31 +174,56 @@ export function loadPretrained(source: PretrainedSource): void {
   currentWorkerClient()?.loadPretrained(source);
 }
 
+/** Starts a run named for what sets it apart (runNames.ts; renamed in the run list). */
 export function startRun(paused = false): void {
-  const { config } = useLab.getState();
+  const { config, preset } = useLab.getState();
   const problem = configProblem(config);
   if (problem) {
     useLab.setState((s) => ({ errors: [...s.errors, `Cannot start: ${problem}`] }));
     return;
   }
-  currentWorkerClient()?.start(config, teacherExtras(), paused);
+  currentWorkerClient()?.start(
+    config,
+    teacherExtras(),
+    paused,
+    describeRun(preset, config, Date.now()),
+  );
 }
 
+/** Pauses after the step in flight; the page says so at once (pendingControl). */
 export function pauseRun(): void {
+  if (useLab.getState().progress.status !== 'running') return;
+  useLab.setState({ pendingControl: 'pause' });
   currentWorkerClient()?.pause();
 }
 
 export function resumeRun(): void {
+  useLab.setState({ pendingControl: null });
   currentWorkerClient()?.resume();
+}
+
+/** Space: pauses a running run, resumes a paused one. */
+export function togglePause(): void {
+  const { progress, pendingControl } = useLab.getState();
+  if (pendingControl === 'stop') return;
+  if (progress.status === 'running' && pendingControl !== 'pause') pauseRun();
+  else if (progress.status === 'paused' || pendingControl === 'pause') resumeRun();
 }
 
 /** One step: of the paused run, or the first of a new run (which then waits paused). */
 export function stepRun(): void {
-  if (runActive()) currentWorkerClient()?.stepOnce();
-  else startRun(true);
+  const { progress } = useLab.getState();
+  if (progress.status === 'stopping') return;
+  if (runActive()) {
+    useLab.setState({ pendingControl: 'step' });
+    currentWorkerClient()?.stepOnce();
+  } else startRun(true);
 }
 
+/** Stops the run: the page says "stopping" at once; the worker cuts the rollout at its next token. */
 export function stopRun(): void {
+  if (!runActive()) return;
+  useLab.setState({ pendingControl: 'stop' });
   currentWorkerClient()?.stop();
 }
 

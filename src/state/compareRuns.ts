@@ -28,17 +28,23 @@ export interface RunForCompare {
   origin: 'lab' | 'stored' | 'comparison';
 }
 
-/** A lab run of this page (worker run number `run`); `storedId`: its saved run, if saved. */
+/**
+ * A lab run of this page (worker run number `run`); `storedId`: its saved run, if saved; `name`:
+ * the name it was saved under (runNames.ts), so the picker and the run list agree.
+ */
 export function labRun(
   run: number,
   config: RunConfig,
   metrics: StepMetrics[],
   createdAt: number,
   storedId: string | null = null,
+  name: string | null = null,
 ): RunForCompare {
   return {
     id: storedId ?? `lab-${run}`,
-    name: `Run ${run} · ${config.rl.algo === 'grpo' ? 'GRPO' : 'ThinkTuning'} · seed ${config.seed}`,
+    name:
+      name ??
+      `Run ${run} · ${config.rl.algo === 'grpo' ? 'GRPO' : 'ThinkTuning'} · seed ${config.seed}`,
     algo: config.rl.algo,
     seed: config.seed,
     createdAt,
@@ -116,7 +122,8 @@ export function mergeRuns(
 /**
  * Everything the compare view can offer, newest first: saved runs (metrics as loaded), then
  * this page's runs and comparison arms over them (they carry their metrics and held-out results),
- * then the current lab run with its live history, if it has steps.
+ * then the current lab run with its live history, if it has steps. A saved run is named as the
+ * run list names it (a rename shows here at once, and the same after a reload).
  */
 export function compareCandidates(s: {
   savedRuns: readonly RunForCompare[];
@@ -124,6 +131,7 @@ export function compareCandidates(s: {
   storedMetrics: Readonly<Record<string, StepMetrics[]>>;
   run: number | null;
   runConfig: RunConfig | null;
+  runName?: string | null;
   history: StepMetrics[];
   runStartedAt: number | null;
   currentRunId: string | null;
@@ -131,9 +139,21 @@ export function compareCandidates(s: {
   const stored = s.libraryRuns.map((r) => storedRun(r, s.storedMetrics[r.id]));
   const current =
     s.run !== null && s.runConfig && s.history.length > 0
-      ? [labRun(s.run, s.runConfig, s.history, s.runStartedAt ?? 0, s.currentRunId)]
+      ? [
+          labRun(
+            s.run,
+            s.runConfig,
+            s.history,
+            s.runStartedAt ?? 0,
+            s.currentRunId,
+            s.runName ?? null,
+          ),
+        ]
       : [];
-  return mergeRuns(mergeRuns(stored, s.savedRuns), current).sort(
-    (a, b) => b.createdAt - a.createdAt,
-  );
+  const names = new Map(s.libraryRuns.map((r) => [r.id, r.name]));
+  return mergeRuns(mergeRuns(stored, s.savedRuns), current)
+    .map((r) =>
+      names.has(r.id) && names.get(r.id) !== r.name ? { ...r, name: names.get(r.id)! } : r,
+    )
+    .sort((a, b) => b.createdAt - a.createdAt);
 }

@@ -6,6 +6,7 @@ import { presetConfig } from '../engine/presets';
 import type { RunRecord } from '../storage/runStore';
 import { compareCandidates } from './compareRuns';
 import { applyWorkerEvent, resetLab, useLab } from './labStore';
+import { describeRun } from './runNames';
 import { COMPARISON_IDLE } from './slices';
 
 beforeEach(() => resetLab());
@@ -89,7 +90,7 @@ describe('comparison events', () => {
       ...presetConfig('tiny'),
       rl: { ...presetConfig('tiny').rl, algo: 'grpo' as const },
     };
-    applyWorkerEvent({ type: 'run-started', id: 1, run: 1, config: grpo });
+    applyWorkerEvent({ type: 'run-started', id: 1, run: 1, config: grpo, name: 'grpo run' });
     const stored = { steps: [1], bytes: 1, budgetBytes: 10 };
     applyWorkerEvent({
       type: 'metrics',
@@ -103,9 +104,15 @@ describe('comparison events', () => {
     expect(compareCandidates(useLab.getState()).map((r) => [r.id, r.algo])).toEqual([
       ['lab-1', 'grpo'],
     ]);
-    applyWorkerEvent({ type: 'run-started', id: 2, run: 2, config: presetConfig('tiny') });
+    applyWorkerEvent({
+      type: 'run-started',
+      id: 2,
+      run: 2,
+      config: presetConfig('tiny'),
+      name: 'tiny run',
+    });
     const s = useLab.getState();
-    expect(s.savedRuns.map((r) => [r.id, r.name])).toEqual([['lab-1', 'Run 1 · GRPO · seed 1']]);
+    expect(s.savedRuns.map((r) => [r.id, r.name])).toEqual([['lab-1', 'grpo run']]);
     expect(s.savedRuns[0].metrics).toEqual([{ step: 1, reward: 0.1 }]);
     // run 2 has no steps yet: not offered
     expect(compareCandidates(s).map((r) => r.id)).toEqual(['lab-1']);
@@ -136,7 +143,14 @@ describe('comparison events', () => {
       ],
       storedMetrics: { old: [{ step: 1, reward: 0.3 }] },
     });
-    applyWorkerEvent({ type: 'run-started', id: 1, run: 1, config: tiny, runId: 'live' });
+    applyWorkerEvent({
+      type: 'run-started',
+      id: 1,
+      run: 1,
+      config: tiny,
+      runId: 'live',
+      name: 'live run',
+    });
     const stored = { steps: [1], bytes: 1, budgetBytes: 10 };
     applyWorkerEvent({
       type: 'metrics',
@@ -156,6 +170,50 @@ describe('comparison events', () => {
     ]);
     expect(runs[0].metrics).toEqual([{ step: 1, reward: 0.9 }]);
     expect(runs[2].metrics).toEqual([{ step: 1, reward: 0.3 }]);
+  });
+
+  it('names a run as the run list does: during the session, after a rename and after a reload', () => {
+    const tiny = presetConfig('tiny');
+    const name = describeRun('tiny', tiny, new Date(2026, 0, 1, 9, 5).getTime());
+    applyWorkerEvent({ type: 'run-started', id: 1, run: 1, config: tiny, runId: 'r1', name });
+    const stored = { steps: [1], bytes: 1, budgetBytes: 10 };
+    const metrics = { step: 1, reward: 0.5 };
+    applyWorkerEvent({
+      type: 'metrics',
+      run: 1,
+      step: 1,
+      metrics,
+      teacherFailures: {},
+      notes: [],
+      stored,
+    });
+    const record = (n: string): RunRecord => ({
+      id: 'r1',
+      name: n,
+      createdAt: 1,
+      updatedAt: 1,
+      config: tiny,
+      status: 'running',
+      step: 1,
+      totalSteps: tiny.rl.steps,
+      sftStep: 0,
+      checkpoint: null,
+      trajectories: { steps: 0, bytes: 0, budgetBytes: 0, dropped: 0 },
+      backend: 'wasm',
+      origin: 'lab',
+    });
+    useLab.setState({ libraryRuns: [record(name)] });
+    expect(compareCandidates(useLab.getState()).map((r) => r.name)).toEqual([name]);
+    // Renamed in the run list: the picker follows.
+    useLab.setState({ libraryRuns: [record('baseline')] });
+    expect(compareCandidates(useLab.getState()).map((r) => r.name)).toEqual(['baseline']);
+    // The next run moves this one to the page's earlier runs: still the same name.
+    applyWorkerEvent({ type: 'run-started', id: 2, run: 2, config: tiny, name: 'next' });
+    expect(compareCandidates(useLab.getState()).map((r) => r.name)).toEqual(['baseline']);
+    // After a reload only the saved record is left: the same name again.
+    resetLab();
+    useLab.setState({ libraryRuns: [record('baseline')] });
+    expect(compareCandidates(useLab.getState()).map((r) => r.name)).toEqual(['baseline']);
   });
 
   it("a saved arm keeps its run id, so the run store's copy is not listed twice", () => {

@@ -3,7 +3,7 @@ import { presetConfig } from '../engine/presets';
 import { IDLE_PROGRESS } from './slices';
 import { applyWorkerEvent, resetLab, useLab } from './labStore';
 import { restartChoices } from './recovery';
-import { summarizeFaults } from '../ui/FaultPanel';
+import { circuitText, summarizeFaults } from '../ui/FaultPanel';
 
 beforeEach(() => resetLab());
 
@@ -26,7 +26,13 @@ describe('faults in the store', () => {
   });
 
   it('a halted run shows its message until it trains again', () => {
-    applyWorkerEvent({ type: 'run-started', id: 1, run: 1, config: presetConfig('tiny') });
+    applyWorkerEvent({
+      type: 'run-started',
+      id: 1,
+      run: 1,
+      config: presetConfig('tiny'),
+      name: 'r',
+    });
     const halt = {
       reason: 'non-finite' as const,
       step: 3,
@@ -70,5 +76,15 @@ describe('summarizeFaults', () => {
     });
     expect(summarizeFaults([{ 'thinktuning/teacher_circuit_open': 1 }]).circuitOpen).toBe(true);
     expect(summarizeFaults([]).circuitOpen).toBe(false);
+  });
+});
+
+describe('the teacher circuit line', () => {
+  it('says "paused" only while the run trains; after it, what the circuit was at the end', () => {
+    expect(circuitText(true, true)).toBe('paused (circuit open)');
+    expect(circuitText(false, true)).toBe('on');
+    expect(circuitText(true, false)).not.toMatch(/paused/);
+    expect(circuitText(true, false)).toBe('off, run ended (the circuit was open at its last step)');
+    expect(circuitText(false, false)).toBe('off, run ended');
   });
 });

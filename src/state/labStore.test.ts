@@ -10,7 +10,13 @@ beforeEach(() => resetLab());
 
 describe('worker events into the store', () => {
   it('a run starts fresh, collects metrics, notes and failure totals, and ignores stale runs', () => {
-    applyWorkerEvent({ type: 'run-started', id: 1, run: 2, config: presetConfig('tiny') });
+    applyWorkerEvent({
+      type: 'run-started',
+      id: 1,
+      run: 2,
+      config: presetConfig('tiny'),
+      name: 'r',
+    });
     const stored = { steps: [1], bytes: 10, budgetBytes: 100 };
     applyWorkerEvent({
       type: 'metrics',
@@ -56,7 +62,7 @@ describe('worker events into the store', () => {
 
   it('a resumed run starts with its saved history; the run list and current run id follow events', () => {
     const config = presetConfig('tiny');
-    applyWorkerEvent({ type: 'run-started', id: 1, run: 3, config, runId: 'abc' });
+    applyWorkerEvent({ type: 'run-started', id: 1, run: 3, config, runId: 'abc', name: 'r' });
     expect(useLab.getState().currentRunId).toBe('abc');
     const history = [
       { step: 1, reward: 0.25 },
@@ -83,7 +89,7 @@ describe('worker events into the store', () => {
     applyWorkerEvent({ type: 'runs', id: null, runs: [], storage, blobs: 'OPFS' });
     expect(useLab.getState().storage).toEqual(storage);
     expect(useLab.getState().blobStore).toBe('OPFS');
-    applyWorkerEvent({ type: 'run-started', id: 2, run: 4, config });
+    applyWorkerEvent({ type: 'run-started', id: 2, run: 4, config, name: 'r' });
     expect(useLab.getState().currentRunId).toBeNull();
   });
 

@@ -7,7 +7,8 @@ import { comparisonArm, labRun, mergeRuns } from './compareRuns';
 import { defaultPresetFor } from './defaultPreset';
 import { presetConfig } from '../engine/presets';
 import { warmupStepsOf } from '../engine/students/catalog';
-import { IDLE_PROGRESS, initialLabState, type LabState } from './slices';
+import { IDLE_PROGRESS, initialLabState, type LabState, type PendingControl } from './slices';
+import type { RunProgress } from '../session/protocol';
 
 export type { LabState, WorkerStatus, ColorMode, RunNote } from './slices';
 
@@ -36,6 +37,15 @@ function followBackendDefault(): void {
   const config = presetConfig(choice.preset);
   config.teacher = structuredClone(s.config.teacher);
   useLab.setState({ preset: choice.preset, config, presetNote: choice.note });
+}
+
+/** A pressed control stays pending until the worker's progress shows it taken. */
+export function stillPending(pending: PendingControl, p: RunProgress): PendingControl {
+  const ended = p.status === 'done' || p.status === 'stopped' || p.status === 'failed';
+  if (pending === null || ended || p.status === 'idle') return null;
+  if (pending === 'stop') return p.status === 'stopping' ? null : pending;
+  if (pending === 'pause') return p.status === 'running' ? pending : null;
+  return p.waiting ? null : pending; // step once: until the step is done and the run waits
 }
 
 /** Applies one worker event to the store (a plain function, testable without React). */
@@ -71,12 +81,21 @@ export function applyWorkerEvent(e: WorkerEvent): void {
         savedRuns:
           s.run !== null && s.runConfig && s.history.length > 0
             ? mergeRuns(s.savedRuns, [
-                labRun(s.run, s.runConfig, s.history, s.runStartedAt ?? Date.now(), s.currentRunId),
+                labRun(
+                  s.run,
+                  s.runConfig,
+                  s.history,
+                  s.runStartedAt ?? Date.now(),
+                  s.currentRunId,
+                  s.runName,
+                ),
               ])
             : s.savedRuns,
         runStartedAt: Date.now(),
         run: e.run,
         runConfig: e.config,
+        runName: e.name,
+        pendingControl: null,
         currentRunId: e.runId ?? null,
         progress: {
           ...IDLE_PROGRESS,
@@ -100,6 +119,7 @@ export function applyWorkerEvent(e: WorkerEvent): void {
       if (e.run !== useLab.getState().run) return;
       useLab.setState((s) => ({
         progress: e.progress,
+        pendingControl: stillPending(s.pendingControl, e.progress),
         // A halted run that trains again (resume, step once) is no longer halted.
         halted: s.halted && e.progress.status === 'paused' ? s.halted : null,
       }));
@@ -187,6 +207,9 @@ export function applyWorkerEvent(e: WorkerEvent): void {
       useLab.setState((s) => ({
         logs: [...s.logs.slice(-(MAX_LOGS - 1)), `Exported the run as ${e.filename}`],
       }));
+      return;
+    case 'student-plan':
+      useLab.setState((s) => ({ plannedVocab: { ...s.plannedVocab, [e.key]: e.vocab } }));
       return;
     case 'run-halted':
       if (e.run !== useLab.getState().run) return;

@@ -38,6 +38,8 @@ export interface WorkerSlice {
   model: ModelSummary | null;
   /** The backend speed probe's median ms (scales the preset picker's step times). */
   probeMs: number | null;
+  /** Char tokenizers' vocabularies the worker counted, by studentPlanKey (Model panel). */
+  plannedVocab: Record<string, number | null>;
   errors: string[];
   logs: string[];
 }
@@ -49,6 +51,7 @@ export const workerInitial: WorkerSlice = {
   backendReason: '',
   model: null,
   probeMs: null,
+  plannedVocab: {},
   errors: [],
   logs: [],
 };
@@ -67,11 +70,18 @@ export interface RunNote {
   text: string;
 }
 
+/** A control the user pressed that the worker has not acknowledged yet (shown at once). */
+export type PendingControl = 'pause' | 'stop' | 'step' | null;
+
 /** The current run: its config (with live changes), progress, notes and failure counts. */
 export interface RunSlice {
   run: number | null;
   runConfig: RunConfig | null;
+  /** The current run's name (as saved; describeRun), null before the first run. */
+  runName: string | null;
   progress: RunProgress;
+  /** Pause / Stop / Step once pressed and not yet seen in the worker's progress. */
+  pendingControl: PendingControl;
   notes: RunNote[];
   /** Teacher failures of the run so far, by kind. */
   failureTotals: Record<string, number>;
@@ -92,7 +102,9 @@ export const IDLE_PROGRESS: RunProgress = {
 export const runInitial: RunSlice = {
   run: null,
   runConfig: null,
+  runName: null,
   progress: IDLE_PROGRESS,
+  pendingControl: null,
   notes: [],
   failureTotals: {},
 };
@@ -115,6 +127,18 @@ export const metricsInitial: MetricsSlice = {
 
 export const COLOR_MODES = ['advantage', 'logprob', 'ratio', 'entropy', 'weight'] as const;
 export type ColorMode = (typeof COLOR_MODES)[number];
+
+/** The diverging token colours: green / red, or the colour-blind-safe blue / orange. */
+export const PALETTES = ['red-green', 'blue-orange'] as const;
+export type Palette = (typeof PALETTES)[number];
+
+/** How the page looks: projector mode (large type, high contrast) and the token palette. */
+export interface DisplaySlice {
+  projector: boolean;
+  palette: Palette;
+}
+
+export const displayInitial: DisplaySlice = { projector: false, palette: 'red-green' };
 
 /** The trajectory inspector: which step and group, how tokens are coloured. */
 export interface InspectorSlice {
@@ -280,7 +304,8 @@ export const pretrainedInitial: PretrainedSlice = {
   pretrainedProgress: null,
 };
 
-export type LabState = PretrainedSlice &
+export type LabState = DisplaySlice &
+  PretrainedSlice &
   WorkerSlice &
   SampleSlice &
   RunSlice &
@@ -294,6 +319,7 @@ export type LabState = PretrainedSlice &
 
 export function initialLabState(): LabState {
   return {
+    ...displayInitial,
     ...pretrainedInitial,
     ...workerInitial,
     ...sampleInitial,

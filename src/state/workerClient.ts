@@ -50,6 +50,7 @@ const URGENT = new Set<WorkerEvent['type']>([
   'run-restored',
   'run-bundle',
   'hf-info',
+  'student-plan',
 ]);
 
 /** Longest wait before coalesced events reach the store: ~5 renders a second at most. */
@@ -139,8 +140,8 @@ export class WorkerClient {
     this.send({ type: 'hf-load', source });
   }
 
-  start(config: RunConfig, extras: TeacherExtras, paused: boolean): void {
-    this.send({ type: 'start', config, extras, paused });
+  start(config: RunConfig, extras: TeacherExtras, paused: boolean, name?: string): void {
+    this.send({ type: 'start', config, extras, paused, ...(name ? { name } : {}) });
   }
 
   pause(): void {
@@ -198,6 +199,11 @@ export class WorkerClient {
 
   importRun(filename: string, bytes: ArrayBuffer): void {
     this.send({ type: 'import-run', filename, bytes }, [bytes]);
+  }
+
+  /** Asks how many tokens a char tokenizer would have on `config`'s data (student-plan). */
+  planStudent(config: RunConfig, key: string): void {
+    this.send({ type: 'plan-student', config, key });
   }
 
   resumeSavedRun(runId: string, extras: TeacherExtras): void {

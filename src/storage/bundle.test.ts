@@ -14,6 +14,7 @@ import { checkpointFiles } from '../engine/store/checkpoint';
 import { trainTokenizer } from '../engine/tokenizer';
 import { exportRunBundle, importRunBundle, readBundle } from './bundle';
 import { RunStore } from './runStore';
+import { trajectoryStepOffset } from './bundleFormat';
 import { readZip, writeZip, type ZipEntry } from './zip';
 
 beforeAll(async () => {
@@ -43,6 +44,7 @@ async function savedRun(store: RunStore) {
     { step: 1, loss: 3.5, lr: 0.02, grad_norm: 1.5, tokens: 100, step_time: 0.01, skipped: false },
   ]);
   await store.appendMetrics(run.id, metrics);
+  // Saved as runs were before trajectories counted from 1: "step" one less than the row's.
   const traj = (step: number): Trajectory[] =>
     [0, 1].map((index) => ({
       step: step - 1,
@@ -141,6 +143,17 @@ describe('run bundle', () => {
     expect(metricsLines.split('\n')[1]).toBe(
       '{"step":2,"reward":0.5,"clip_ratio/region_mean":0.25,"kl":null}',
     );
+    // Trajectories are numbered like metrics.jsonl, also those a run saved numbered from 0.
+    const trajSteps = execFileSync('unzip', ['-p', file, 'trajectories.jsonl'])
+      .toString()
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as Trajectory).step);
+    expect(trajSteps).toEqual([2, 2, 3, 3]);
+    expect(JSON.parse(execFileSync('unzip', ['-p', file, 'run.json']).toString())).toMatchObject({
+      version: 2,
+      trajectories: { steps: [2, 3] },
+    });
 
     const b = await freshStore();
     const imported = await importRunBundle(b, bytes, filename);
@@ -266,6 +279,50 @@ describe('run bundle', () => {
       /^checkpoint\/model\.safetensors: tensor "ln_f\.bias" has 1 non-finite value\(s\) \(NaN or ±Infinity\)/,
     );
     expect(await b.listRuns()).toEqual([]);
+  });
+
+  it('renumbers the trajectories of a version 1 bundle and of an old CLI folder from 1', async () => {
+    const a = await freshStore();
+    const { bytes } = await exportRunBundle(a, await savedRun(a));
+    const entries = readZip(bytes);
+    const text = (name: string) =>
+      new TextDecoder().decode(entries.find((e) => e.name === name)!.data);
+    const manifest = JSON.parse(text('run.json')) as Record<string, unknown>;
+    /** trajectories.jsonl with every "step" lowered by one: the old numbering. */
+    const zeroBased = new TextEncoder().encode(
+      text('trajectories.jsonl')
+        .trim()
+        .split('\n')
+        .map((l) => {
+          const t = JSON.parse(l) as Trajectory;
+          return JSON.stringify({ ...t, step: t.step - 1 }) + '\n';
+        })
+        .join(''),
+    );
+    const v1 = withEntry(
+      withEntry(bytes, 'trajectories.jsonl', zeroBased),
+      'run.json',
+      new TextEncoder().encode(JSON.stringify({ ...manifest, version: 1 })),
+    );
+    const b = await freshStore();
+    const run = await importRunBundle(b, v1, 'v1.zip');
+    const kept = await b.loadTrajectories(run.id);
+    expect(kept.map((k) => [k.step, ...k.trajectories.map((t) => t.step)])).toEqual([
+      [2, 2, 2],
+      [3, 3, 3],
+    ]);
+    // A CLI folder (no run.json) held every step, the first as "step": 0.
+    const first = JSON.parse(new TextDecoder().decode(zeroBased).split('\n')[0]) as Trajectory;
+    const cliLines = new TextEncoder().encode(
+      JSON.stringify({ ...first, step: 0 }) + '\n' + new TextDecoder().decode(zeroBased),
+    );
+    const folder = withEntry(withEntry(bytes, 'run.json', null), 'trajectories.jsonl', cliLines);
+    const c = await freshStore();
+    const cli = await importRunBundle(c, folder, 'cli.zip');
+    expect((await c.loadTrajectories(cli.id)).map((k) => k.step)).toEqual([1, 2, 3]);
+    expect(trajectoryStepOffset(null, [1, 2, 3])).toBe(0);
+    expect(trajectoryStepOffset(2, [0])).toBe(0);
+    expect(trajectoryStepOffset(1, [5])).toBe(1);
   });
 
   it('imports a CLI output folder zipped without run.json', async () => {

@@ -4,8 +4,8 @@
  *   config.json               the RunConfig (secrets redacted)
  *   metrics.jsonl             one object per RL step, TRL log_history names ("step", "reward", ...)
  *   sft_metrics.jsonl         one object per warm-up step
- *   trajectories.jsonl        the kept rollouts, one per line, with per-token fields; "step" is
- *                             the trainer's 0-based step index (its metrics row is step + 1)
+ *   trajectories.jsonl        the kept rollouts, one per line, with per-token fields; "step"
+ *                             counts from 1 like metrics.jsonl (version 1 bundles: from 0)
  *   checkpoint/model.safetensors, checkpoint/tokenizer.json, checkpoint/config.json,
  *   checkpoint/trainer_state.safetensors   the last checkpoint (optimizer, RNG, data order)
  *   checkpoint/manifest.json  each checkpoint file's SHA-256 and size, as the CLI writes it
@@ -38,6 +38,7 @@ import {
   checkTrajectory,
   parseJsonFile,
   parseJsonl,
+  trajectoryStepOffset,
   wrap,
   type BundleManifest,
 } from './bundleFormat';
@@ -188,13 +189,20 @@ export async function readBundle(bytes: Uint8Array, filename = 'the bundle'): Pr
         return o as unknown as SftStepMetrics;
       })
     : [];
+  const runJson = files.get('run.json');
+  const stated = runJson ? parseJsonFile('run.json', runJson, (v) => checkManifest(v)) : null;
   const trajBytes = files.get('trajectories.jsonl');
   const lines = trajBytes ? parseJsonl('trajectories.jsonl', trajBytes, checkTrajectory) : [];
+  // Older bundles and run folders numbered trajectories from 0: renumbered to metrics' steps.
+  const offset = trajectoryStepOffset(
+    stated?.version ?? null,
+    lines.map((t) => t.step),
+  );
   const byStep = new Map<number, Trajectory[]>();
-  for (const t of lines) {
-    const key = t.step + 1;
-    if (!byStep.has(key)) byStep.set(key, []);
-    byStep.get(key)!.push(t);
+  for (const line of lines) {
+    const t = offset ? { ...line, step: line.step + offset } : line;
+    if (!byStep.has(t.step)) byStep.set(t.step, []);
+    byStep.get(t.step)!.push(t);
   }
   const trajectories = [...byStep]
     .sort((a, b) => a[0] - b[0])
@@ -224,9 +232,8 @@ export async function readBundle(bytes: Uint8Array, filename = 'the bundle'): Pr
     checkpoint = { step: meta.step, files: cp };
   }
 
-  const runJson = files.get('run.json');
-  const manifest = runJson
-    ? parseJsonFile('run.json', runJson, (v) => checkManifest(v))
+  const manifest = stated
+    ? { ...stated, version: BUNDLE_VERSION }
     : defaultManifest(filename, config, metrics, sftMetrics, trajectories, checkpoint);
   if (manifest.checkpoint && !checkpoint)
     throw new Error(

@@ -6,7 +6,24 @@ import type { StepMetrics, Trajectory } from '../engine/loop/types';
 import type { RunRecordStatus } from './runTypes';
 
 export const BUNDLE_FORMAT = 'thinktuning-lab/run-bundle';
-export const BUNDLE_VERSION = 1;
+/**
+ * 2: trajectories.jsonl numbers steps from 1, like metrics.jsonl. 1: from 0 (read, and
+ * renumbered on import: trajectoryStepOffset).
+ */
+export const BUNDLE_VERSION = 2;
+const READABLE_VERSIONS = [1, 2];
+
+/**
+ * What to add to the "step" of a trajectories.jsonl line to number it from 1, as metrics.jsonl
+ * does. Version 1 bundles numbered trajectories from 0; a run folder without run.json (the CLI's)
+ * did too until it wrote "step": 1 for the first step, and then held every step from the first,
+ * so a line with step 0 marks the old numbering.
+ */
+export function trajectoryStepOffset(bundleVersion: number | null, steps: Iterable<number>): 0 | 1 {
+  if (bundleVersion !== null) return bundleVersion < 2 ? 1 : 0;
+  for (const s of steps) if (s === 0) return 1;
+  return 0;
+}
 
 export interface BundleManifest {
   format: typeof BUNDLE_FORMAT;
@@ -120,9 +137,9 @@ export function checkManifest(v: unknown): BundleManifest {
   const m = v as Partial<BundleManifest> | null;
   if (!m || m.format !== BUNDLE_FORMAT)
     throw new Error(`"format" must be "${BUNDLE_FORMAT}" (got ${JSON.stringify(m?.format)}).`);
-  if (m.version !== BUNDLE_VERSION)
+  if (!READABLE_VERSIONS.includes(m.version as number))
     throw new Error(
-      `version ${JSON.stringify(m.version)} is not supported (this lab reads version ${BUNDLE_VERSION}).`,
+      `version ${JSON.stringify(m.version)} is not supported (this lab reads versions ${READABLE_VERSIONS.join(' and ')}).`,
     );
   if (typeof m.name !== 'string' || !m.name.trim())
     throw new Error('"name" must be a non-empty string.');

@@ -246,10 +246,18 @@ export class RunStore {
     return out.usage!;
   }
 
-  /** The kept trajectories by step, oldest first. */
+  /**
+   * The kept trajectories by step, oldest first. Each carries its row's step (from 1): runs saved
+   * before trajectories were numbered like metrics hold 0-based numbers in their JSON.
+   */
   async loadTrajectories(id: string): Promise<Array<{ step: number; trajectories: Trajectory[] }>> {
     const rows = await this.rows<{ json: string }>('trajectories', id);
-    return rows.map((r) => ({ step: r.step, trajectories: JSON.parse(r.json) as Trajectory[] }));
+    return rows.map((r) => ({
+      step: r.step,
+      trajectories: (JSON.parse(r.json) as Trajectory[]).map((t) =>
+        t.step === r.step ? t : { ...t, step: r.step },
+      ),
+    }));
   }
 
   // ---- resume bookkeeping --------------------------------------------------------------------

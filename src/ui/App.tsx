@@ -16,6 +16,7 @@ import { RunList } from './RunList';
 import { RunNotes } from './RunNotes';
 import { SamplePanel } from './SamplePanel';
 import { TeacherPanel } from './TeacherPanel';
+import { useGlobalShortcuts } from './keyboard';
 
 /** ?backend=webgpu|wasm|webgl|cpu forces a backend; anything else means auto. */
 function backendFromUrl(): BackendPreference {
@@ -25,25 +26,37 @@ function backendFromUrl(): BackendPreference {
 
 export function App() {
   useLab((s) => s.workerGeneration); // a restart replaces the worker client
+  const projector = useLab((s) => s.projector);
   const client = getWorkerClient(backendFromUrl());
+  useGlobalShortcuts();
   return (
-    <div className="app">
+    <div className={`app${projector ? ' projector' : ''}`} data-testid="app">
+      <a className="skip-link" href="#run-controls">
+        Skip to the run controls
+      </a>
       <Header />
       <main className="main">
         <FaultBanner />
         <ErrorList />
+        {/*
+          One grid, three areas: the run controls, the settings (teacher + config) and the
+          content. Wide: settings on the left beside both; narrow (phone): one column, the
+          controls first and the settings last (styles.css, "lab layout").
+        */}
         <div className="lab">
-          <aside className="sidebar">
+          <div className="lab-controls">
+            <RunControls />
+          </div>
+          <aside className="sidebar" aria-label="Settings">
             <TeacherPanel />
             <ConfigPanel />
           </aside>
           <div className="content">
-            <RunControls />
-            <RunList />
             <FaultPanel />
             <Charts />
             <RunNotes />
             <Inspector />
+            <RunList />
             <ImportedInspector />
             <CompareView />
             <div className="columns">

@@ -12,7 +12,9 @@ import {
   YAxis,
 } from 'recharts';
 import { selectStep, setSmoothing } from '../state/actions';
+import { loadStoredMetrics } from '../state/compareActions';
 import { useLab } from '../state/labStore';
+import { canResume, chartHistory, previewRun } from '../state/savedRunView';
 import { CHARTS, chartRows, type ChartDef, type ChartRow } from './chartData';
 
 /** A value for the hover card: 3 decimals, or exponent / no decimals at the extremes. */
@@ -103,25 +105,34 @@ function useStaggered<T>(value: T, delayMs: number): T {
 
 /** One live chart: subscribes to the history and smoothing only; rows memoized. */
 const MetricChart = memo(function MetricChart({ def, slot }: { def: ChartDef; slot: number }) {
-  const history = useStaggered(
-    useLab((s) => s.history),
-    slot * STAGGER_MS,
-  );
+  const history = useStaggered(useLab(chartHistory), slot * STAGGER_MS);
   const smoothing = useLab((s) => s.smoothing);
   const inspectStep = useLab((s) => s.inspectStep);
+  const projector = useLab((s) => s.projector);
   const rows = useMemo(() => chartRows(def, history, smoothing), [def, history, smoothing]);
-  return <ChartBody def={def} rows={rows} inspectStep={inspectStep} />;
+  return <ChartBody def={def} rows={rows} inspectStep={inspectStep} projector={projector} />;
 });
+
+/** Axis text, line width and height: projector mode is read from the back of a room. */
+export function chartLook(projector: boolean) {
+  return projector
+    ? { fontSize: 15, strokeWidth: 3, height: 240, tickFill: '#e5e7eb', grid: '#374151' }
+    : { fontSize: 10, strokeWidth: 1.5, height: 150, tickFill: '#9ca3af', grid: '#1f2937' };
+}
 
 const ChartBody = memo(function ChartBody({
   def,
   rows,
   inspectStep,
+  projector,
 }: {
   def: ChartDef;
   rows: ChartRow[];
   inspectStep: number | null;
+  projector: boolean;
 }) {
+  const look = chartLook(projector);
+  const tickStyle = { fontSize: look.fontSize, fill: look.tickFill };
   const hasRight = def.series.some((s) => s.right);
   return (
     <div
@@ -145,32 +156,32 @@ const ChartBody = memo(function ChartBody({
           ))}
         </span>
       </div>
-      <ResponsiveContainer width="100%" height={150}>
+      <ResponsiveContainer width="100%" height={look.height}>
         <ComposedChart
           data={rows}
-          margin={{ top: 4, right: hasRight ? 0 : 8, bottom: 0, left: -12 }}
+          margin={{ top: 4, right: hasRight ? 0 : 8, bottom: 0, left: projector ? 0 : -12 }}
           onClick={(state) => {
             const step = Number(state?.activeLabel);
             if (Number.isFinite(step) && step > 0) selectStep(step);
           }}
         >
-          <CartesianGrid stroke="#1f2937" strokeDasharray="3 3" />
-          <XAxis dataKey="step" tick={{ fontSize: 10, fill: '#9ca3af' }} stroke="#374151" />
+          <CartesianGrid stroke={look.grid} strokeDasharray="3 3" />
+          <XAxis dataKey="step" tick={tickStyle} stroke="#374151" />
           <YAxis
             yAxisId="left"
             domain={def.domain ?? ['auto', 'auto']}
-            tick={{ fontSize: 10, fill: '#9ca3af' }}
+            tick={tickStyle}
             stroke="#374151"
-            width={48}
+            width={projector ? 64 : 48}
             tickFormatter={(v: number) => tick(v, def.percent)}
           />
           {hasRight && (
             <YAxis
               yAxisId="right"
               orientation="right"
-              tick={{ fontSize: 10, fill: '#9ca3af' }}
+              tick={tickStyle}
               stroke="#374151"
-              width={40}
+              width={projector ? 56 : 40}
               tickFormatter={(v: number) => tick(v)}
             />
           )}
@@ -203,6 +214,7 @@ const ChartBody = memo(function ChartBody({
               dataKey={s.key}
               name={s.label}
               stroke={s.color}
+              strokeWidth={look.strokeWidth}
               strokeDasharray={s.dashed ? '4 3' : undefined}
               dot={false}
               activeDot={{ r: 4, cursor: 'pointer' }}
@@ -230,31 +242,60 @@ const SftChart = memo(function SftChart({ slot }: { slot: number }) {
     const k = Math.max(1, Math.ceil(sft.length / 400));
     return sft.filter((_, i) => i % k === 0 || i === sft.length - 1);
   }, [sft]);
+  const look = chartLook(useLab((s) => s.projector));
+  const tickStyle = { fontSize: look.fontSize, fill: look.tickFill };
   if (sft.length === 0) return null;
   return (
     <div className="chart" data-testid="chart-sft" data-points={sft.length}>
       <div className="chart-title">Warm-up (SFT) loss</div>
-      <ResponsiveContainer width="100%" height={170}>
+      <ResponsiveContainer width="100%" height={look.height + 20}>
         <ComposedChart data={rows} margin={{ top: 4, right: 8, bottom: 0, left: -12 }}>
-          <CartesianGrid stroke="#1f2937" strokeDasharray="3 3" />
-          <XAxis dataKey="step" tick={{ fontSize: 10, fill: '#9ca3af' }} stroke="#374151" />
-          <YAxis tick={{ fontSize: 10, fill: '#9ca3af' }} stroke="#374151" width={48} />
+          <CartesianGrid stroke={look.grid} strokeDasharray="3 3" />
+          <XAxis dataKey="step" tick={tickStyle} stroke="#374151" />
+          <YAxis tick={tickStyle} stroke="#374151" width={48} />
           <Tooltip
             isAnimationActive={false}
             contentStyle={{ background: '#0b1220', border: '1px solid #374151', fontSize: 11 }}
           />
-          <Line dataKey="loss" stroke="#fb923c" dot={false} isAnimationActive={false} />
+          <Line
+            dataKey="loss"
+            stroke="#fb923c"
+            strokeWidth={look.strokeWidth}
+            dot={false}
+            isAnimationActive={false}
+          />
         </ComposedChart>
       </ResponsiveContainer>
     </div>
   );
 });
 
+/**
+ * Which saved run the charts show while this page has trained nothing (after a reload), read
+ * from the run store at once; the line above the charts names it.
+ */
+function SavedPreview() {
+  const preview = useLab(previewRun);
+  const loaded = useLab((s) => (preview ? s.storedMetrics[preview.id] : undefined));
+  const id = preview?.id;
+  useEffect(() => {
+    if (id) void loadStoredMetrics([id]);
+  }, [id]);
+  if (!preview) return null;
+  return (
+    <p className="muted small" data-testid="charts-preview">
+      Showing the saved run “{preview.name}” ({preview.status}, {loaded?.length ?? '…'} steps
+      {preview.checkpoint ? `, checkpoint at step ${preview.checkpoint.step}` : ''}).
+      {canResume(preview) ? ' Resume continues it.' : ''}
+    </p>
+  );
+}
+
 /** The live charts with their smoothing control. */
 export function Charts() {
   const smoothing = useLab((s) => s.smoothing);
   return (
-    <section className="panel charts-panel">
+    <section className="panel charts-panel" aria-label="Training charts">
       <div className="row charts-head">
         <h2>Training</h2>
         <label className="smoothing">
@@ -271,6 +312,7 @@ export function Charts() {
           {smoothing.toFixed(2)}
         </label>
       </div>
+      <SavedPreview />
       <div className="charts-grid">
         {CHARTS.map((d, i) => (
           <MetricChart key={d.id} def={d} slot={i} />

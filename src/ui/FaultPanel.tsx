@@ -1,3 +1,4 @@
+import { runActive } from '../state/actions';
 import { useLab } from '../state/labStore';
 
 /** The run's faults so far, from its step metrics (TRL-style names, see loop/stepGuards.ts). */
@@ -40,10 +41,20 @@ export function summarizeFaults(history: ReadonlyArray<Record<string, number>>):
   return s;
 }
 
+/**
+ * The circuit's line: live while the run trains; once it has ended, what it was at the end (a
+ * run that is over calls no teacher, so "paused" would say something about now that is false).
+ */
+export function circuitText(circuitOpen: boolean, active: boolean): string {
+  if (active) return circuitOpen ? 'paused (circuit open)' : 'on';
+  return circuitOpen ? 'off, run ended (the circuit was open at its last step)' : 'off, run ended';
+}
+
 /** A compact row of the run's faults: teacher failures by kind, the circuit, NaN/Inf steps. */
 export function FaultPanel() {
   const history = useLab((s) => s.history);
   const halted = useLab((s) => s.halted);
+  const active = useLab((s) => runActive(s.progress.status));
   if (history.length === 0 && !halted) return null;
   const f = summarizeFaults(history);
   const kinds = Object.entries(f.teacherFailures);
@@ -62,11 +73,9 @@ export function FaultPanel() {
         {teacherUsed && (
           <span data-testid="teacher-circuit">
             Teacher calls:{' '}
-            {f.circuitOpen ? (
-              <strong className="bad">paused (circuit open)</strong>
-            ) : (
-              <span className="good">on</span>
-            )}
+            <strong className={f.circuitOpen && active ? 'bad' : active ? 'good' : 'muted'}>
+              {circuitText(f.circuitOpen, active)}
+            </strong>
             {f.teacherSkipped > 0 ? ` · ${f.teacherSkipped} skipped while paused` : ''}
           </span>
         )}

@@ -1,7 +1,43 @@
 import { BACKENDS } from '../engine/backend/types';
+import { setPalette, setProjector } from '../state/actions';
 import { useLab } from '../state/labStore';
+import { PALETTES, type Palette } from '../state/slices';
+import { PALETTE_LABELS } from './tokenColor';
 
-/** Title bar with the backend badge and a backend switch (reloads with ?backend=). */
+/** Projector mode and the token palette: how the page looks, kept on this browser. */
+function DisplayControls() {
+  const projector = useLab((s) => s.projector);
+  const palette = useLab((s) => s.palette);
+  return (
+    <div className="display-controls">
+      <button
+        data-testid="projector-toggle"
+        className={`toggle${projector ? ' on' : ''}`}
+        aria-pressed={projector}
+        title="Large type, high contrast and bigger charts, for a projector"
+        onClick={() => setProjector(!projector)}
+      >
+        Projector
+      </button>
+      <label className="palette-select">
+        <span>Colours</span>
+        <select
+          data-testid="palette"
+          value={palette}
+          onChange={(e) => setPalette(e.target.value as Palette)}
+        >
+          {PALETTES.map((p) => (
+            <option key={p} value={p}>
+              {PALETTE_LABELS[p]}
+            </option>
+          ))}
+        </select>
+      </label>
+    </div>
+  );
+}
+
+/** Title bar with the backend badge, a backend switch (reloads with ?backend=) and the display. */
 export function Header() {
   const backend = useLab((s) => s.backend);
   const adapter = useLab((s) => s.adapter);
@@ -12,7 +48,10 @@ export function Header() {
   return (
     <header className="header">
       <div className="brand">
-        <span className="logo">◆</span> ThinkTuning Lab
+        <span className="logo" aria-hidden>
+          ◆
+        </span>{' '}
+        ThinkTuning Lab
       </div>
       <div className="header-right">
         <span
@@ -48,6 +87,7 @@ export function Header() {
             ))}
           </select>
         </label>
+        <DisplayControls />
       </div>
     </header>
   );

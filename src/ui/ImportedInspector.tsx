@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { readGroup } from '../engine/import/openRun';
 import type { ImportedRun, RolloutDetail } from '../engine/import/types';
+import { useLab } from '../state/labStore';
 import { closeOpenedRun, useOpenedRuns, type OpenedRun } from '../state/openedRuns';
 import { scaleExtent, tokenValue } from './tokenColor';
 import { TokenView } from './TokenView';
@@ -70,6 +71,7 @@ function Problems({ run }: { run: ImportedRun }) {
 }
 
 function RolloutCard({ d, k, run }: { d: RolloutDetail; k: number; run: ImportedRun }) {
+  const palette = useLab((s) => s.palette);
   const extent = useMemo(
     () =>
       d.trajectory ? scaleExtent(d.trajectory.tokens.map((t) => tokenValue(t, 'advantage'))) : 1,
@@ -104,7 +106,13 @@ function RolloutCard({ d, k, run }: { d: RolloutDetail; k: number; run: Imported
         </div>
       )}
       {d.trajectory ? (
-        <TokenView trajectory={d.trajectory} rollout={k} mode="advantage" extent={extent} />
+        <TokenView
+          trajectory={d.trajectory}
+          rollout={k}
+          mode="advantage"
+          extent={extent}
+          palette={palette}
+        />
       ) : (
         <div className="imported-text" data-testid="imported-text">
           {d.completion}

@@ -1,9 +1,20 @@
-import { memo, useCallback, useMemo, useState, type MouseEvent } from 'react';
+import {
+  memo,
+  useCallback,
+  useMemo,
+  useRef,
+  useState,
+  type FocusEvent,
+  type KeyboardEvent,
+  type MouseEvent,
+} from 'react';
 import type { TokenRecord, Trajectory } from '../engine/loop/types';
 import { exportSteps, selectGroup, selectStep, setColorMode } from '../state/actions';
 import { useLab } from '../state/labStore';
-import { COLOR_MODES, type ColorMode } from '../state/slices';
-import { scaleExtent, SCALES, tokenValue } from './tokenColor';
+import { COLOR_MODES, type ColorMode, type Palette } from '../state/slices';
+import { inspectorShortcut, neighbourStep } from './keyboard';
+import { legendRange, scaleExtent, scaleFor, tokenValue, valueText } from './tokenColor';
+import { shownFor, shownNote } from './tokenDisplay';
 import { TokenView } from './TokenView';
 
 const num = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
@@ -21,17 +32,41 @@ function Badges({ t }: { t: Trajectory }) {
   );
 }
 
+/** A rollout in words, for screen readers (the rollout's accessible name). */
+function rolloutLabel(t: Trajectory, of: number): string {
+  const flags = [
+    t.guided && 'guided',
+    t.correct ? 'correct' : 'wrong',
+    t.truncated && 'truncated',
+    t.zeroSpread && 'zero spread',
+  ].filter(Boolean);
+  return `Rollout ${t.index + 1} of ${of}: reward ${num(t.reward, 2)}, advantage ${num(t.advantage)}, ${flags.join(', ')}, ${t.tokens.length} tokens. Enter reads its tokens.`;
+}
+
 const Rollout = memo(function Rollout({
   t,
+  of,
   mode,
   extent,
+  palette,
+  strong,
 }: {
   t: Trajectory;
+  of: number;
   mode: ColorMode;
   extent: number;
+  palette: Palette;
+  strong: boolean;
 }) {
   return (
-    <div className={`rollout${t.guided ? ' rollout-guided' : ''}`} data-testid="rollout">
+    <div
+      className={`rollout${t.guided ? ' rollout-guided' : ''}`}
+      data-testid="rollout"
+      data-r={t.index}
+      tabIndex={0}
+      role="group"
+      aria-label={rolloutLabel(t, of)}
+    >
       <div className="rollout-head">
         <strong>#{t.index + 1}</strong>
         <span title="reward">R {num(t.reward, 2)}</span>
@@ -47,18 +82,28 @@ const Rollout = memo(function Rollout({
           {t.guidance.behavior && <span className="muted"> · {t.guidance.behavior}</span>}
         </div>
       )}
-      <TokenView trajectory={t} rollout={t.index} mode={mode} extent={extent} />
+      <TokenView
+        trajectory={t}
+        rollout={t.index}
+        mode={mode}
+        extent={extent}
+        palette={palette}
+        strong={strong}
+      />
     </div>
   );
 });
 
 interface Hover {
   token: TokenRecord;
+  /** How the token is written (bytes joined, escapes), or null. */
+  note: string | null;
   x: number;
   y: number;
 }
 
-function HoverCard({ h }: { h: Hover }) {
+/** The token's numbers: on hover, and on keyboard focus (then also read out: see Inspector). */
+function HoverCard({ h, mode }: { h: Hover; mode: ColorMode }) {
   const t = h.token;
   const flags = [
     t.offPolicy && 'off-policy (teacher)',
@@ -66,11 +111,17 @@ function HoverCard({ h }: { h: Hover }) {
     t.clippedHigh && 'clipped high',
     t.masked && 'masked (not in the loss)',
   ].filter(Boolean);
-  const left = Math.min(h.x + 14, window.innerWidth - 250);
-  const top = Math.min(h.y + 14, window.innerHeight - 210);
+  const left = Math.max(4, Math.min(h.x + 14, window.innerWidth - 254));
+  const top = Math.max(4, Math.min(h.y + 14, window.innerHeight - 240));
   return (
     <div className="hover-card" style={{ left, top }} data-testid="token-card">
       <div className="hover-text">{JSON.stringify(t.text)}</div>
+      {h.note && (
+        <div className="hover-note" data-testid="token-note">
+          {h.note}
+        </div>
+      )}
+      <div className="hover-value">{valueText(tokenValue(t, mode), mode)}</div>
       <table className="kv">
         <tbody>
           <tr>
@@ -112,6 +163,43 @@ function HoverCard({ h }: { h: Hover }) {
   );
 }
 
+/** A token's numbers in one sentence (the live region reads it when the token gets focus). */
+function tokenSentence(t: TokenRecord, note: string | null, mode: ColorMode): string {
+  return [
+    `token ${JSON.stringify(t.text)}, id ${t.id}`,
+    valueText(tokenValue(t, mode), mode),
+    note,
+    t.offPolicy ? 'written by the teacher' : null,
+    t.masked ? 'not in the loss' : null,
+  ]
+    .filter(Boolean)
+    .join('; ');
+}
+
+/** The legend of the colour scale: its ends, or one line when every value is 0. */
+function Legend({ mode, extent, palette }: { mode: ColorMode; extent: number; palette: Palette }) {
+  const scale = scaleFor(mode, palette);
+  const range = legendRange(mode, extent);
+  return (
+    <span className="legend" data-testid="legend">
+      {'flat' in range ? (
+        <span data-testid="legend-flat">{range.flat}</span>
+      ) : (
+        <>
+          <span className="swatch" style={{ background: `rgb(${scale.negative.join(',')})` }} />
+          {range.low}
+          <span className="legend-label">{scale.label}</span>
+          <span className="swatch" style={{ background: `rgb(${scale.positive.join(',')})` }} />
+          {range.high}
+        </>
+      )}
+      <span className="tok tok-off legend-tok">teacher</span>
+      <span className="tok tok-clip-low legend-tok">clipped</span>
+      <span className="tok tok-masked legend-tok">masked</span>
+    </span>
+  );
+}
+
 /** One step's groups: the G rollouts of a question side by side, every token inspectable. */
 export function Inspector() {
   const inspected = useLab((s) => s.inspected);
@@ -119,7 +207,11 @@ export function Inspector() {
   const group = useLab((s) => s.inspectGroup);
   const mode = useLab((s) => s.colorMode);
   const stored = useLab((s) => s.stored);
+  const palette = useLab((s) => s.palette);
+  const strong = useLab((s) => s.projector);
   const [hover, setHover] = useState<Hover | null>(null);
+  const [spoken, setSpoken] = useState('');
+  const box = useRef<HTMLDivElement>(null);
 
   const groups = useMemo(() => {
     const m = new Map<number, Trajectory[]>();
@@ -136,20 +228,96 @@ export function Inspector() {
     () => scaleExtent(rollouts.flatMap((t) => t.tokens.map((k) => tokenValue(k, mode)))),
     [rollouts, mode],
   );
-  const onOver = useCallback(
-    (e: MouseEvent<HTMLDivElement>) => {
-      const el = (e.target as HTMLElement).closest<HTMLElement>('[data-testid="token"]');
-      if (!el) return setHover(null);
-      const t = rollouts.find((r) => r.index === Number(el.dataset.r));
-      const token = t?.tokens[Number(el.dataset.i)];
-      if (token) setHover({ token, x: e.clientX, y: e.clientY });
+  /** The token under an element (a token span), with how it is written. */
+  const tokenAt = useCallback(
+    (el: Element | null) => {
+      const span = el?.closest<HTMLElement>('[data-testid="token"]');
+      if (!span) return null;
+      const t = rollouts.find((r) => r.index === Number(span.dataset.r));
+      const i = Number(span.dataset.i);
+      const token = t?.tokens[i];
+      if (!t || !token) return null;
+      return { span, token, note: shownNote(shownFor(t.tokens)[i]) };
     },
     [rollouts],
   );
+  const onOver = useCallback(
+    (e: MouseEvent<HTMLDivElement>) => {
+      const hit = tokenAt(e.target as Element);
+      if (!hit) return setHover(null);
+      setHover({ token: hit.token, note: hit.note, x: e.clientX, y: e.clientY });
+    },
+    [tokenAt],
+  );
+  const onFocus = useCallback(
+    (e: FocusEvent<HTMLDivElement>) => {
+      const hit = tokenAt(e.target as Element);
+      if (!hit) return setHover(null);
+      const r = hit.span.getBoundingClientRect();
+      setHover({ token: hit.token, note: hit.note, x: r.left, y: r.bottom });
+      setSpoken(tokenSentence(hit.token, hit.note, mode));
+    },
+    [tokenAt, mode],
+  );
+  const onKey = useCallback(
+    (e: KeyboardEvent<HTMLDivElement>) => {
+      const target = e.target as HTMLElement;
+      const inTokens = target.dataset.testid === 'token';
+      const action = inspectorShortcut(e, inTokens);
+      const list = box.current;
+      if (!action || !list) return;
+      const rolloutEls = [...list.querySelectorAll<HTMLElement>('[data-testid="rollout"]')];
+      const current = target.closest<HTMLElement>('[data-testid="rollout"]');
+      const at = current ? rolloutEls.indexOf(current) : -1;
+      const visibleTokens = (r: HTMLElement) =>
+        [...r.querySelectorAll<HTMLElement>('[data-testid="token"]')].filter(
+          (t) => !t.classList.contains('tok-cont'),
+        );
+      e.preventDefault();
+      switch (action) {
+        case 'prev-rollout':
+        case 'next-rollout': {
+          const next = rolloutEls[at + (action === 'next-rollout' ? 1 : -1)];
+          next?.focus();
+          return;
+        }
+        case 'prev-step':
+        case 'next-step': {
+          const step = neighbourStep(
+            stored?.steps ?? [],
+            inspectStep ?? inspected?.step ?? null,
+            action === 'next-step' ? 1 : -1,
+          );
+          if (step !== null) selectStep(step);
+          return;
+        }
+        case 'enter-tokens':
+          if (current) visibleTokens(current)[0]?.focus();
+          return;
+        case 'prev-token':
+        case 'next-token': {
+          if (!current) return;
+          const toks = visibleTokens(current);
+          const i = toks.indexOf(target);
+          toks[i + (action === 'next-token' ? 1 : -1)]?.focus();
+          return;
+        }
+        case 'leave-tokens':
+          setHover(null);
+          current?.focus();
+          return;
+      }
+    },
+    [stored, inspectStep, inspected],
+  );
   const first = rollouts[0];
-  const scale = SCALES[mode];
   return (
-    <section className="panel inspector" data-testid="inspector" id="inspector">
+    <section
+      className="panel inspector"
+      data-testid="inspector"
+      id="inspector"
+      aria-label="Trajectory inspector"
+    >
       <div className="row inspector-head">
         <h2>Trajectories</h2>
         <label>
@@ -227,41 +395,42 @@ export function Inspector() {
                 {(stored.bytes / 1e6).toFixed(1)} of {(stored.budgetBytes / 1e6).toFixed(0)} MB)
               </span>
             )}
-            <span className="legend">
-              <span className="swatch" style={{ background: `rgb(${scale.negative.join(',')})` }} />
-              {scale.kind === 'diverging' ? `−${extent.toPrecision(2)}` : '0'}
-              <span className="legend-label">{scale.label}</span>
-              <span className="swatch" style={{ background: `rgb(${scale.positive.join(',')})` }} />
-              {scale.kind === 'diverging' ? `+${extent.toPrecision(2)}` : extent.toPrecision(2)}
-              <span className="tok tok-off legend-tok">teacher</span>
-              <span className="tok tok-clip-low legend-tok">clipped</span>
-              <span className="tok tok-masked legend-tok">masked</span>
-            </span>
+            <Legend mode={mode} extent={extent} palette={palette} />
           </div>
           <div className="question">
             <strong>Q{group + 1}.</strong> {first.question}{' '}
             <span className="muted">(answer: {first.answer})</span>
           </div>
           <div
+            ref={box}
             className="rollouts"
-            style={{
-              gridTemplateColumns: `repeat(${Math.min(rollouts.length, 5)}, minmax(0, 1fr))`,
-            }}
+            data-testid="rollouts"
             onMouseOver={onOver}
             onMouseLeave={() => setHover(null)}
+            onFocus={onFocus}
+            onBlur={(e) => {
+              if (!box.current?.contains(e.relatedTarget as Node | null)) setHover(null);
+            }}
+            onKeyDown={onKey}
           >
             {rollouts.map((t) => (
               <Rollout
                 key={`${inspected.step}-${t.group}-${t.index}`}
                 t={t}
+                of={rollouts.length}
                 mode={mode}
                 extent={extent}
+                palette={palette}
+                strong={strong}
               />
             ))}
           </div>
         </>
       )}
-      {hover && <HoverCard h={hover} />}
+      <div className="sr-only" aria-live="polite" data-testid="token-spoken">
+        {spoken}
+      </div>
+      {hover && <HoverCard h={hover} mode={mode} />}
     </section>
   );
 }

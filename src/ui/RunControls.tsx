@@ -7,6 +7,7 @@ import {
   configProblem,
   pauseRun,
   resumeRun,
+  resumeSavedRun,
   setConfigValue,
   setPreset,
   startRun,
@@ -14,7 +15,10 @@ import {
   stopRun,
 } from '../state/actions';
 import { useLab } from '../state/labStore';
+import { resumableRun } from '../state/savedRunView';
 import type { RunProgress } from '../session/protocol';
+import type { RunRecord } from '../storage/runTypes';
+import { runStatusView } from './runStatus';
 
 function eta(p: RunProgress): string {
   if (p.etaSeconds === null) return '—';
@@ -43,6 +47,51 @@ export function teacherWaitText(w: NonNullable<RunProgress['teacherWait']>): str
   return `${w.teacher}: ${w.pending} of ${w.total} call(s) pending, ${w.answered} answered, ${w.failed} failed${deadline}`;
 }
 
+/**
+ * The pause slot: Pause while the run computes, Resume when it is paused, and, when this page
+ * runs nothing, Resume for the newest saved run that can continue (after a reload, the
+ * interrupted one), so the button never shows where it cannot act.
+ */
+function PauseResume({
+  ready,
+  paused,
+  canPause,
+  saved,
+}: {
+  ready: boolean;
+  paused: boolean;
+  canPause: boolean;
+  saved: RunRecord | null;
+}) {
+  if (paused)
+    return (
+      <button data-testid="resume" title="Resume (Space)" onClick={resumeRun}>
+        Resume
+      </button>
+    );
+  if (saved)
+    return (
+      <button
+        data-testid="resume"
+        disabled={!ready}
+        title={`Continue "${saved.name}" from its checkpoint at step ${saved.checkpoint?.step ?? 0}`}
+        onClick={() => resumeSavedRun(saved.id)}
+      >
+        Resume
+      </button>
+    );
+  return (
+    <button
+      data-testid="pause"
+      disabled={!canPause}
+      title="Pause after this step (Space)"
+      onClick={pauseRun}
+    >
+      Pause
+    </button>
+  );
+}
+
 /** Preset, algorithm, Start / Pause / Resume / Step once / Stop, and the run's progress. */
 export function RunControls() {
   const ready = useLab((s) => s.backend !== null);
@@ -51,6 +100,7 @@ export function RunControls() {
   const config = useLab((s) => s.config);
   const runConfig = useLab((s) => s.runConfig);
   const p = useLab((s) => s.progress);
+  const pending = useLab((s) => s.pendingControl);
   const problem = useMemo(() => configProblem(config), [config]);
   const presetNote = useLab((s) => s.presetNote);
   const backend = useLab((s) => s.backend);
@@ -86,14 +136,22 @@ export function RunControls() {
   );
   const active = p.status === 'running' || p.status === 'paused' || p.status === 'stopping';
   const paused = p.status === 'paused';
+  const stopping = p.status === 'stopping' || pending === 'stop';
+  const view = runStatusView(p, pending);
+  const saved = useLab((s) => resumableRun(s.libraryRuns, active));
   const total = p.totalSteps;
   const fraction =
     p.sftSteps + total > 0 ? (p.sftStep + p.step) / Math.max(1, p.sftSteps + total) : 0;
   return (
-    <section className="panel run-controls" data-testid="run-controls">
-      <div className="row controls-row">
-        <label>
-          Preset{' '}
+    <section
+      className="panel run-controls"
+      data-testid="run-controls"
+      id="run-controls"
+      aria-label="Run controls"
+    >
+      <div className="setup-row">
+        <label className="stacked">
+          <span>Preset</span>
           <select
             data-testid="preset"
             value={preset}
@@ -107,8 +165,8 @@ export function RunControls() {
             ))}
           </select>
         </label>
-        <label>
-          Algorithm{' '}
+        <label className="stacked">
+          <span>Algorithm</span>
           <select
             data-testid="algo"
             value={algo}
@@ -120,8 +178,11 @@ export function RunControls() {
           </select>
         </label>
         {shippedChoice && (
-          <label title="A shipped warm-up student starts RL at once; from scratch, the run first trains its own warm-up (sft.*)">
-            Start from{' '}
+          <label
+            className="stacked"
+            title="A shipped warm-up student starts RL at once; from scratch, the run first trains its own warm-up (sft.*)"
+          >
+            <span>Start from</span>
             <select
               data-testid="student-init"
               value={config.student.init ?? ''}
@@ -133,30 +194,43 @@ export function RunControls() {
             </select>
           </label>
         )}
+        <a className="to-config" href="#config">
+          All settings ↓
+        </a>
+      </div>
+      <div className="action-row" role="toolbar" aria-label="Start, pause, step, stop">
         <button
           data-testid="start"
           className="primary"
-          disabled={!ready || problem !== null || p.status === 'stopping'}
+          disabled={!ready || problem !== null || stopping}
           title={problem ?? undefined}
           onClick={start}
         >
           {active ? 'Restart' : 'Start'}
         </button>
-        <button data-testid="pause" disabled={p.status !== 'running'} onClick={pauseRun}>
-          Pause
-        </button>
-        <button data-testid="resume" disabled={!paused} onClick={resumeRun}>
-          Resume
-        </button>
+        <PauseResume
+          ready={ready}
+          paused={paused && pending !== 'step'}
+          canPause={p.status === 'running' && pending === null}
+          saved={saved}
+        />
         <button
           data-testid="step-once"
-          disabled={!ready || p.status === 'stopping' || (active && !paused) || problem !== null}
-          title="Run one step, then pause (an SFT step during warm-up)"
+          disabled={
+            !ready || stopping || (active && !paused) || problem !== null || pending === 'step'
+          }
+          title="Run one step, then pause; an SFT step during warm-up (S)"
           onClick={stepRun}
         >
           Step once
         </button>
-        <button data-testid="stop" disabled={!active || p.status === 'stopping'} onClick={stopRun}>
+        <button
+          data-testid="stop"
+          className="danger"
+          disabled={!active || stopping}
+          title="Stop: cuts the rollout at its next token"
+          onClick={stopRun}
+        >
           Stop
         </button>
       </div>
@@ -196,10 +270,15 @@ export function RunControls() {
           </button>
         </div>
       )}
-      <div className="progress-line">
-        <span className={`run-status status-${p.status}`} data-testid="run-status">
-          {p.status}
+      <div className="progress-line" aria-live="polite">
+        <span className={`run-status status-${view.word}`} data-testid="run-status">
+          {view.word}
         </span>
+        {view.ack && (
+          <span className="run-ack" data-testid="run-ack">
+            {view.ack}
+          </span>
+        )}
         <span>
           step <strong data-testid="step">{p.step}</strong> of {total}
         </span>
@@ -226,6 +305,10 @@ export function RunControls() {
           <button onClick={() => startRun(false)}>Restart now</button>
         </div>
       )}
+      <p className="muted small keys-help">
+        Keys: <kbd>Space</kbd> pause / resume · <kbd>S</kbd> step once · in the trajectories{' '}
+        <kbd>←</kbd> <kbd>→</kbd> rollout, <kbd>↑</kbd> <kbd>↓</kbd> step, <kbd>Enter</kbd> tokens
+      </p>
     </section>
   );
 }

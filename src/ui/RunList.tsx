@@ -10,6 +10,7 @@ import {
 } from '../state/actions';
 import { exportRunAsVerlJob } from '../state/exportVerlJob';
 import { useLab } from '../state/labStore';
+import { liveRunRecord } from '../state/savedRunView';
 import type { RunRecord, StorageUsage } from '../storage/runStore';
 import { OpenedRuns } from './OpenedRuns';
 
@@ -105,7 +106,7 @@ function RunRow({ run, current }: { run: RunRecord; current: boolean }) {
         {current && <span className="tag">current</span>}
         {run.origin === 'import' && <span className="tag">imported</span>}
       </td>
-      <td>
+      <td data-label="Status">
         <span className={`run-status status-${run.status}`} data-testid="saved-run-status">
           {STATUS_TEXT[run.status]}
         </span>
@@ -113,7 +114,7 @@ function RunRow({ run, current }: { run: RunRecord; current: boolean }) {
           <div className="muted">at its checkpoint, step {cp?.step ?? 0}</div>
         )}
       </td>
-      <td data-testid="saved-run-step">
+      <td data-testid="saved-run-step" data-label="Step">
         {run.step} / {run.totalSteps}
         <div className="muted">
           {cp ? `checkpoint: step ${cp.step}` : 'no checkpoint yet'}
@@ -121,7 +122,7 @@ function RunRow({ run, current }: { run: RunRecord; current: boolean }) {
             ` · trajectories of the last ${t.steps} steps (${t.dropped} older dropped)`}
         </div>
       </td>
-      <td className="muted">
+      <td className="muted" data-label="Created">
         {new Date(run.createdAt).toLocaleString()}
         {run.backend && <div>{run.backend}</div>}
       </td>
@@ -178,7 +179,8 @@ export function RunList() {
   const storage = useLab((s) => s.storage);
   const blobStore = useLab((s) => s.blobStore);
   const currentRunId = useLab((s) => s.currentRunId);
-  const active = useLab((s) => runActive(s.progress.status));
+  const progress = useLab((s) => s.progress);
+  const active = runActive(progress.status);
   const file = useRef<HTMLInputElement>(null);
   return (
     <section className="panel run-list" data-testid="run-list">
@@ -218,9 +220,12 @@ export function RunList() {
             </tr>
           </thead>
           <tbody>
-            {runs.map((r) => (
-              <RunRow key={r.id} run={r} current={active && r.id === currentRunId} />
-            ))}
+            {runs.map((r) => {
+              const current = active && r.id === currentRunId;
+              return (
+                <RunRow key={r.id} run={liveRunRecord(r, progress, current)} current={current} />
+              );
+            })}
           </tbody>
         </table>
       )}

@@ -1,7 +1,16 @@
 import { memo } from 'react';
 import type { TokenPart, TokenRecord, Trajectory } from '../engine/loop/types';
-import type { ColorMode } from '../state/slices';
-import { colorFor, displayText, tokenValue } from './tokenColor';
+import type { ColorMode, Palette } from '../state/slices';
+import {
+  colorFor,
+  displayText,
+  MAX_ALPHA,
+  PROJECTOR_BACKGROUND,
+  ROLLOUT_BACKGROUND,
+  textColorOn,
+  tokenValue,
+} from './tokenColor';
+import { shownFor, type ShownToken } from './tokenDisplay';
 
 /** A run of consecutive tokens of one part (student text, or a piece of the guidance). */
 interface Segment {
@@ -25,13 +34,15 @@ const PART_LABEL: Partial<Record<TokenPart, string>> = {
   phrase: 'teacher · phrase',
 };
 
-function tokenClass(t: TokenRecord): string {
+function tokenClass(t: TokenRecord, s: ShownToken): string {
   let c = 'tok';
   if (t.offPolicy) c += ' tok-off';
   if (t.clippedLow) c += ' tok-clip-low';
   if (t.clippedHigh) c += ' tok-clip-high';
   if (t.masked) c += ' tok-masked';
   if (t.part !== 'student') c += ` tok-part-${t.part}`;
+  if (s.escaped) c += ' tok-esc';
+  if (s.continues) c += ' tok-cont';
   return c;
 }
 
@@ -42,30 +53,43 @@ export interface TokenViewProps {
   mode: ColorMode;
   /** Scale extent shared by the group, so colours compare across rollouts. */
   extent: number;
+  palette?: Palette;
+  /** Projector mode: full-strength colours on black. */
+  strong?: boolean;
 }
 
 /**
  * A rollout's tokens as coloured spans (CircuitsVis-style heat map). Teacher-written tokens are
- * set apart in labelled blocks; clipped tokens are underlined, masked ones struck through. Text
- * is rendered as React text nodes, never as HTML.
+ * set apart in labelled blocks; clipped tokens are underlined, masked ones struck through.
+ * Byte tokens are joined into the characters they form and the rest is escaped
+ * (tokenDisplay.ts). Text is rendered as React text nodes, never as HTML. Each token is one
+ * span (tabIndex -1: the inspector moves the focus over them with the arrow keys).
  */
 export const TokenView = memo(function TokenView({
   trajectory,
   rollout,
   mode,
   extent,
+  palette = 'red-green',
+  strong = false,
 }: TokenViewProps) {
+  const shown = shownFor(trajectory.tokens);
   return (
     <div className="tokens">
       {segments(trajectory.tokens).map((seg) => {
         const spans = seg.tokens.map((t, k) => {
           const i = seg.start + k;
-          const { background } = colorFor(tokenValue(t, mode), mode, extent);
+          const s = shown[i];
+          const c = colorFor(tokenValue(t, mode), mode, extent, palette, strong ? 1 : MAX_ALPHA);
+          const base = strong ? PROJECTOR_BACKGROUND : ROLLOUT_BACKGROUND;
+          const { background } = c;
+          const color = textColorOn(c, base) ?? undefined;
           return (
             <span
               key={i}
-              className={tokenClass(t)}
-              style={{ background }}
+              className={tokenClass(t, s)}
+              style={{ background, color }}
+              tabIndex={-1}
               data-testid="token"
               data-r={rollout}
               data-i={i}
@@ -75,7 +99,7 @@ export const TokenView = memo(function TokenView({
               data-clipped={String(t.clippedLow || t.clippedHigh)}
               data-masked={String(t.masked)}
             >
-              {displayText(t.text)}
+              {s.continues ? '' : displayText(s.text)}
             </span>
           );
         });

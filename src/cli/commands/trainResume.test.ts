@@ -59,9 +59,24 @@ describe('train --resume', () => {
     expect(await main(['train', '--out', part, '--set', 'rl.steps=2', ...SETS], b), b.err).toBe(0);
     // A row past the checkpoint, as a crash between checkpoints leaves: it is dropped.
     appendFileSync(join(part, 'metrics.jsonl'), '{"step":3,"reward":99}\n');
+    // Written as folders were when trajectories counted steps from 0: renumbered on resume.
+    const trajFile = join(part, 'trajectories.jsonl');
+    writeFileSync(
+      trajFile,
+      rows(trajFile)
+        .map((t) => JSON.stringify({ ...t, step: t.step - 1 }) + '\n')
+        .join(''),
+    );
     const c = io();
     expect(await main(['train', '--resume', part, '--set', 'rl.steps=3'], c), c.err).toBe(0);
+    expect(c.err).toMatch(/trajectories\.jsonl: renumbered its steps from 1/);
     expect(rows(join(part, 'metrics.jsonl'))).toEqual(rows(join(whole, 'metrics.jsonl')));
+    // One numbering: each step's rollouts carry its metrics row's step.
+    const trajSteps = (d: string) => [
+      ...new Set(rows(join(d, 'trajectories.jsonl')).map((t) => t.step)),
+    ];
+    expect(trajSteps(whole)).toEqual([1, 2, 3]);
+    expect(trajSteps(part)).toEqual([1, 2, 3]);
     expect(readFileSync(join(part, 'checkpoint/model.safetensors'))).toEqual(
       readFileSync(join(whole, 'checkpoint/model.safetensors')),
     );

@@ -18,6 +18,7 @@ import { writeFileAtomic } from '../durableFs';
 import { jsonlText, parseJsonlTolerant, type JsonlRow } from '../jsonlFile';
 import { CHECKPOINT_FOLDER, RUN_JSONL_FILES, type RunJsonlFile } from '../runFolder';
 import { adoptModelShape } from './initShape';
+import { trajectoryStepOffset } from '../../storage/bundleFormat';
 
 /** The run's config (DIR/config.json) with `--set` overrides, e.g. rl.steps=100 to go further. */
 export async function resumeConfig(dir: string, sets: readonly string[]): Promise<RunConfig> {
@@ -54,7 +55,7 @@ export async function resumeConfig(dir: string, sets: readonly string[]): Promis
 /** Which step a row of each file belongs to (null: keep the row whatever the step). */
 const STEP_OF: Record<RunJsonlFile, ((row: Record<string, unknown>) => number) | null> = {
   'metrics.jsonl': (m) => Number(m.step),
-  'trajectories.jsonl': (t) => Number(t.step) + 1, // trajectories count steps from 0
+  'trajectories.jsonl': (t) => Number(t.step), // from 1 (older folders: renumbered first)
   'eval.jsonl': (e) => Number(e.step),
   'sft_metrics.jsonl': null, // the warm-up is over once a checkpoint exists
 };
@@ -108,7 +109,11 @@ export async function planResume(
   try {
     for (const file of RUN_JSONL_FILES) {
       const text = await readFile(join(dir, file), 'utf8').catch(() => '');
-      const { rows, tornChars } = parseJsonlTolerant(file, text);
+      const parsed = parseJsonlTolerant(file, text);
+      const { tornChars } = parsed;
+      const rows =
+        file === 'trajectories.jsonl' ? renumberedTrajectories(parsed.rows, notes) : parsed.rows;
+      const renumbered = rows !== parsed.rows;
       const stepOf = STEP_OF[file];
       const kept: JsonlRow[] = stepOf ? rows.filter((r) => stepOf(r.value) <= k) : rows;
       if (tornChars > 0)
@@ -121,7 +126,7 @@ export async function planResume(
         );
       if (file === 'eval.jsonl') evalRowAtCheckpoint = kept.some((r) => Number(r.value.step) === k);
       if (file === 'metrics.jsonl') notes.push(...stepGaps(kept, k));
-      if (tornChars > 0 || kept.length < rows.length)
+      if (tornChars > 0 || kept.length < rows.length || renumbered)
         rewrites.push({ file, text: jsonlText(kept) });
     }
   } catch (e) {
@@ -129,6 +134,26 @@ export async function planResume(
     throw e;
   }
   return { dir, point, config: adopted, rewrites, evalRowAtCheckpoint, notes };
+}
+
+/**
+ * trajectories.jsonl's rows numbered from 1 like metrics.jsonl: a folder written before that
+ * (its first step's rollouts hold "step": 0) is renumbered, and a note says so. The same rows
+ * when nothing changes.
+ */
+function renumberedTrajectories(rows: JsonlRow[], notes: string[]): JsonlRow[] {
+  const offset = trajectoryStepOffset(
+    null,
+    rows.map((r) => Number(r.value.step)),
+  );
+  if (offset === 0) return rows;
+  notes.push(
+    'trajectories.jsonl: renumbered its steps from 1, as metrics.jsonl numbers them (the folder was written when trajectories counted from 0)',
+  );
+  return rows.map((r) => {
+    const value = { ...r.value, step: Number(r.value.step) + offset };
+    return { text: JSON.stringify(value), value };
+  });
 }
 
 /** Notes when metrics.jsonl's steps up to `k` are not exactly 1..k. */

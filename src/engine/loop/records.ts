@@ -12,6 +12,7 @@ import type { UpdateReport } from './update';
  * Rows left out of the update (zero-spread groups with skipping on) get NaN log-probs.
  */
 export function buildTrajectories(
+  /** The step these rollouts belong to, from 1 (metrics.jsonl's numbering). */
   step: number,
   tok: Tokenizer,
   rollouts: Rollout[],

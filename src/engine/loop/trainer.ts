@@ -197,7 +197,8 @@ export class RlTrainer {
   /** Runs one full step. `shouldStop` aborts sampling early (the step then still completes). */
   async runStep(
     opts: {
-      shouldStop?: () => boolean;
+      /** Asked between decoding steps (see SampleOptions.shouldStop). */
+      shouldStop?: () => boolean | Promise<boolean>;
       signal?: AbortSignal;
       /** Told when the step enters each phase (for progress displays). */
       onPhase?: (phase: 'rollout' | 'teacher' | 'update') => void;
@@ -445,8 +446,9 @@ export class RlTrainer {
     notes: string[],
     schedule: { rate: number; active: boolean },
   ): StepResult {
+    // Numbered like metrics.jsonl and the page: the step this call completes, from 1.
     const trajectories = buildTrajectories(
-      this.step,
+      this.step + 1,
       this.tokenizer,
       rollouts,
       adv,

@@ -26,6 +26,7 @@ export interface TokenRecord {
 }
 
 export interface Trajectory {
+  /** The RL step, from 1: the same number as its metrics.jsonl row and the page's counter. */
   step: number;
   /** Question index within the step. */
   group: number;

@@ -20,8 +20,12 @@ export interface SampleOptions {
   useCache?: boolean;
   /** Called after each decoding step with the number of steps done. */
   onStep?: (step: number) => void;
-  /** Stop early when this returns true (checked between steps). */
-  shouldStop?: () => boolean;
+  /**
+   * Stop early when this returns (or resolves to) true; asked between decoding steps. A host
+   * that must read its messages while sampling (a worker on WASM, whose readbacks never yield)
+   * can let its event loop turn here before it answers.
+   */
+  shouldStop?: () => boolean | Promise<boolean>;
   /** Debug/test hook: sees each step's next-token logits [B, V] before a token is picked. */
   onLogits?: (step: number, logits: tf.Tensor2D) => void;
 }
@@ -200,7 +204,7 @@ export async function sample(
         if (chosen[r] === o.eosId) finished[b] = true;
       });
       o.onStep?.(steps);
-      if (rows.every((b) => finished[b]) || s === maxNew - 1 || o.shouldStop?.()) {
+      if (rows.every((b) => finished[b]) || s === maxNew - 1 || (await o.shouldStop?.())) {
         next.dispose();
         break;
       }
