@@ -13,6 +13,7 @@ export default tseslint.config(
       'runs',
       'out',
       '**/*.tmp.ts',
+      'scratch', // local, git-ignored experiment scripts
     ],
   },
   js.configs.recommended,
