@@ -118,7 +118,9 @@ export const ThinkTuningSchema = z.strictObject({
   minRate: num(0, 1),
   scheduleSteps: int(0, 1_000_000).describe('T: steps from initialRate to minRate'),
   offThreshold: num(0, 1).describe('Teacher off when the rate falls below this'),
-  selection: z.enum(['random', 'incorrect-first']),
+  selection: z
+    .enum(['random', 'incorrect-first', 'correct-first'])
+    .describe('Which finished rollouts the teacher reads first (reference: random)'),
   offPolicyScope: z.enum(['guidance', 'whole-response']),
   shaping: z.enum(['thinktuning', 'luffy', 'reference-as-coded']),
   gammaScale: num(0, 1),

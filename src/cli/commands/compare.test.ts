@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../command';
 import { main } from '../main';
-import { parseMethods } from './compare';
+import { parseMethods, parseSeeds } from './compare';
 
 function capture(): CliIo & { out: string; err: string } {
   const io = {
@@ -90,6 +90,43 @@ describe('lab CLI: compare', () => {
     expect(evalRows[0]).toMatchObject({ mode: 'greedy', correct: expect.any(Boolean) });
     const acc = evalRows.filter((r) => r.correct).length / 4;
     expect(json.rows.find((r: { method: string }) => r.method === 'thinktuning').overall).toBe(acc);
+  });
+
+  it('--seeds runs every arm per seed and summarises each method with a 95% interval', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'compare-seeds-'));
+    dirs.push(out);
+    const argv = ['compare', '--preset', 'tiny', ...MICRO, '--methods', 'zero-shot,grpo'];
+    const io = capture();
+    expect(await main([...argv, '--seeds', '1,2', '--out', out], io)).toBe(0);
+    const json = JSON.parse(await readFile(join(out, 'comparison.json'), 'utf8'));
+    expect(json.seeds).toEqual([1, 2]);
+    const grpo = json.summary.find((s: { method: string }) => s.method === 'grpo');
+    const perSeed = [1, 2].map(
+      (k) => json.perSeed[k - 1].rows.find((r: { method: string }) => r.method === 'grpo').overall,
+    );
+    expect(grpo.accuracies).toEqual(perSeed);
+    expect(grpo.accuracy.mean).toBeCloseTo((perSeed[0] + perSeed[1]) / 2, 12);
+    expect(grpo.accuracy.n).toBe(2);
+    expect(typeof grpo.accuracy.halfWidth).toBe('number');
+    // each seed is a whole comparison of its own, with its own seed in its config
+    const seed2 = JSON.parse(await readFile(join(out, 'seed-2', 'comparison.json'), 'utf8'));
+    expect(seed2.config.seed).toBe(2);
+    const md = await readFile(join(out, 'comparison.md'), 'utf8');
+    expect(md).toContain(
+      '| Method | seed 1 % | seed 2 % | mean ± 95% CI % | gain over warm-up (points) |',
+    );
+    // a finished seed is read back, not run again
+    const again = capture();
+    expect(await main([...argv, '--seeds', '1,2', '--out', out], again)).toBe(0);
+    expect(again.err).toContain('compare: seed 1: finished earlier');
+    expect(again.err).toContain('compare: seed 2: finished earlier');
+    expect(JSON.parse(await readFile(join(out, 'comparison.json'), 'utf8')).summary).toEqual(
+      json.summary,
+    );
+    expect(parseSeeds('1,x')).toEqual({
+      error: '--seeds expects a list of non-negative integers such as 1,2,3 (got "1,x")',
+    });
+    expect(parseSeeds('2,2')).toMatchObject({ error: expect.stringMatching(/a seed twice/) });
   });
 
   it('rejects unknown methods, bad counts and a missing --out with the fix', async () => {

@@ -5,7 +5,7 @@
  * DIR/<method>/metrics.jsonl and DIR/<method>/eval.jsonl (the graded greedy responses), and
  * prints the table on stdout.
  */
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunConfig } from '../../engine/config';
 import { comparisonBudget, describeBudget } from '../../engine/experiments/budget';
@@ -139,6 +139,29 @@ export async function compareAndSave(
 const jsonl = (x: unknown) => JSON.stringify(x) + '\n';
 
 /**
+ * A seed's comparison that finished earlier in `dir` with this very config and these methods
+ * (so seeds can run as separate processes, or a stopped run can go on); null otherwise.
+ */
+async function finishedSeed(
+  dir: string,
+  config: RunConfig,
+  methods: readonly Method[],
+): Promise<ComparisonResult | null> {
+  const text = await readFile(join(dir, 'comparison.json'), 'utf8').catch(() => null);
+  if (text === null) return null;
+  try {
+    const r = JSON.parse(text) as Omit<ComparisonResult, 'arms' | 'warmup'>;
+    const same =
+      !r.stopped &&
+      JSON.stringify(r.config) === JSON.stringify(config) &&
+      JSON.stringify(r.rows.map((x) => x.method).sort()) === JSON.stringify([...methods].sort());
+    return same ? { ...r, arms: [], warmup: [] } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * The comparison once per seed (DIR/seed-<s>/, each a whole single-seed comparison), then the
  * per-method summary over seeds in DIR/comparison.json and DIR/comparison.md.
  */
@@ -150,11 +173,15 @@ export async function compareSeeds(
   const t0 = performance.now();
   const results: ComparisonResult[] = [];
   for (const seed of seeds) {
+    const dir = join(opts.out, `seed-${seed}`);
+    const done = await finishedSeed(dir, { ...config, seed }, opts.methods);
+    if (done) {
+      opts.io.stderr(`compare: seed ${seed}: finished earlier in ${dir}, read back\n`);
+      results.push(done);
+      continue;
+    }
     opts.io.stderr(`compare: seed ${seed} (${results.length + 1} of ${seeds.length})\n`);
-    const r = await compareAndSave(
-      { ...config, seed },
-      { ...opts, preset: opts.preset, out: join(opts.out, `seed-${seed}`) },
-    );
+    const r = await compareAndSave({ ...config, seed }, { ...opts, preset: opts.preset, out: dir });
     results.push(r);
     if (r.stopped) break;
   }

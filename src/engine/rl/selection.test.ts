@@ -77,6 +77,29 @@ describe('selectForTeacher', () => {
     }
   });
 
+  it('correct-first takes correct rollouts before incorrect ones', () => {
+    const group: SelectionCandidate[] = [
+      { finished: true, correct: false },
+      { finished: true, correct: true },
+      { finished: false, correct: true }, // truncated: never eligible
+      { finished: true, correct: false },
+    ];
+    for (let seed = 0; seed < 10; seed++) {
+      const sel = (rate: number) =>
+        selectForTeacher([group], {
+          rate,
+          active: true,
+          strategy: 'correct-first',
+          rng: createSeededRng(seed),
+        })[0];
+      expect(sel(0.3)).toEqual([1]); // k = max(1, floor(3 x 0.3)) = 1: the correct one
+      const two = sel(0.7); // k = 2: the correct one + one incorrect
+      expect(two).toHaveLength(2);
+      expect(two).toContain(1);
+      expect(two).not.toContain(2);
+    }
+  });
+
   it('counts under each schedule: 20 eligible, 0.25 → 0.01 over 10 steps, off below 0.05', () => {
     const names: RateScheduleName[] = ['constant', 'linear', 'cosine', 'exponential'];
     const expected: Record<RateScheduleName, number[]> = {
@@ -113,6 +136,6 @@ describe('selectForTeacher', () => {
         strategy: 'best' as 'random',
         rng: createSeededRng(0),
       }),
-    ).toThrow('Unknown selection strategy "best"; valid: random, incorrect-first');
+    ).toThrow('Unknown selection strategy "best"; valid: random, incorrect-first, correct-first');
   });
 });

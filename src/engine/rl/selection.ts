@@ -11,12 +11,12 @@ import { type Rng, shuffled } from './rng';
 export interface SelectionCandidate {
   /** Ended with EOS (not truncated at the length limit). */
   finished: boolean;
-  /** The verifier's verdict (used by 'incorrect-first'). */
+  /** The verifier's verdict (used by 'incorrect-first' and 'correct-first'). */
   correct: boolean;
 }
 
 /** Names of the selection strategies. */
-export type SelectionStrategyName = 'random' | 'incorrect-first';
+export type SelectionStrategyName = 'random' | 'incorrect-first' | 'correct-first';
 
 /**
  * Orders a group's eligible indices by preference; the first k are selected.
@@ -39,6 +39,17 @@ export const SELECTION_STRATEGIES: Record<SelectionStrategyName, SelectionStrate
     ),
     ...shuffled(
       eligible.filter((i) => group[i].correct),
+      rng,
+    ),
+  ],
+  // correct ones first (self-agreement on what the student got right), then incorrect ones
+  'correct-first': (eligible, group, rng) => [
+    ...shuffled(
+      eligible.filter((i) => group[i].correct),
+      rng,
+    ),
+    ...shuffled(
+      eligible.filter((i) => !group[i].correct),
       rng,
     ),
   ],
