@@ -2,10 +2,12 @@
  * CLI command `compare --preset P [--set key=value ...] --out DIR`: the seed paper's comparison at
  * lab scale (engine/experiments/comparison.ts). Writes DIR/comparison.json, DIR/comparison.md
  * (the table in Markdown), DIR/config.json, DIR/warm-up/sft_metrics.jsonl and per method
- * DIR/<method>/metrics.jsonl and DIR/<method>/eval.jsonl (the graded greedy responses), and
- * prints the table on stdout.
+ * DIR/<method>/metrics.jsonl, DIR/<method>/eval.jsonl (the graded greedy responses) and
+ * DIR/<method>/row.json (the method's row and the config it was run with), and prints the table on
+ * stdout. An arm whose row.json has this very config is read back, not trained again: arms of one
+ * seed can run as separate processes (--methods), and a killed comparison goes on where it was.
  */
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunConfig } from '../../engine/config';
 import { comparisonBudget, describeBudget } from '../../engine/experiments/budget';
@@ -14,7 +16,12 @@ import {
   type ComparisonProgress,
   type ComparisonResult,
 } from '../../engine/experiments/comparison';
-import { comparisonMarkdown, METHODS, type Method } from '../../engine/experiments/table';
+import {
+  comparisonMarkdown,
+  METHODS,
+  type Method,
+  type ResultsRow,
+} from '../../engine/experiments/table';
 import { seedsMarkdown, summariseSeeds } from '../../engine/experiments/seeds';
 import { readShippedFile } from '../shippedStudents';
 import { PRESET_NAMES, presetConfig } from '../../engine/presets';
@@ -77,7 +84,14 @@ export async function compareAndSave(
   await mkdir(join(out, 'warm-up'), { recursive: true });
   await writeFile(join(out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
   await writeFile(join(out, 'warm-up', 'sft_metrics.jsonl'), '');
+  const earlier = new Map<Method, ResultsRow>();
   for (const m of opts.methods) {
+    const row = await finishedArm(out, m, config);
+    if (row) {
+      earlier.set(m, row);
+      io.stderr(`compare: ${row.label}: finished earlier in ${join(out, m)}, read back\n`);
+      continue;
+    }
     await mkdir(join(out, m), { recursive: true });
     await writeFile(join(out, m, 'metrics.jsonl'), '');
   }
@@ -102,15 +116,19 @@ export async function compareAndSave(
       onArmStep: (method, m) => appendFile(join(out, method, 'metrics.jsonl'), jsonl(m)),
       onEval: (method, records) =>
         writeFile(join(out, method, 'eval.jsonl'), records.map(jsonl).join('')),
+      finishedRow: (method) => Promise.resolve(earlier.get(method) ?? null),
       onProgress: (p) => {
         const line = progressLine(p);
         if (line && line !== last) io.stderr(line);
         last = line ?? last;
       },
-      onRow: (r) =>
+      onRow: async (r) => {
+        if (earlier.has(r.method)) return;
+        await writeArmRow(out, r, config);
         io.stderr(
           `compare: ${r.label}: accuracy ${(r.overall * 100).toFixed(1)}%, mean length ${r.meanTokens.toFixed(1)}, trained ${r.trainSeconds.toFixed(0)} s\n`,
-        ),
+        );
+      },
     });
     const md = [
       `# ${opts.preset}: the paper's comparison at lab scale`,
@@ -137,6 +155,30 @@ export async function compareAndSave(
 }
 
 const jsonl = (x: unknown) => JSON.stringify(x) + '\n';
+
+/** DIR/<method>/row.json, written whole (a temporary file renamed over it). */
+async function writeArmRow(out: string, row: ResultsRow, config: RunConfig): Promise<void> {
+  const file = join(out, row.method, 'row.json');
+  await writeFile(`${file}.partial`, JSON.stringify({ config, row }, null, 2) + '\n');
+  await rename(`${file}.partial`, file);
+}
+
+/** The row of an arm that finished earlier in `out` with this very config; null otherwise. */
+export async function finishedArm(
+  out: string,
+  method: Method,
+  config: RunConfig,
+): Promise<ResultsRow | null> {
+  const text = await readFile(join(out, method, 'row.json'), 'utf8').catch(() => null);
+  if (text === null) return null;
+  try {
+    const r = JSON.parse(text) as { config?: unknown; row?: ResultsRow };
+    const same = JSON.stringify(r.config) === JSON.stringify(config) && r.row?.method === method;
+    return same && r.row ? r.row : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * A seed's comparison that finished earlier in `dir` with this very config and these methods
