@@ -11,6 +11,7 @@ import type { CausalLM } from '../engine/model/causalLM';
 import { runSft, type SftStepMetrics } from '../engine/sft/train';
 import { buildTokenizer, createStudent } from '../engine/student';
 import { loadRunStudent, type ReadStudentFile } from '../engine/students/load';
+import { warmupStepsOf } from '../engine/students/catalog';
 import type { Tokenizer } from '../engine/tokenizer';
 import { applyLiveFields } from './liveConfig';
 import type {
@@ -103,7 +104,7 @@ export class TrainingRun {
     this.extras = d.extras;
     this.status = d.paused ? 'paused' : 'running';
     this.permitted = d.paused ? 1 : 0;
-    this.sftTotal = this.config.sft.steps;
+    this.sftTotal = warmupStepsOf(this.config); // 0 with a shipped student
     if (d.resume) {
       this.step = d.resume.state.step;
       this.sftStep = this.config.sft.steps;
@@ -300,7 +301,6 @@ export class TrainingRun {
       for (const w of warnings) this.post({ type: 'log', level: 'warn', message: w });
       const shipped = resume ? null : await loadRunStudent(c, this.d.readStudentFile);
       if (shipped) {
-        this.sftTotal = 0; // the shipped student is the warm-up
         this.post({
           type: 'log',
           level: 'info',

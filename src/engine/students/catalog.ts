@@ -120,7 +120,7 @@ export function startsFromShipped(config: Pick<RunConfig, 'student'>): boolean {
   return config.student.source === 'scratch' && (config.student.init ?? '') !== '';
 }
 
-/** Warm-up SFT steps a run makes: none for a shipped or pretrained student, else sft.steps. */
+/** Warm-up SFT steps a run makes: none when it starts from a shipped student, else sft.steps. */
 export function warmupStepsOf(config: Pick<RunConfig, 'student' | 'sft'>): number {
-  return config.student.source === 'scratch' && !startsFromShipped(config) ? config.sft.steps : 0;
+  return startsFromShipped(config) ? 0 : config.sft.steps;
 }
