@@ -7,6 +7,8 @@
  */
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { trainerCheckpoint } from '../../engine/loop/resume';
+import { writeCheckpointDir } from '../checkpointDir';
 import type { RunConfig } from '../../engine/config';
 import { comparisonBudget, describeBudget } from '../../engine/experiments/budget';
 import {
@@ -102,6 +104,9 @@ export async function compareAndSave(
       onArmStep: (method, m) => appendFile(join(out, method, 'metrics.jsonl'), jsonl(m)),
       onEval: (method, records) =>
         writeFile(join(out, method, 'eval.jsonl'), records.map(jsonl).join('')),
+      // Each RL arm's weights on the run driver's schedule: `eval --checkpoint OUT/grpo/checkpoint`.
+      onArmCheckpoint: async (method, _step, trainer) =>
+        writeCheckpointDir(join(out, method, 'checkpoint'), await trainerCheckpoint(trainer)),
       onProgress: (p) => {
         const line = progressLine(p);
         if (line && line !== last) io.stderr(line);
