@@ -27,14 +27,24 @@ export interface MeasuredTimings {
 }
 
 /**
- * Measured 2026-12-03 on the 2-core CI machine (Chromium 156 WASM in a worker; Node 20 for the
- * SFT steps) and, for webgpu-gpu, on an H200 through Dawn (docs/performance.md).
+ * Measured 2026-12-03. wasm: Chromium 150 headless on the 2-core CI machine, the RL step and the
+ * SFT step in a worker as the page runs them (lab in Node 20's wasm: too slow for the page's
+ * bench); webgpu-gpu: Node 20 WebGPU through Dawn on an H100 (docs/performance.md; the lab's SFT
+ * step was not timed there). Medians of 2 RL steps (thinktuning, the preset's B x G) and 3 SFT
+ * steps after a warm-up one.
  */
 export const MEASURED: MeasuredTimings = {
-  machine: '2-core x86 CPU (Chromium WASM); NVIDIA H200 via Dawn for WebGPU on a GPU',
-  command: 'npm run bench -- --presets cpu,tiny,unknown-behavior,lab --parts step,sft',
-  probeMs: {},
-  presets: {},
+  machine: '2-core x86 CPU (Chromium 150, WASM); NVIDIA H100 via Dawn for WebGPU on a GPU',
+  command:
+    'npm run bench -- --presets cpu,tiny,unknown-behavior --backends browser-wasm,first-minute --parts step,sft; ' +
+    'npm run bench -- --presets lab --backends wasm --parts step,sft',
+  probeMs: { wasm: 1.5 },
+  presets: {
+    cpu: { wasm: { rl: 1.649, sft: 0.399 } },
+    tiny: { wasm: { rl: 1.13, sft: 0.278 }, 'webgpu-gpu': { rl: 4.98, sft: null } },
+    'unknown-behavior': { wasm: { rl: 3.224, sft: 0.51 } },
+    lab: { wasm: { rl: 50.78, sft: 18.7 }, 'webgpu-gpu': { rl: 12.5, sft: null } },
+  },
 };
 
 /** The backend a tab's figures come from: WebGPU on a software adapter is its own row. */

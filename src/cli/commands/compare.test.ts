@@ -129,6 +129,28 @@ describe('lab CLI: compare', () => {
     expect(parseSeeds('2,2')).toMatchObject({ error: expect.stringMatching(/a seed twice/) });
   });
 
+  it('reads back arms a separate run finished with the same config, not other configs', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'compare-arms-'));
+    dirs.push(out);
+    const base = ['compare', '--preset', 'tiny', ...MICRO, '--seeds', '1', '--out', out];
+    expect(await main([...base, '--methods', 'grpo'], capture())).toBe(0);
+    const row = JSON.parse(await readFile(join(out, 'seed-1', 'grpo', 'row.json'), 'utf8'));
+    expect(row.config.seed).toBe(1);
+    expect(row.row.method).toBe('grpo');
+    const both = capture();
+    expect(await main([...base, '--methods', 'zero-shot,grpo'], both)).toBe(0);
+    expect(both.err).toContain('compare: GRPO: finished earlier');
+    expect(both.err).not.toContain('compare [2/2] grpo: step');
+    const json = JSON.parse(await readFile(join(out, 'seed-1', 'comparison.json'), 'utf8'));
+    expect(json.rows.map((r: { method: string }) => r.method)).toEqual(['zero-shot', 'grpo']);
+    expect(json.rows[1]).toEqual(row.row);
+    // another learning rate is another experiment: the arm is trained again
+    const other = capture();
+    expect(await main([...base, '--methods', 'grpo', '--set', 'rl.lr=1e-5'], other)).toBe(0);
+    expect(other.err).not.toContain('finished earlier');
+    expect(other.err).toContain('grpo: step 2/2');
+  });
+
   it('rejects unknown methods, bad counts and a missing --out with the fix', async () => {
     expect(parseMethods('grpo, thinktuning')).toEqual(['grpo', 'thinktuning']);
     expect(parseMethods('grpo,ppo')).toEqual({

@@ -2,10 +2,14 @@
  * CLI command `compare --preset P [--set key=value ...] --out DIR`: the seed paper's comparison at
  * lab scale (engine/experiments/comparison.ts). Writes DIR/comparison.json, DIR/comparison.md
  * (the table in Markdown), DIR/config.json, DIR/warm-up/sft_metrics.jsonl and per method
- * DIR/<method>/metrics.jsonl and DIR/<method>/eval.jsonl (the graded greedy responses), and
- * prints the table on stdout.
+ * DIR/<method>/metrics.jsonl, DIR/<method>/eval.jsonl (the graded greedy responses),
+ * DIR/<method>/row.json (the method's row and the config it was run with) and, for a GRPO or
+ * ThinkTuning arm, DIR/<method>/checkpoint/ (its weights on the run driver's schedule), and prints
+ * the table on stdout. An arm whose row.json has this very config is read back, not trained
+ * again: arms of one seed can run as separate processes (--methods), and a killed comparison goes
+ * on where it was.
  */
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trainerCheckpoint } from '../../engine/loop/resume';
 import { writeCheckpointDir } from '../checkpointDir';
@@ -16,7 +20,12 @@ import {
   type ComparisonProgress,
   type ComparisonResult,
 } from '../../engine/experiments/comparison';
-import { comparisonMarkdown, METHODS, type Method } from '../../engine/experiments/table';
+import {
+  comparisonMarkdown,
+  METHODS,
+  type Method,
+  type ResultsRow,
+} from '../../engine/experiments/table';
 import { seedsMarkdown, summariseSeeds } from '../../engine/experiments/seeds';
 import { readShippedFile } from '../shippedStudents';
 import { PRESET_NAMES, presetConfig } from '../../engine/presets';
@@ -79,7 +88,14 @@ export async function compareAndSave(
   await mkdir(join(out, 'warm-up'), { recursive: true });
   await writeFile(join(out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
   await writeFile(join(out, 'warm-up', 'sft_metrics.jsonl'), '');
+  const earlier = new Map<Method, ResultsRow>();
   for (const m of opts.methods) {
+    const row = await finishedArm(out, m, config);
+    if (row) {
+      earlier.set(m, row);
+      io.stderr(`compare: ${row.label}: finished earlier in ${join(out, m)}, read back\n`);
+      continue;
+    }
     await mkdir(join(out, m), { recursive: true });
     await writeFile(join(out, m, 'metrics.jsonl'), '');
   }
@@ -107,15 +123,19 @@ export async function compareAndSave(
       // Each RL arm's weights on the run driver's schedule: `eval --checkpoint OUT/grpo/checkpoint`.
       onArmCheckpoint: async (method, _step, trainer) =>
         writeCheckpointDir(join(out, method, 'checkpoint'), await trainerCheckpoint(trainer)),
+      finishedRow: (method) => Promise.resolve(earlier.get(method) ?? null),
       onProgress: (p) => {
         const line = progressLine(p);
         if (line && line !== last) io.stderr(line);
         last = line ?? last;
       },
-      onRow: (r) =>
+      onRow: async (r) => {
+        if (earlier.has(r.method)) return;
+        await writeArmRow(out, r, config);
         io.stderr(
           `compare: ${r.label}: accuracy ${(r.overall * 100).toFixed(1)}%, mean length ${r.meanTokens.toFixed(1)}, trained ${r.trainSeconds.toFixed(0)} s\n`,
-        ),
+        );
+      },
     });
     const md = [
       `# ${opts.preset}: the paper's comparison at lab scale`,
@@ -142,6 +162,30 @@ export async function compareAndSave(
 }
 
 const jsonl = (x: unknown) => JSON.stringify(x) + '\n';
+
+/** DIR/<method>/row.json, written whole (a temporary file renamed over it). */
+async function writeArmRow(out: string, row: ResultsRow, config: RunConfig): Promise<void> {
+  const file = join(out, row.method, 'row.json');
+  await writeFile(`${file}.partial`, JSON.stringify({ config, row }, null, 2) + '\n');
+  await rename(`${file}.partial`, file);
+}
+
+/** The row of an arm that finished earlier in `out` with this very config; null otherwise. */
+export async function finishedArm(
+  out: string,
+  method: Method,
+  config: RunConfig,
+): Promise<ResultsRow | null> {
+  const text = await readFile(join(out, method, 'row.json'), 'utf8').catch(() => null);
+  if (text === null) return null;
+  try {
+    const r = JSON.parse(text) as { config?: unknown; row?: ResultsRow };
+    const same = JSON.stringify(r.config) === JSON.stringify(config) && r.row?.method === method;
+    return same && r.row ? r.row : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * A seed's comparison that finished earlier in `dir` with this very config and these methods

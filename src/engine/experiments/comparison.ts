@@ -92,6 +92,11 @@ export interface ComparisonOptions {
    * host writes what it keeps of `trainer` (its model, state and step).
    */
   onArmCheckpoint?: (method: Method, step: number, trainer: RlTrainer) => void | Promise<void>;
+  /**
+   * A method's row finished earlier with this config (an arm run by another process, or before a
+   * crash): the arm is not trained again and its row is taken as is.
+   */
+  finishedRow?: (method: Method) => Promise<ResultsRow | null>;
   signal?: AbortSignal;
 }
 
@@ -133,9 +138,14 @@ export async function runComparison(
   };
   const progress = (p: Omit<ComparisonProgress, 'methodsDone' | 'methodsTotal'>) =>
     o.onProgress?.({ ...p, methodsDone: result.rows.length, methodsTotal: methods.length });
+  const earlier = new Map<Method, ResultsRow>();
+  for (const m of methods) {
+    const row = (await o.finishedRow?.(m)) ?? null;
+    if (row) earlier.set(m, row);
+  }
   try {
-    // ---- warm-up: shared by every arm ------------------------------------------------------
-    if (!shipped && config.sft.steps > 0) {
+    // ---- warm-up: shared by every arm (unless every arm finished earlier) -------------------
+    if (!shipped && config.sft.steps > 0 && earlier.size < methods.length) {
       progress({ method: 'warm-up', phase: 'train', step: 0, total: config.sft.steps });
       const r = await runSft(warm, tok, train.items, {
         config,
@@ -152,6 +162,12 @@ export async function runComparison(
     // ---- arms -------------------------------------------------------------------------------
     for (const method of methods) {
       if (stopped()) return finish(result, t0, true);
+      const before = earlier.get(method);
+      if (before) {
+        result.rows.push(before);
+        await o.onRow?.(before);
+        continue;
+      }
       const arm: ArmHistory = { method, label: METHOD_LABELS[method], metrics: [] };
       const model = method === 'zero-shot' ? warm : warm.clone();
       try {
