@@ -62,11 +62,13 @@ const CHECKPOINT_MAX_AGE_MS = 60_000;
 const SFT_POST_MS = 100;
 
 /**
- * One training run in the worker: items, tokenizer and student, warm-up SFT, then RL steps one
- * at a time, so pause / resume / step once act between steps. The sampler lets the worker read
- * its messages between decoding steps (yieldToEvents.ts), so a stop or pause is acknowledged at
- * once; Stop also cuts the rollout at the next decoding step and aborts teacher calls. Live
- * settings that arrive mid-step wait for the next step. Free of DOM and worker globals.
+ * One training run in the worker: items, tokenizer and student, then the engine's run driver
+ * (engine/loop/run.ts: warm-up SFT, RL steps, evaluations and checkpoints on its schedule), whose
+ * gate is this run's pause / resume / step once, acting between steps. This class keeps the I/O:
+ * events to the page, the saved run, progress and ETA, live settings, the teacher. The sampler
+ * lets the worker read its messages between decoding steps (yieldToEvents.ts), so a stop or pause
+ * is acknowledged at once; Stop also cuts the rollout at the next decoding step and aborts teacher
+ * calls. Live settings that arrive mid-step wait for the next step. Free of DOM and worker globals.
  */
 export class TrainingRun {
   readonly config: RunConfig;

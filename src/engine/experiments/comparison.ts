@@ -228,7 +228,7 @@ interface ArmTrained {
   complete: boolean;
   /** An RL arm's evaluation after its last step (null: the comparison evaluates the arm). */
   finalEval: EvalResult | null;
-  /** Seconds of the RL arms' periodic evaluations (not counted as training time). */
+  /** Seconds an RL arm spent in its held-out evaluations, the last one too (not training time). */
   evalSeconds: number;
 }
 
@@ -294,7 +294,7 @@ async function trainRlArm(
         // The arm's rows carry their held-out evaluations as eval/*, as a run's do on the page.
         if (evaluation) Object.assign(r.metrics, evalStepMetrics(evaluation));
         await h.push(r.metrics);
-        // (before an evaluation, the step's progress was said as it began)
+        // (a step with an evaluation said its progress as the evaluation began)
         if (!evaluation) h.progress({ method, phase: 'train', step, total: c.rl.steps });
         await yieldToEvents();
       },
