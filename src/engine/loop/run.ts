@@ -7,8 +7,9 @@
  *
  * The schedule (the same for every host):
  * - evaluation (greedy on `evalItems`, when given and rl.evalEvery > 0): before the first step
- *   (unless `evalAtStart` is false), every rl.evalEvery steps and after the last (`evalDue`); a
- *   resumed run evaluates before its next step only with `evalAtResume`;
+ *   (unless `evalAtStart` is false; made once the gate lets that step go, so a paused run waits
+ *   first), every rl.evalEvery steps and after the last (`evalDue`); a resumed run evaluates
+ *   before its next step only with `evalAtResume`;
  * - checkpoints (with `onCheckpoint`): at the start of RL (`checkpointAtStart`), every
  *   rl.checkpointEvery steps and after the last (`checkpointDue`), at a halt, when the last one
  *   is older than `maxCheckpointAgeMs`, at the end of a stopped run, and whenever the host asks
@@ -105,7 +106,7 @@ export interface RunOutput {
   lastEval: { step: number; result: EvalResult } | null;
 }
 
-/** Whether the held-out evaluation is due after `step` of `steps` (0: before the first step). */
+/** Whether the held-out evaluation is due after `step` (0: before the first): 0, k·evalEvery, rl.steps. */
 export function evalDue(step: number, c: Pick<RunConfig, 'rl'>): boolean {
   const every = c.rl.evalEvery;
   return every > 0 && c.rl.steps > 0 && (step === 0 || step % every === 0 || step === c.rl.steps);
