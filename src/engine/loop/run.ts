@@ -43,7 +43,7 @@ export interface RunHooks {
   gate?: (phase: 'warm-up' | 'rollout') => boolean | Promise<boolean>;
   /** Asked between steps and by the warm-up: true ends the run. */
   shouldStop?: () => boolean;
-  /** Per-step options of the trainer: between-token stop, abort signal, phase and teacher callbacks. */
+  /** The trainer's options for step `step`: between-token stop, abort signal, phase callbacks. */
   stepOptions?: (step: number) => StepOptions;
   onSftStep?: (m: SftStepMetrics) => void | Promise<void>;
   onSftDone?: (r: SftResult) => void | Promise<void>;
@@ -91,7 +91,7 @@ export interface RunInputs {
    * zero-shot row already scores the warm-up every RL arm starts from.
    */
   evalAtStart?: boolean;
-  /** Also checkpoint at the start of RL (step 0), so a run killed before its first regular one resumes. */
+  /** Also checkpoint at the start of RL (step 0): a run killed before step 1 ends resumes there. */
   checkpointAtStart?: boolean;
   /** Also checkpoint after a step when the last checkpoint is at least this old (ms). */
   maxCheckpointAgeMs?: number;
@@ -106,13 +106,16 @@ export interface RunOutput {
   lastEval: { step: number; result: EvalResult } | null;
 }
 
-/** Whether the held-out evaluation is due after `step` (0: before the first): 0, k·evalEvery, rl.steps. */
+/**
+ * Whether the held-out evaluation is due after `step` (0: before the first step): at 0, at every
+ * multiple of rl.evalEvery and at rl.steps, when rl.evalEvery > 0 and rl.steps > 0.
+ */
 export function evalDue(step: number, c: Pick<RunConfig, 'rl'>): boolean {
   const every = c.rl.evalEvery;
   return every > 0 && c.rl.steps > 0 && (step === 0 || step % every === 0 || step === c.rl.steps);
 }
 
-/** Whether a checkpoint is due after `step` by the schedule alone (halts and age aside). */
+/** Whether a checkpoint is due after `step` by the schedule: k·rl.checkpointEvery and rl.steps. */
 export function checkpointDue(step: number, c: Pick<RunConfig, 'rl'>): boolean {
   const every = c.rl.checkpointEvery;
   return (every > 0 && step % every === 0) || step === c.rl.steps;
