@@ -91,7 +91,10 @@ export interface RunInputs {
    * zero-shot row already scores the warm-up every RL arm starts from.
    */
   evalAtStart?: boolean;
-  /** Also checkpoint at the start of RL (step 0): a run killed before step 1 ends resumes there. */
+  /**
+   * Also checkpoint at the start of RL (step 0), so a run killed before its first regular
+   * checkpoint resumes there, without its warm-up again.
+   */
   checkpointAtStart?: boolean;
   /** Also checkpoint after a step when the last checkpoint is at least this old (ms). */
   maxCheckpointAgeMs?: number;
