@@ -231,6 +231,9 @@ export const PRESETS: Record<string, RunConfig> = {
     c.thinktuning.scheduleSteps = 400;
     c.thinktuning.offThreshold = 0;
     c.thinktuning.gammaScale = 0;
+    // the full worked steps, as in the measured run (compact or answer-only guidance, with own
+    // prefix credit, cost this student most of its accuracy: docs/compare.md)
+    c.teacher.walkthrough = 'steps';
     c.student.init = 'unknown-behavior'; // the warm-up above, shipped (npm run students)
   }),
   /** The reference recipe's knobs (for a pretrained student; not for a scratch model). */
