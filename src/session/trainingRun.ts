@@ -319,6 +319,10 @@ export class TrainingRun {
           student: { model, tokenizer, warmedUp: shipped !== null },
           resume,
           evalItems,
+          // The page shows the first RL step first (a newcomer sees charts move within seconds;
+          // on WebGPU-on-SwiftShader an evaluation takes minutes): held-out accuracy comes every
+          // rl.evalEvery steps and after the last. The CLI's train evaluates before step 1 too.
+          evalAtStart: false,
           checkpointAtStart: true,
           // With slow steps (a big model on WASM) a reload loses at most about a minute.
           maxCheckpointAgeMs: CHECKPOINT_MAX_AGE_MS,
