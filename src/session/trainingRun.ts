@@ -1,14 +1,15 @@
 import type { TeacherPhaseStatus } from '../engine/teacher/teacherPhase';
 import type { RunConfig } from '../engine/config';
-import { evalStepMetrics, evaluate, heldOutEvalOptions } from '../engine/eval/evaluate';
+import { evalStepMetrics } from '../engine/eval/evaluate';
 import { heldOutItems, loadItems, type ReadText } from '../engine/eval/sources';
-import { resumableCheckpoint, resumeTrainer, type ResumePoint } from '../engine/loop/resume';
-import { RlTrainer } from '../engine/loop/trainer';
-import type { RunHalt } from '../engine/loop/types';
+import { trainerCheckpoint, type ResumePoint } from '../engine/loop/resume';
+import { RunDriver } from '../engine/loop/run';
+import type { RlTrainer } from '../engine/loop/trainer';
+import type { RunHalt, StepResult } from '../engine/loop/types';
 import type { TaskItem } from '../engine/tasks/types';
 import { TransformerModel } from '../engine/model/transformer';
 import type { CausalLM } from '../engine/model/causalLM';
-import { runSft, type SftStepMetrics } from '../engine/sft/train';
+import type { SftStepMetrics } from '../engine/sft/train';
 import { buildTokenizer, createStudent } from '../engine/student';
 import { loadRunStudent, type ReadStudentFile } from '../engine/students/load';
 import { warmupStepsOf } from '../engine/students/catalog';
@@ -61,11 +62,13 @@ const CHECKPOINT_MAX_AGE_MS = 60_000;
 const SFT_POST_MS = 100;
 
 /**
- * One training run in the worker: items, tokenizer and student, warm-up SFT, then RL steps one
- * at a time, so pause / resume / step once act between steps. The sampler lets the worker read
- * its messages between decoding steps (yieldToEvents.ts), so a stop or pause is acknowledged at
- * once; Stop also cuts the rollout at the next decoding step and aborts teacher calls. Live
- * settings that arrive mid-step wait for the next step. Free of DOM and worker globals.
+ * One training run in the worker: items, tokenizer and student, then the engine's run driver
+ * (engine/loop/run.ts: warm-up SFT, RL steps, evaluations and checkpoints on its schedule), whose
+ * gate is this run's pause / resume / step once, acting between steps. This class keeps the I/O:
+ * events to the page, the saved run, progress and ETA, live settings, the teacher. The sampler
+ * lets the worker read its messages between decoding steps (yieldToEvents.ts), so a stop or pause
+ * is acknowledged at once; Stop also cuts the rollout at the next decoding step and aborts teacher
+ * calls. Live settings that arrive mid-step wait for the next step. Free of DOM and worker globals.
  */
 export class TrainingRun {
   readonly config: RunConfig;
@@ -92,12 +95,8 @@ export class TrainingRun {
   private readonly sftSeconds: number[] = [];
   private sftBuffer: SftStepMetrics[] = [];
   private lastSftPost = 0;
-  /** The RL trainer once warm-up is over (checkpoints read its state). */
-  private trainer: RlTrainer | null = null;
-  private student: { model: CausalLM; tokenizer: Tokenizer } | null = null;
-  /** The step of the last checkpoint written (-1: none) and when (ms). */
-  private checkpointStep = -1;
-  private checkpointAt = Date.now();
+  /** The run driver (engine/loop/run.ts) once the student exists. */
+  private driver: RunDriver | null = null;
 
   constructor(private readonly d: TrainingRunDeps) {
     this.config = structuredClone(d.config);
@@ -108,7 +107,6 @@ export class TrainingRun {
     if (d.resume) {
       this.step = d.resume.state.step;
       this.sftStep = this.config.sft.steps;
-      this.checkpointStep = d.resume.state.step;
     }
     this.teacher = new SwitchableTeacher(this.makeTeacher(), (busy) =>
       this.setPhase(busy ? 'teacher' : 'update'),
@@ -210,7 +208,7 @@ export class TrainingRun {
     const r = applyLiveFields(this.config, next);
     if (r.applied.some((p) => p.startsWith('teacher.'))) {
       this.teacher.replace(this.makeTeacher());
-      this.trainer?.guards.breaker.reset(); // new settings: try the teacher again at once
+      this.driver?.trainer?.guards.breaker.reset(); // new settings: try the teacher again at once
     }
     if (r.applied.length) this.postProgress();
   }
@@ -219,7 +217,7 @@ export class TrainingRun {
     this.config.teacher = structuredClone(s.teacher);
     this.extras = { apiKey: s.apiKey, prompt: s.prompt };
     this.teacher.replace(this.makeTeacher());
-    this.trainer?.guards.breaker.reset();
+    this.driver?.trainer?.guards.breaker.reset();
   }
 
   /** Pauses the run by itself (K non-finite steps in a row), saying why and what to change. */
@@ -264,7 +262,7 @@ export class TrainingRun {
     await yieldToEvents();
     while (!this.stopRequested && this.status === 'paused' && this.permitted === 0) {
       // A paused run is saved first: closing the tab now loses nothing.
-      await this.saveCheckpoint();
+      await this.driver?.checkpoint();
       if (this.stopRequested || this.status !== 'paused' || this.permitted !== 0) break;
       // Waiting between steps: no phase, so the UI can say so.
       this.isWaiting = true;
@@ -311,106 +309,113 @@ export class TrainingRun {
         resume ?? shipped ?? (this.d.pretrained ? await this.d.pretrained() : undefined);
       const tokenizer = given?.tokenizer ?? buildTokenizer(c, items);
       const model = given?.model ?? createStudent(c, tokenizer);
-      this.student = { model, tokenizer };
       this.d.onStudent(model, tokenizer);
-      const shouldStop = () => this.stopRequested;
-      // Between decoding steps the worker reads its messages: a Stop cuts the rollout there.
-      const stopBetweenTokens = async () => {
-        await yieldToEvents();
-        return this.stopRequested;
-      };
-
-      if (this.sftTotal > 0 && !resume) {
-        this.setPhase('warm-up');
-        if (await this.gate('warm-up')) {
-          const sft = await runSft(model, tokenizer, items, {
-            config: c,
-            shouldStop,
-            onStep: async (m) => {
-              this.sftStep = m.step;
-              this.sftSeconds.push(m.step_time);
-              this.sftBuffer.push(m);
-              this.flushSft(m.step === c.sft.steps);
-              if (m.step < c.sft.steps) await this.gate('warm-up');
+      const evalItems = await this.heldOut(c);
+      const driver = new RunDriver(
+        {
+          config: c,
+          trainItems: items,
+          teacher: this.teacher,
+          student: { model, tokenizer, warmedUp: shipped !== null },
+          resume,
+          evalItems,
+          // The page shows the first RL step first (a newcomer sees charts move within seconds;
+          // on WebGPU-on-SwiftShader an evaluation takes minutes): held-out accuracy comes every
+          // rl.evalEvery steps and after the last. The CLI's train evaluates before step 1 too.
+          evalAtStart: false,
+          checkpointAtStart: true,
+          // With slow steps (a big model on WASM) a reload loses at most about a minute.
+          maxCheckpointAgeMs: CHECKPOINT_MAX_AGE_MS,
+        },
+        {
+          shouldStop: () => this.stopRequested,
+          gate: (phase) => this.gate(phase),
+          onPhase: (p) => {
+            if (p === 'warm-up' || p === 'evaluating') this.setPhase(p);
+          },
+          onSftStep: (m) => {
+            this.sftStep = m.step;
+            this.sftSeconds.push(m.step_time);
+            this.sftBuffer.push(m);
+            this.flushSft(m.step === c.sft.steps);
+          },
+          onSftDone: (sft) => {
+            this.flushSft(true);
+            if (sft.droppedTooLong > 0)
+              this.post({
+                type: 'log',
+                level: 'warn',
+                message: `${sft.droppedTooLong} warm-up examples are longer than the context (${c.model.context} tokens) and were left out.`,
+              });
+          },
+          stepOptions: () => ({
+            // Between decoding steps the worker reads its messages: a Stop cuts the rollout there.
+            shouldStop: async () => {
+              await yieldToEvents();
+              return this.stopRequested;
             },
-          });
-          this.flushSft(true);
-          if (sft.droppedTooLong > 0)
-            this.post({
-              type: 'log',
-              level: 'warn',
-              message: `${sft.droppedTooLong} warm-up examples are longer than the context (${c.model.context} tokens) and were left out.`,
-            });
-        }
-      }
-
-      if (!this.stopRequested) {
-        const evalItems = await this.heldOut(c);
-        const deps = { config: c, trainItems: items, teacher: this.teacher };
-        const trainer = resume
-          ? resumeTrainer(deps, resume)
-          : new RlTrainer({ ...deps, model, tokenizer });
-        this.trainer = trainer;
-        // After warm-up: a reload from here on resumes without repeating it.
-        if (!resume && this.sftTotal > 0) await this.saveCheckpoint();
-        while (trainer.step < c.rl.steps) {
-          if (!(await this.gate('rollout'))) break;
-          const r = await trainer.runStep({
-            shouldStop: stopBetweenTokens,
             signal: this.abort.signal,
             onPhase: (p) => this.setPhase(p),
             onTeacherStatus: (s) => {
               this.teacherWait = s.pending > 0 ? { ...s } : null;
               this.postProgress();
             },
-          });
-          this.step = trainer.step;
-          // Greedy held-out evaluation every rl.evalEvery steps, shown as eval/* on this step.
-          if (evalItems.length > 0 && this.step % c.rl.evalEvery === 0) {
-            this.setPhase('evaluating');
-            const e = await evaluate(model, tokenizer, evalItems, heldOutEvalOptions(c));
-            Object.assign(r.metrics, evalStepMetrics(e));
-          }
-          this.stepSeconds.push(r.metrics.step_time);
-          this.d.store.add(this.step, r.trajectories);
-          this.post({
-            type: 'metrics',
-            run: this.d.run,
-            step: this.step,
-            metrics: r.metrics,
-            teacherFailures: r.teacherFailures,
-            notes: r.notes,
-            stored: this.d.store.summary(),
-          });
-          this.post({
-            type: 'trajectories',
-            id: null,
-            run: this.d.run,
-            step: this.step,
-            trajectories: r.trajectories,
-          });
-          this.postProgress();
-          // Saved after the page has the step: its rows, and a checkpoint when one is due.
-          await this.d.recorder?.step(r, this.step);
-          const every = c.rl.checkpointEvery;
-          const stale = Date.now() - this.checkpointAt >= CHECKPOINT_MAX_AGE_MS;
-          if ((every > 0 && this.step % every === 0) || stale) await this.saveCheckpoint();
-          if (r.halt) this.haltFor(r.halt);
-          if (this.stopRequested) break;
-        }
-        await this.saveCheckpoint(); // the last step, stopped or done
-      }
+          }),
+          onEval: (step, e) => {
+            if (step === 0)
+              this.post({
+                type: 'log',
+                level: 'info',
+                message: `Held-out greedy accuracy before RL: ${((e.greedyAccuracy ?? 0) * 100).toFixed(1)}% of ${e.questions} questions.`,
+              });
+          },
+          onStep: (r, evaluation) => {
+            // The evaluation after this step, shown as eval/* on its row (the charts read it there).
+            if (evaluation) Object.assign(r.metrics, evalStepMetrics(evaluation));
+            return this.stepDone(r);
+          },
+          onCheckpoint: (step, trainer) => this.saveCheckpoint(step, trainer),
+          onHalt: (halt) => this.haltFor(halt),
+        },
+      );
+      this.driver = driver;
+      await driver.run();
       this.status = this.stopRequested ? 'stopped' : 'done';
     } catch (e) {
       this.status = 'failed';
       this.post({ type: 'error', id: null, message: `The run failed: ${(e as Error).message}` });
     } finally {
       await this.d.recorder?.status(this.status, this.config);
-      this.trainer?.dispose();
-      this.trainer = null;
+      this.driver = null;
       this.phase = null;
       this.postProgress();
     }
+  }
+
+  /** A finished RL step: to the page (metrics, trajectories, progress), then to the saved run. */
+  private async stepDone(r: StepResult): Promise<void> {
+    this.step = r.metrics.step;
+    this.stepSeconds.push(r.metrics.step_time);
+    this.d.store.add(this.step, r.trajectories);
+    this.post({
+      type: 'metrics',
+      run: this.d.run,
+      step: this.step,
+      metrics: r.metrics,
+      teacherFailures: r.teacherFailures,
+      notes: r.notes,
+      stored: this.d.store.summary(),
+    });
+    this.post({
+      type: 'trajectories',
+      id: null,
+      run: this.d.run,
+      step: this.step,
+      trajectories: r.trajectories,
+    });
+    this.postProgress();
+    // Saved after the page has the step: its rows (the driver then checkpoints when due).
+    await this.d.recorder?.step(r, this.step);
   }
 
   /** The periodic evaluation's held-out questions; what kept them from loading goes to the log. */
@@ -420,18 +425,10 @@ export class TrainingRun {
     return items;
   }
 
-  /** Writes a checkpoint of the current step unless one exists (a no-op without a recorder). */
-  private async saveCheckpoint(): Promise<void> {
-    const trainer = this.trainer;
-    const student = this.student;
-    if (!this.d.recorder || !trainer || !student || trainer.step <= this.checkpointStep) return;
+  /** Saves the driver's checkpoint into the saved run (a no-op without a recorder). */
+  private async saveCheckpoint(step: number, trainer: RlTrainer): Promise<void> {
     // Saved runs hold lab checkpoints; a pretrained student's adapters are not saved here yet.
-    if (!(student.model instanceof TransformerModel)) return;
-    const model = student.model;
-    this.checkpointStep = trainer.step;
-    this.checkpointAt = Date.now();
-    await this.d.recorder.checkpoint(trainer.step, () =>
-      resumableCheckpoint(model, student.tokenizer, this.config, trainer),
-    );
+    if (!this.d.recorder || !(trainer.model instanceof TransformerModel)) return;
+    await this.d.recorder.checkpoint(step, () => trainerCheckpoint(trainer));
   }
 }

@@ -2,13 +2,17 @@
  * CLI command `compare --preset P [--set key=value ...] --out DIR`: the seed paper's comparison at
  * lab scale (engine/experiments/comparison.ts). Writes DIR/comparison.json, DIR/comparison.md
  * (the table in Markdown), DIR/config.json, DIR/warm-up/sft_metrics.jsonl and per method
- * DIR/<method>/metrics.jsonl, DIR/<method>/eval.jsonl (the graded greedy responses) and
- * DIR/<method>/row.json (the method's row and the config it was run with), and prints the table on
- * stdout. An arm whose row.json has this very config is read back, not trained again: arms of one
- * seed can run as separate processes (--methods), and a killed comparison goes on where it was.
+ * DIR/<method>/metrics.jsonl, DIR/<method>/eval.jsonl (the graded greedy responses),
+ * DIR/<method>/row.json (the method's row and the config it was run with) and, for a GRPO or
+ * ThinkTuning arm, DIR/<method>/checkpoint/ (its weights on the run driver's schedule), and prints
+ * the table on stdout. An arm whose row.json has this very config is read back, not trained
+ * again: arms of one seed can run as separate processes (--methods), and a killed comparison goes
+ * on where it was.
  */
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { trainerCheckpoint } from '../../engine/loop/resume';
+import { writeCheckpointDir } from '../checkpointDir';
 import type { RunConfig } from '../../engine/config';
 import { comparisonBudget, describeBudget } from '../../engine/experiments/budget';
 import {
@@ -116,6 +120,9 @@ export async function compareAndSave(
       onArmStep: (method, m) => appendFile(join(out, method, 'metrics.jsonl'), jsonl(m)),
       onEval: (method, records) =>
         writeFile(join(out, method, 'eval.jsonl'), records.map(jsonl).join('')),
+      // Each RL arm's weights on the run driver's schedule: `eval --checkpoint OUT/grpo/checkpoint`.
+      onArmCheckpoint: async (method, _step, trainer) =>
+        writeCheckpointDir(join(out, method, 'checkpoint'), await trainerCheckpoint(trainer)),
       finishedRow: (method) => Promise.resolve(earlier.get(method) ?? null),
       onProgress: (p) => {
         const line = progressLine(p);

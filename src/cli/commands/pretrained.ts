@@ -13,12 +13,13 @@ import { formatBytes } from '../../engine/hf/memory';
 import { readPeftAdapters } from '../../engine/hf/peft';
 import { loadPretrainedStudent } from '../../engine/hf/student';
 import { createTeacher } from '../../engine/loop/setup';
-import { RlTrainer } from '../../engine/loop/trainer';
-import { runSft } from '../../engine/sft/train';
+import { runTraining } from '../../engine/loop/run';
 import type { TaskItem } from '../../engine/tasks/types';
 import { hfSourceFor } from '../hfDir';
 import { writeFolderAtomic } from '../checkpointDir';
 import { RunFolderWriter, runSecrets } from '../runFolder';
+import { teacherProgress } from '../teacherProgress';
+import { writeEvalRow } from '../evalRow';
 
 /** Loads config.student.hf, logging the model's size and progress by file. */
 export async function loadCliPretrained(
@@ -48,11 +49,13 @@ export async function loadCliPretrained(
 
 const fmt = (x: number | undefined, d = 3) => (x === undefined ? '-' : x.toFixed(d));
 
+/** `train` on a pretrained student: the run driver with this command's folder as its I/O. */
 export async function runPretrainedTrain(
   a: { out: string; preset: string; teacherKey?: string },
   c: RunConfig,
   trainItems: TaskItem[],
   log: (s: string) => void,
+  evalItems: TaskItem[] = [],
 ): Promise<void> {
   const student = await loadCliPretrained(c, log);
   // The model loaded: now the folder (config.json without secrets, empty JSONL files).
@@ -76,34 +79,45 @@ export async function runPretrainedTrain(
     await writeFolderAtomic(join(a.out, folder), step, files);
     log(`checkpoint at step ${step} -> ${join(a.out, folder)}`);
   };
+  const progress = teacherProgress(log);
+  let halted = false;
   try {
-    if (c.sft.steps > 0) {
-      log(`warm-up SFT: ${c.sft.steps} steps`);
-      await runSft(model, tokenizer, trainItems, {
+    await runTraining(
+      {
         config: c,
-        onStep: (m) => folder.append('sft_metrics.jsonl', [m]),
-      });
-    }
-    const trainer = new RlTrainer({ config: c, model, tokenizer, trainItems, teacher });
-    try {
-      while (trainer.step < c.rl.steps) {
-        const r = await trainer.runStep();
-        const m = r.metrics;
-        await folder.append('metrics.jsonl', [m]);
-        await folder.append('trajectories.jsonl', r.trajectories);
-        log(
-          `step ${m.step}/${c.rl.steps} reward ${fmt(m.reward)} acc ${fmt(m.accuracy, 2)} guided ${m['thinktuning/guided_count']} ` +
-            `len ${fmt(m['completions/mean_length'], 0)} loss ${fmt(m.loss, 4)} ${fmt(m.step_time, 1)}s` +
-            (r.notes.length ? ` | ${r.notes.length} note(s): ${r.notes[0]}` : ''),
-        );
-        const every = c.rl.checkpointEvery;
-        if ((every > 0 && trainer.step % every === 0) || trainer.step === c.rl.steps)
-          await save(trainer.step);
-      }
-    } finally {
-      trainer.dispose();
-    }
+        trainItems,
+        teacher,
+        evalItems,
+        // A pretrained model is warmed up only when the config asks for it (sft.steps > 0).
+        student: { model, tokenizer, warmedUp: false },
+        checkpointAtStart: true,
+      },
+      {
+        gate: () => !halted,
+        onPhase: (p) => (p === 'warm-up' ? log(`warm-up SFT: ${c.sft.steps} steps`) : undefined),
+        onSftStep: (m) => folder.append('sft_metrics.jsonl', [m]),
+        stepOptions: (step) => ({ onTeacherStatus: (s) => progress.onStatus(step, s) }),
+        onStep: async (r) => {
+          progress.stepDone();
+          const m = r.metrics;
+          await folder.append('metrics.jsonl', [m]);
+          await folder.append('trajectories.jsonl', r.trajectories);
+          log(
+            `step ${m.step}/${c.rl.steps} reward ${fmt(m.reward)} acc ${fmt(m.accuracy, 2)} guided ${m['thinktuning/guided_count']} ` +
+              `len ${fmt(m['completions/mean_length'], 0)} loss ${fmt(m.loss, 4)} ${fmt(m.step_time, 1)}s` +
+              (r.notes.length ? ` | ${r.notes.length} note(s): ${r.notes[0]}` : ''),
+          );
+        },
+        onEval: (step, r) => writeEvalRow(folder, step, r, log),
+        onHalt: (halt) => {
+          halted = true;
+          log(`train: stopped at step ${halt.step}: ${halt.message}`);
+        },
+        onCheckpoint: (step) => save(step),
+      },
+    );
   } finally {
+    progress.stepDone();
     model.dispose();
   }
 }

@@ -4,6 +4,7 @@ import { applyOverride, type RunConfig } from '../../engine/config';
 import { createTeacher } from '../../engine/loop/setup';
 import { redactText, secretValues } from '../../engine/security/redact';
 import { runTraining, type RunInputs } from '../../engine/loop/run';
+import { trainerCheckpoint } from '../../engine/loop/resume';
 import { presetConfig } from '../../engine/presets';
 import { loadCheckedCheckpoint } from '../../engine/store/checkpoint';
 import { loadRunStudent, loadShippedStudent } from '../../engine/students/load';
@@ -11,7 +12,7 @@ import { isShippedStudentName, SHIPPED_STUDENT_NAMES } from '../../engine/studen
 import { isDirectory, readShippedFile } from '../shippedStudents';
 import { heldOutItems, loadItems } from '../../engine/eval/sources';
 import { readCheckpointDir } from '../checkpointDir';
-import { evalSummary } from './sft';
+import { writeEvalRow } from '../evalRow';
 import { EXIT, parseFlags, type CliCommand, type CliIo } from '../command';
 import { initNodeBackend, parseNodeBackend } from '../nodeBackend';
 import { readTextFile } from './sft';
@@ -94,9 +95,15 @@ export async function runTrain(
   log: (s: string) => void,
   evalItems: TaskItem[] = [],
 ): Promise<void> {
-  if (isPretrainedStudent(c)) return runPretrainedTrain(a, c, trainItems, log);
+  if (isPretrainedStudent(c)) return runPretrainedTrain(a, c, trainItems, log, evalItems);
   const apiKey = a.teacherKey;
-  const inputs: RunInputs = { config: c, trainItems, teacher: null, evalItems };
+  const inputs: RunInputs = {
+    config: c,
+    trainItems,
+    teacher: null,
+    evalItems,
+    checkpointAtStart: true,
+  };
   const note = (n: string) => log(`note: ${n}`);
   // ---- read and check every input; nothing is written yet ----
   const plan = a.resume ? await planResume(a.resume, c, a.sets) : undefined;
@@ -109,7 +116,7 @@ export async function runTrain(
     const init = await readCheckpointDir(a.init, { note });
     inputs.config = adoptModelShape(c, init.checked.meta, a.sets, `--init ${a.init}`);
     const loaded = loadCheckedCheckpoint(init.checked);
-    inputs.init = { model: loaded.model, tokenizer: loaded.tokenizer };
+    inputs.student = { model: loaded.model, tokenizer: loaded.tokenizer, warmedUp: true };
   } else if (a.init) {
     // not a folder: a shipped warm-up student by name (checked against its manifest)
     if (!isShippedStudentName(a.init))
@@ -118,13 +125,13 @@ export async function runTrain(
       );
     const s = await loadShippedStudent(a.init, readShippedFile);
     inputs.config = adoptModelShape(c, s.meta, a.sets, `--init ${a.init}`);
-    inputs.init = { model: s.model, tokenizer: s.tokenizer };
+    inputs.student = { model: s.model, tokenizer: s.tokenizer, warmedUp: true };
     log(`train: starting from the shipped student "${a.init}" (no warm-up SFT)`);
   } else {
     // the preset's shipped warm-up student (student.init), unless it is ""
     const s = await loadRunStudent(c, readShippedFile);
     if (s) {
-      inputs.init = { model: s.model, tokenizer: s.tokenizer };
+      inputs.student = { model: s.model, tokenizer: s.tokenizer, warmedUp: true };
       log(`train: starting from the shipped student "${s.name}" (student.init; no warm-up SFT)`);
     }
   }
@@ -143,16 +150,17 @@ export async function runTrain(
       (plan ? `, resumed at step ${plan.point.state.step}` : ''),
   );
   const progress = teacherProgress(log);
+  let halted = false;
   try {
     await runTraining(inputs, {
-      checkpointAtStart: true,
+      gate: () => !halted, // a halted run ends here, its last good weights saved
       onPhase: (p) => (p === 'warm-up' ? log(`warm-up SFT: ${c.sft.steps} steps`) : undefined),
       onSftStep: async (m) => {
         await folder.append('sft_metrics.jsonl', [m]);
         if (m.step % 25 === 0 || m.step === c.sft.steps)
           log(`sft ${m.step}/${c.sft.steps} loss ${fmt(m.loss)}`);
       },
-      onTeacherStatus: progress.onStatus,
+      stepOptions: (step) => ({ onTeacherStatus: (s) => progress.onStatus(step, s) }),
       onStep: async (r) => {
         progress.stepDone();
         const m = r.metrics;
@@ -165,21 +173,13 @@ export async function runTrain(
             (r.notes.length ? ` | ${r.notes.length} note(s): ${r.notes[0]}` : ''),
         );
       },
-      onEval: async (step, r) => {
-        const row = {
-          step,
-          ...evalSummary(r),
-          catchphraseRate: r.greedy?.catchphraseRate ?? null,
-          reflectionRate: r.greedy?.reflectionRate ?? null,
-        };
-        await folder.append('eval.jsonl', [row]);
-        log(
-          `eval at step ${step}: greedy accuracy ${fmt(r.greedyAccuracy ?? undefined, 3)} on ${r.questions} held-out questions` +
-            (row.catchphraseRate === null ? '' : `, catchphrase ${fmt(row.catchphraseRate, 3)}`),
-        );
+      onEval: (step, r) => writeEvalRow(folder, step, r, log),
+      onHalt: (halt) => {
+        halted = true;
+        log(`train: stopped at step ${halt.step}: ${halt.message}`);
       },
-      onHalt: (halt) => log(`train: stopped at step ${halt.step}: ${halt.message}`),
-      onCheckpoint: async (step, files) => {
+      onCheckpoint: async (step, trainer) => {
+        const files = await trainerCheckpoint(trainer);
         log(`checkpoint at step ${step} -> ${await folder.checkpoint(files)}`);
       },
     });

@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyOverride, parseConfig, type RunConfig } from '../../engine/config';
 import { resumePointFromChecked, type ResumePoint } from '../../engine/loop/resume';
+import { evalDue } from '../../engine/loop/run';
 import { NoCheckpointError, readCheckpointDir, settleCheckpointDir } from '../checkpointDir';
 import { writeFileAtomic } from '../durableFs';
 import { jsonlText, parseJsonlTolerant, type JsonlRow } from '../jsonlFile';
@@ -180,10 +181,6 @@ export async function applyResumePlan(plan: ResumePlan): Promise<void> {
 
 /** Whether the resumed run evaluates before its next step: due at the checkpoint's step, row lost. */
 export function evalDueAtResume(plan: ResumePlan): boolean {
-  const k = plan.point.state.step;
-  const every = plan.config.rl.evalEvery;
-  const steps = plan.config.rl.steps;
-  // As an uninterrupted run evaluates: before step 1, every evalEvery steps, after the last.
-  const due = every > 0 && steps > 0 && (k === 0 || k % every === 0 || k === steps);
-  return due && !plan.evalRowAtCheckpoint;
+  // As an uninterrupted run evaluates: the driver's schedule.
+  return evalDue(plan.point.state.step, plan.config) && !plan.evalRowAtCheckpoint;
 }

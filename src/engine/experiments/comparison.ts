@@ -5,10 +5,17 @@
  * Pure engine code (Node CLI and the browser worker); every model it makes is disposed.
  */
 import type { RunConfig } from '../config';
-import { evaluate, greedyEvalOptions, type EvalRecord } from '../eval/evaluate';
+import {
+  evalStepMetrics,
+  evaluate,
+  greedyEvalOptions,
+  type EvalRecord,
+  type EvalResult,
+} from '../eval/evaluate';
 import { buildTokenizer, loadItems, type ReadText } from '../eval/sources';
+import { runTraining } from '../loop/run';
 import { createTeacher } from '../loop/setup';
-import { RlTrainer } from '../loop/trainer';
+import type { RlTrainer } from '../loop/trainer';
 import type { StepMetrics } from '../loop/types';
 import type { TransformerModel } from '../model/transformer';
 import { mixSeed } from '../random';
@@ -80,6 +87,11 @@ export interface ComparisonOptions {
   onRow?: (row: ResultsRow) => void | Promise<void>;
   /** Each method's greedy responses, graded (what the row was computed from). */
   onEval?: (method: Method, records: EvalRecord[]) => void | Promise<void>;
+  /**
+   * A GRPO or ThinkTuning arm's checkpoint, on the run driver's schedule (loop/run.ts): the
+   * host writes what it keeps of `trainer` (its model, state and step).
+   */
+  onArmCheckpoint?: (method: Method, step: number, trainer: RlTrainer) => void | Promise<void>;
   /**
    * A method's row finished earlier with this config (an arm run by another process, or before a
    * crash): the arm is not trained again and its row is taken as is.
@@ -160,22 +172,27 @@ export async function runComparison(
       const model = method === 'zero-shot' ? warm : warm.clone();
       try {
         const tArm = performance.now();
-        const complete = await trainArm(method, model, tok, train.items, config, budget, o, {
+        const trained = await trainArm(method, model, tok, train.items, config, budget, o, {
           push: async (m) => {
             arm.metrics.push(m);
             await o.onArmStep?.(method, m);
           },
           progress,
           stopped,
+          evalItems,
         });
-        const trainSeconds = method === 'zero-shot' ? 0 : (performance.now() - tArm) / 1000;
-        if (!complete || stopped()) return finish(result, t0, true);
+        const trainSeconds =
+          method === 'zero-shot' ? 0 : (performance.now() - tArm) / 1000 - trained.evalSeconds;
+        if (!trained.complete || stopped()) return finish(result, t0, true);
         result.arms.push(arm);
-        const evaluated = await evaluate(model, tok, evalItems, {
-          ...greedyEvalOptions(config),
-          catchphrase: config.reward.catchphrase,
-          onProgress: (done, total) => progress({ method, phase: 'eval', step: done, total }),
-        });
+        // The RL arms' run ended with this evaluation (the driver's, after the last step).
+        const evaluated =
+          trained.finalEval ??
+          (await evaluate(model, tok, evalItems, {
+            ...greedyEvalOptions(config),
+            catchphrase: config.reward.catchphrase,
+            onProgress: (done, total) => progress({ method, phase: 'eval', step: done, total }),
+          }));
         await o.onEval?.(method, evaluated.records);
         const row = resultsRow(method, evalItems, evaluated, trainSeconds);
         result.rows.push(row);
@@ -201,9 +218,21 @@ interface ArmHooks {
   push: (m: StepMetrics) => Promise<void>;
   progress: (p: Omit<ComparisonProgress, 'methodsDone' | 'methodsTotal'>) => void;
   stopped: () => boolean;
+  /** The held-out questions every arm is scored on. */
+  evalItems: TaskItem[];
 }
 
-/** Trains one arm in place; false when it was stopped before its budget was spent. */
+/** How an arm's training went. */
+interface ArmTrained {
+  /** False when it was stopped before its budget was spent. */
+  complete: boolean;
+  /** An RL arm's evaluation after its last step (null: the comparison evaluates the arm). */
+  finalEval: EvalResult | null;
+  /** Seconds an RL arm spent in its held-out evaluations, the last one too (not training time). */
+  evalSeconds: number;
+}
+
+/** Trains one arm in place (see ArmTrained). */
 async function trainArm(
   method: Method,
   model: TransformerModel,
@@ -212,6 +241,82 @@ async function trainArm(
   config: RunConfig,
   b: ComparisonBudget,
   o: ComparisonOptions,
+  h: ArmHooks,
+): Promise<ArmTrained> {
+  if (method === 'grpo' || method === 'thinktuning')
+    return trainRlArm(method, model, tok, items, config, o, h);
+  const complete = await trainSftArm(method, model, tok, items, config, b, h);
+  return { complete, finalEval: null, evalSeconds: 0 };
+}
+
+/**
+ * A GRPO or ThinkTuning arm: the run driver (loop/run.ts) on the arm's copy of the warm-up, so it
+ * evaluates and checkpoints on the same schedule as every run; its last evaluation is the row's.
+ */
+async function trainRlArm(
+  method: 'grpo' | 'thinktuning',
+  model: TransformerModel,
+  tok: Tokenizer,
+  items: TaskItem[],
+  config: RunConfig,
+  o: ComparisonOptions,
+  h: ArmHooks,
+): Promise<ArmTrained> {
+  const c: RunConfig = { ...config, rl: { ...config.rl, algo: method } };
+  const teacher = method === 'thinktuning' ? (o.teacher ?? createTeacher(c)) : null;
+  let evalMs = 0;
+  let evalStart = 0;
+  let step = 0;
+  h.progress({ method, phase: 'train', step: 0, total: c.rl.steps });
+  const out = await runTraining(
+    {
+      config: c,
+      trainItems: items,
+      teacher,
+      student: { model, tokenizer: tok, warmedUp: true },
+      evalItems: h.evalItems,
+      evalAtStart: false, // the zero-shot row scores this very warm-up
+    },
+    {
+      shouldStop: h.stopped,
+      stepOptions: (s) => {
+        step = s;
+        return { shouldStop: h.stopped, signal: o.signal };
+      },
+      onPhase: (p) => {
+        if (p !== 'evaluating') return;
+        evalStart = performance.now();
+        h.progress({ method, phase: 'train', step, total: c.rl.steps });
+      },
+      onEvalProgress: (done, total) => h.progress({ method, phase: 'eval', step: done, total }),
+      onStep: async (r, evaluation) => {
+        if (evaluation) evalMs += performance.now() - evalStart;
+        // The arm's rows carry their held-out evaluations as eval/*, as a run's do on the page.
+        if (evaluation) Object.assign(r.metrics, evalStepMetrics(evaluation));
+        await h.push(r.metrics);
+        // (a step with an evaluation said its progress as the evaluation began)
+        if (!evaluation) h.progress({ method, phase: 'train', step, total: c.rl.steps });
+        await yieldToEvents();
+      },
+      onCheckpoint: o.onArmCheckpoint && ((s, t) => o.onArmCheckpoint!(method, s, t)),
+    },
+  );
+  const last = out.lastEval;
+  return {
+    complete: out.steps === c.rl.steps,
+    finalEval: last && last.step === c.rl.steps ? last.result : null,
+    evalSeconds: evalMs / 1000,
+  };
+}
+
+/** Trains a non-RL arm in place; false when it was stopped before its budget was spent. */
+async function trainSftArm(
+  method: 'zero-shot' | 'sft' | 'star',
+  model: TransformerModel,
+  tok: Tokenizer,
+  items: TaskItem[],
+  config: RunConfig,
+  b: ComparisonBudget,
   h: ArmHooks,
 ): Promise<boolean> {
   switch (method) {
@@ -266,31 +371,6 @@ async function trainArm(
         },
       });
       return history.length === b.starSteps.length && !h.stopped();
-    }
-    case 'grpo':
-    case 'thinktuning': {
-      const c: RunConfig = { ...config, rl: { ...config.rl, algo: method } };
-      const teacher = method === 'thinktuning' ? (o.teacher ?? createTeacher(c)) : null;
-      const trainer = new RlTrainer({
-        config: c,
-        model,
-        tokenizer: tok,
-        trainItems: items,
-        teacher,
-      });
-      try {
-        h.progress({ method, phase: 'train', step: 0, total: c.rl.steps });
-        while (trainer.step < c.rl.steps) {
-          if (h.stopped()) return false;
-          const r = await trainer.runStep({ shouldStop: h.stopped, signal: o.signal });
-          await h.push(r.metrics);
-          h.progress({ method, phase: 'train', step: trainer.step, total: c.rl.steps });
-          await yieldToEvents();
-        }
-        return true;
-      } finally {
-        trainer.dispose();
-      }
     }
   }
 }

@@ -7,7 +7,7 @@ import { presetConfig } from '../presets';
 import { checkpointFiles } from '../store/checkpoint';
 import { buildTokenizer } from '../student';
 import { generateProblems } from '../tasks/generated';
-import { resumePointFromFiles, resumeTrainer } from './resume';
+import { resumePointFromFiles, resumeTrainer, trainerCheckpoint } from './resume';
 import { runTraining } from './run';
 import { createTeacher } from './setup';
 import { RlTrainer } from './trainer';
@@ -148,11 +148,15 @@ describe('resume: N steps = k steps + checkpoint bytes + N-k steps', () => {
       const rows: StepMetrics[] = [];
       const checkpoints: Awaited<ReturnType<typeof checkpointFiles>>[] = [];
       const inp = { config: c, trainItems: items, teacher: createTeacher(c) };
-      const out = await runTraining(resume ? { ...inp, resume } : { ...inp, init: init() }, {
-        onStep: (r) => void rows.push(withoutTiming(r.metrics)),
-        onCheckpoint: (_, f) => void checkpoints.push(f),
-        shouldStop: () => rows.length >= stopAt,
-      });
+      const start = resume ? { resume } : { student: { ...init(), warmedUp: true } };
+      const out = await runTraining(
+        { ...inp, ...start },
+        {
+          onStep: (r) => void rows.push(withoutTiming(r.metrics)),
+          onCheckpoint: async (_, t) => void checkpoints.push(await trainerCheckpoint(t)),
+          shouldStop: () => rows.length >= stopAt,
+        },
+      );
       out.model.dispose();
       return { rows, checkpoints };
     };

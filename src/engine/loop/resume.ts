@@ -35,6 +35,17 @@ export function resumeTrainer(
   return trainer;
 }
 
+/**
+ * A trainer's checkpoint to continue from: resumableCheckpoint of its own model, tokenizer and
+ * config. Lab students only (a pretrained student's host saves its adapters instead).
+ */
+export function trainerCheckpoint(trainer: RlTrainer): Promise<CheckpointFiles> {
+  const model = trainer.model;
+  if (!(model instanceof TransformerModel))
+    throw new Error('A resumable checkpoint holds a lab student, not a pretrained one.');
+  return resumableCheckpoint(model, trainer.tokenizer, trainer.config, trainer);
+}
+
 /** A checkpoint a run can continue from: the standard files plus the trainer's state. */
 export async function resumableCheckpoint(
   model: TransformerModel,

@@ -52,6 +52,18 @@ export interface Rollout {
   offPolicy: boolean[];
 }
 
+/** Per-step options of `RlTrainer.runStep`. */
+export interface StepOptions {
+  /** Asked between decoding steps (see SampleOptions.shouldStop). */
+  shouldStop?: () => boolean | Promise<boolean>;
+  /** Cancels teacher calls in flight. */
+  signal?: AbortSignal;
+  /** Told when the step enters each phase (for progress displays). */
+  onPhase?: (phase: 'rollout' | 'teacher' | 'update') => void;
+  /** Told what the teacher phase waits for, at its start and after each call. */
+  onTeacherStatus?: (s: Readonly<TeacherPhaseStatus>) => void;
+}
+
 export interface TrainerDeps {
   config: RunConfig;
   model: CausalLM;
@@ -195,17 +207,7 @@ export class RlTrainer {
   }
 
   /** Runs one full step. `shouldStop` aborts sampling early (the step then still completes). */
-  async runStep(
-    opts: {
-      /** Asked between decoding steps (see SampleOptions.shouldStop). */
-      shouldStop?: () => boolean | Promise<boolean>;
-      signal?: AbortSignal;
-      /** Told when the step enters each phase (for progress displays). */
-      onPhase?: (phase: 'rollout' | 'teacher' | 'update') => void;
-      /** Told what the teacher phase waits for, at its start and after each call. */
-      onTeacherStatus?: (s: Readonly<TeacherPhaseStatus>) => void;
-    } = {},
-  ): Promise<StepResult> {
+  async runStep(opts: StepOptions = {}): Promise<StepResult> {
     const c = this.config;
     const tok = this.tokenizer;
     const G = c.rl.groupSize;

@@ -2,9 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { tokenScores } from '../model/logprobs';
 import type { CausalLM } from '../model/causalLM';
 import type { AdamW } from '../optim/adamw';
-import { getAggregation } from '../rl/aggregation';
-import { thinkTuningTokenLoss, type ThinkTuningLossConfig } from '../rl/losses';
-import { keepMetrics, lossMetricsToNumbers } from '../rl/metrics';
+import { thinkTuningLoss, type ThinkTuningLossConfig } from '../rl/losses';
+import { keepMetrics, lossMetricsToNumbers, type LossMetricTensors } from '../rl/metrics';
 import type { PackedRollouts } from './pack';
 
 /** Per-token values read back after the last epoch, each [N * (T-1)] row-major. */
@@ -31,7 +30,8 @@ const FIELDS = ['logp', 'entropy', 'clippedLow', 'clippedHigh', 'masked', 'weigh
 
 /**
  * Runs epochs x miniBatches updates on one step's rollouts. Rows are split into contiguous
- * mini-batches; each update minimizes aggregate(ThinkTuning token loss) with AdamW.
+ * mini-batches; each update minimizes `thinkTuningLoss` (rl/losses.ts, the loss its tests check)
+ * with AdamW, and keeps that same pass's per-token flags for the inspector.
  */
 export async function runUpdates(args: {
   model: CausalLM;
@@ -48,9 +48,6 @@ export async function runUpdates(args: {
   const N = packed.tokens.shape[0];
   const Tm1 = packed.length - 1;
   const vars = model.variables();
-  const aggregate = getAggregation(lossConfig.aggregation);
-  // Dr. GRPO's divisor is the fixed configured length: never T, which counts prompt positions.
-  const aggParams = { maxResponseLength: lossConfig.maxResponseLength };
   const chunks = Math.min(args.miniBatches, N);
   const per = Math.ceil(N / chunks);
   const sums: Record<string, number> = {};
@@ -75,23 +72,27 @@ export async function runUpdates(args: {
       const refLogp = args.refLogp ? rows(args.refLogp) : undefined;
       const adv = rows(packed.advantages); // [n, T-1] per-token advantages
       let kept: tf.Tensor | null = null;
-      let metricTensors: Record<string, tf.Scalar> | null = null;
+      let metricTensors: LossMetricTensors | null = null;
       const { value, grads } = tf.variableGrads(() => {
         const { logp, entropy } = tokenScores(model, tokens);
-        const out = thinkTuningTokenLoss({
-          logp,
-          oldLogp,
-          advantages: adv,
-          responseMask,
-          offPolicyMask,
-          refLogp,
-          entropy: lossConfig.entropyCoef > 0 ? entropy : undefined,
-          config: lossConfig,
-        });
+        // Dr. GRPO's divisor is lossConfig.maxResponseLength: never T, which counts the prompt.
+        const out = thinkTuningLoss(
+          {
+            logp,
+            oldLogp,
+            advantages: adv,
+            responseMask,
+            offPolicyMask,
+            refLogp,
+            entropy: lossConfig.entropyCoef > 0 ? entropy : undefined,
+            config: lossConfig,
+          },
+          { flags: true },
+        );
         metricTensors = keepMetrics(out.metrics);
-        const f = out.flags;
+        const f = out.flags!;
         kept = tf.keep(tf.stack([logp, entropy, f.clippedLow, f.clippedHigh, f.masked, f.weight]));
-        return aggregate(out.perTokenLoss, out.normaliserMask, aggParams);
+        return out.loss;
       }, vars);
       // A non-finite loss or gradient skips this update: the weights stay as they are.
       const loss = (await value.data())[0];

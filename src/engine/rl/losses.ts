@@ -310,22 +310,34 @@ export function thinkTuningTokenLoss(inputs: TokenLossInputs): TokenLossOutput {
   });
 }
 
+/** The per-token flags the trainer reads back for the inspector (see loop/update.ts). */
+export type InspectorFlags = Pick<
+  TokenLossFlags,
+  'clippedLow' | 'clippedHigh' | 'masked' | 'weight'
+>;
+
 /** Output of {@link thinkTuningLoss}. */
 export type LossOutput = {
   /** The scalar to minimize (pass to tf.variableGrads / optimizer.minimize). */
   loss: tf.Scalar;
   /** Scalar diagnostics (separate tensors from `loss`); read with lossMetricsToNumbers. */
   metrics: LossMetricTensors;
+  /** [N, T] inspector flags of the same pass; only with `{ flags: true }`. */
+  flags?: InspectorFlags;
 };
 
 /**
  * Aggregated ThinkTuning loss: aggregate(perTokenLoss, normaliserMask). Never reads tensor data.
- * Plain GRPO: offPolicyMask all zero.
+ * Plain GRPO: offPolicyMask all zero. The trainer minimises exactly this (loop/update.ts), with
+ * `{ flags: true }` to keep the per-token flags the inspector shows from the same pass.
  */
-export function thinkTuningLoss(inputs: TokenLossInputs): LossOutput {
+export function thinkTuningLoss(
+  inputs: TokenLossInputs,
+  opts: { flags?: boolean } = {},
+): LossOutput {
   const aggregate = getAggregation(inputs.config.aggregation);
   const params = { maxResponseLength: inputs.config.maxResponseLength };
-  // One tidy: the per-token tensors and flags are freed, only `loss` and `metrics` survive.
+  // One tidy: the per-token tensors are freed, only `loss`, `metrics` (and `flags`) survive.
   return tf.tidy(() => {
     const tokens = thinkTuningTokenLoss(inputs);
     const mask = tokens.normaliserMask;
@@ -337,6 +349,8 @@ export function thinkTuningLoss(inputs: TokenLossInputs): LossOutput {
       'loss/kl_penalty': aggregate(tokens.perTokenKlPenalty, mask, params),
       'loss/entropy_bonus': aggregate(tokens.perTokenEntropyBonus, mask, params),
     };
-    return { loss, metrics };
+    if (!opts.flags) return { loss, metrics };
+    const { clippedLow, clippedHigh, masked, weight } = tokens.flags;
+    return { loss, metrics, flags: { clippedLow, clippedHigh, masked, weight } };
   });
 }
