@@ -10,7 +10,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { resumableCheckpoint } from '../src/engine/loop/resume';
 import { RlTrainer } from '../src/engine/loop/trainer';
 import { TransformerModel } from '../src/engine/model/transformer';
-import { presetConfig } from '../src/engine/presets';
+import { presetConfig } from '../src/contract/presets';
 import { buildTokenizer } from '../src/engine/student';
 import { generateProblems } from '../src/engine/tasks/generated';
 import { sha256Hex } from '../src/storage/blobStore';

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { installFastWasmMatMul } from '../src/engine/backend/wasmMatMul';
-import type { AdapterInfo } from '../src/engine/backend/types';
+import type { AdapterInfo } from '../src/contract/backend';
 import { runPreset, type PresetResult } from './core';
 import { installNodeWebGPU } from './nodeWebgpu';
 import { planFor, type Part } from './plan';

@@ -6,7 +6,7 @@
  * SwiftShader); the bench says how to add it where it is missing.
  */
 import { probeWebGPU } from '../src/engine/backend/select';
-import type { AdapterInfo } from '../src/engine/backend/types';
+import type { AdapterInfo } from '../src/contract/backend';
 
 export const DAWN_PACKAGE = 'webgpu';
 export const DAWN_HELP = `Node WebGPU needs Dawn's Node bindings: npm install --no-save ${DAWN_PACKAGE} (and a Vulkan driver; point VK_ICD_FILENAMES at it)`;

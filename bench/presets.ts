@@ -2,10 +2,10 @@
  * The benchmark's presets are the lab's own (src/engine/presets.ts): the student's dimensions,
  * the vocabulary of the tokenizer the preset trains, and its batch shape B questions x G rollouts.
  */
-import { applyOverride, type RunConfig } from '../src/engine/config';
+import { applyOverride, type RunConfig } from '../src/contract/config';
 import { buildTokenizer, loadItems } from '../src/engine/eval/sources';
 import type { ModelConfig } from '../src/engine/model/config';
-import { presetConfig } from '../src/engine/presets';
+import { presetConfig } from '../src/contract/presets';
 import type { TaskItem } from '../src/engine/tasks/types';
 import type { Tokenizer } from '../src/engine/tokenizer';
 import type { TransformerModel } from '../src/engine/model/transformer';

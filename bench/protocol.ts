@@ -1,4 +1,4 @@
-import type { AdapterInfo } from '../src/engine/backend/types';
+import type { AdapterInfo } from '../src/contract/backend';
 import type { PresetResult } from './core';
 import type { BenchBackend, Part } from './plan';
 import type { PresetName } from './presets';

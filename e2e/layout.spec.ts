@@ -6,7 +6,7 @@
  */
 import type { Page } from '@playwright/test';
 import { buildTokenizer, loadItems } from '../src/engine/eval/sources';
-import { presetConfig } from '../src/engine/presets';
+import { presetConfig } from '../src/contract/presets';
 import { plannedStudent } from '../src/state/plannedStudent';
 import { test, expect, waitForBackend } from './fixtures';
 import { stepCount, tinyUrl, waitForStep } from './lab';

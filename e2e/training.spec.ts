@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Trajectory } from '../src/engine/loop/types';
+import type { Trajectory } from '../src/contract/loopRecords';
 import { test, expect, waitForBackend } from './fixtures';
 import {
   CHART_IDS,

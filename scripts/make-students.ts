@@ -15,12 +15,12 @@ import { fileURLToPath } from 'node:url';
 import { main } from '../src/cli/main';
 import { nodeIo } from '../src/cli/command';
 import { readCheckpointDir } from '../src/cli/checkpointDir';
-import { applyOverride } from '../src/engine/config';
+import { applyOverride } from '../src/contract/config';
 import { evaluate, greedyEvalOptions } from '../src/engine/eval/evaluate';
 import { loadItems } from '../src/engine/eval/sources';
 import { modelToSafetensors } from '../src/engine/model/weights';
 import { parameterCount } from '../src/engine/model/transformer';
-import { presetConfig } from '../src/engine/presets';
+import { presetConfig } from '../src/contract/presets';
 import { loadCheckpoint } from '../src/engine/store/checkpoint';
 import { sha256Hex } from '../src/engine/store/sha256';
 import {

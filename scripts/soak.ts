@@ -17,11 +17,11 @@
 import { appendFile, writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend, parseNodeBackend } from '../src/cli/nodeBackend';
-import { applyOverride, type RunConfig } from '../src/engine/config';
+import { applyOverride, type RunConfig } from '../src/contract/config';
 import { loadItems } from '../src/engine/eval/sources';
 import { createTeacher } from '../src/engine/loop/setup';
 import { RlTrainer } from '../src/engine/loop/trainer';
-import { presetConfig } from '../src/engine/presets';
+import { presetConfig } from '../src/contract/presets';
 import { runSft } from '../src/engine/sft/train';
 import { buildTokenizer, createStudent } from '../src/engine/student';
 

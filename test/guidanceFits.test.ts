@@ -10,7 +10,7 @@ import { readShippedFile } from '../src/cli/shippedStudents';
 import { loadItems } from '../src/engine/eval/sources';
 import { createTeacher } from '../src/engine/loop/setup';
 import { RlTrainer } from '../src/engine/loop/trainer';
-import { presetConfig } from '../src/engine/presets';
+import { presetConfig } from '../src/contract/presets';
 import { teacherScheduleAt } from '../src/engine/rl/schedule';
 import { teacherSelectionCount } from '../src/engine/rl/selection';
 import { loadRunStudent } from '../src/engine/students/load';

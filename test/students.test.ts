@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readShippedFile, STUDENTS_ROOT } from '../src/cli/shippedStudents';
 import { evaluate, greedyEvalOptions } from '../src/engine/eval/evaluate';
 import { loadItems } from '../src/engine/eval/sources';
-import { presetConfig } from '../src/engine/presets';
+import { presetConfig } from '../src/contract/presets';
 import { sha256Hex } from '../src/engine/store/sha256';
 import {
   SHIPPED_STUDENT_FILES,

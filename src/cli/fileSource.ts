@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ImportSource } from '../engine/import/types';
+import type { ImportSource } from '../contract/importedRun';
 
 export async function nodeFileSource(path: string): Promise<ImportSource> {
   const { size } = await stat(path);

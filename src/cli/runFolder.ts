@@ -12,9 +12,9 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunConfig } from '../engine/config';
+import type { RunConfig } from '../contract/config';
 import type { CheckpointFiles } from '../engine/store/checkpoint';
-import { redactKnown, redactSecrets, secretValues } from '../engine/security/redact';
+import { redactKnown, redactSecrets, secretValues } from '../contract/redact';
 import { PREVIOUS_SUFFIX, STAGING_SUFFIX, writeCheckpointDir } from './checkpointDir';
 import { appendDurable, makeDir, removePath, writeFileAtomic } from './durableFs';
 

@@ -8,10 +8,10 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyOverride, parseConfig, RunConfigSchema, type RunConfig } from './config';
+import { applyOverride, parseConfig, RunConfigSchema, type RunConfig } from '../contract/config';
 import { createTeacher } from './loop/setup';
 import { RlTrainer } from './loop/trainer';
-import { presetConfig } from './presets';
+import { presetConfig } from '../contract/presets';
 import { mulberry32, type Rng } from './random';
 import { buildTokenizer, createStudent } from './student';
 import { generateProblems } from './tasks/generated';

@@ -1,4 +1,4 @@
-import type { RunConfig } from './config';
+import type { RunConfig } from '../contract/config';
 import { TransformerModel } from './model/transformer';
 import type { Tokenizer } from './tokenizer';
 

@@ -2,8 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyOverride, type RunConfig } from '../engine/config';
-import { presetConfig } from '../engine/presets';
+import { applyOverride, type RunConfig } from '../contract/config';
+import { presetConfig } from '../contract/presets';
 import { IDBFactory } from 'fake-indexeddb';
 import { RunStore } from '../storage/runStore';
 import { LabSession } from './labSession';

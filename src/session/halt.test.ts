@@ -5,8 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { applyOverride, type RunConfig } from '../engine/config';
-import { presetConfig } from '../engine/presets';
+import { applyOverride, type RunConfig } from '../contract/config';
+import { presetConfig } from '../contract/presets';
 import { LabSession } from './labSession';
 import type { WorkerCommand, WorkerEvent } from './protocol';
 

@@ -2,9 +2,9 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyOverride, type RunConfig } from '../engine/config';
-import type { Trajectory } from '../engine/loop/types';
-import { presetConfig } from '../engine/presets';
+import { applyOverride, type RunConfig } from '../contract/config';
+import type { Trajectory } from '../contract/loopRecords';
+import { presetConfig } from '../contract/presets';
 import { buildTokenizer, loadItems } from '../engine/eval/sources';
 import { LabSession } from './labSession';
 import type { WorkerCommand, WorkerEvent } from './protocol';

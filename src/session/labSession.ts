@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendChoice, BackendPreference } from '../engine/backend/types';
+import type { BackendChoice, BackendPreference } from '../contract/backend';
 import { parameterCount, TransformerModel } from '../engine/model/transformer';
 import type { CausalLM } from '../engine/model/causalLM';
 import { LlamaModel } from '../engine/model/llama';
@@ -17,13 +17,13 @@ import {
   type Tokenizer,
 } from '../engine/tokenizer';
 import type { ModelConfig } from '../engine/model/config';
-import { parseConfig, type RunConfig } from '../engine/config';
+import { parseConfig, type RunConfig } from '../contract/config';
 import { buildTokenizer, loadItems, type ReadText } from '../engine/eval/sources';
 import type { ConnectionReport } from '../engine/teacher';
-import { describeBudget } from '../engine/experiments/budget';
+import { describeBudget } from '../contract/budget';
 import { runComparison } from '../engine/experiments/comparison';
 import { comparisonArmName, type Method } from '../engine/experiments/table';
-import type { StepMetrics } from '../engine/loop/types';
+import type { StepMetrics } from '../contract/loopRecords';
 import {
   assertNever,
   type ModelSummary,

@@ -3,8 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyOverride } from '../engine/config';
-import { presetConfig } from '../engine/presets';
+import { applyOverride } from '../contract/config';
+import { presetConfig } from '../contract/presets';
 import { LabSession } from './labSession';
 import type { PretrainedSource, WorkerCommand, WorkerEvent } from './protocol';
 

@@ -4,7 +4,7 @@
  * loaded model is kept frozen (for sampling) and each run trains a copy made by `withTraining`
  * (LoRA shares the frozen weights; fresh adapters per run).
  */
-import type { RunConfig } from '../engine/config';
+import type { RunConfig } from '../contract/config';
 import { readHfModelInfo, type HfModelInfo } from '../engine/hf/load';
 import { sourceFromFiles, sourceFromUrl, type HfSource } from '../engine/hf/source';
 import type { PretrainedInfo, PretrainedSource } from './protocol';

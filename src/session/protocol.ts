@@ -5,9 +5,9 @@
  * import it freely.
  */
 import type { TeacherPhaseStatus } from '../engine/teacher/teacherPhase';
-import type { AdapterInfo, BackendName, BackendPreference } from '../engine/backend/types';
-import type { RunConfig } from '../engine/config';
-import type { RunHalt, StepMetrics, Trajectory } from '../engine/loop/types';
+import type { AdapterInfo, BackendName, BackendPreference } from '../contract/backend';
+import type { RunConfig } from '../contract/config';
+import type { RunHalt, StepMetrics, Trajectory } from '../contract/loopRecords';
 import type { ComparisonProgress, ComparisonResult } from '../engine/experiments/comparison';
 import type { Method, ResultsRow } from '../engine/experiments/table';
 import type { SftStepMetrics } from '../engine/sft/train';

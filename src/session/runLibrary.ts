@@ -4,9 +4,9 @@
  * rename, delete, export, import, resume). Saving never stops training: a storage failure is
  * reported as a warning and the run goes on.
  */
-import type { RunConfig } from '../engine/config';
+import type { RunConfig } from '../contract/config';
 import { resumePointFromFiles, type ResumePoint } from '../engine/loop/resume';
-import type { StepMetrics, StepResult, Trajectory } from '../engine/loop/types';
+import type { StepMetrics, StepResult, Trajectory } from '../contract/loopRecords';
 import type { SftStepMetrics } from '../engine/sft/train';
 import type { CheckpointFiles } from '../engine/store/checkpoint';
 import { exportRunBundle, importRunBundle } from '../storage/bundle';

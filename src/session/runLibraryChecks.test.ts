@@ -6,11 +6,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyOverride, type RunConfig } from '../engine/config';
+import { applyOverride, type RunConfig } from '../contract/config';
 import { encodeTrainerState, TRAINER_STATE_FILE } from '../engine/loop/trainerState';
-import type { StepMetrics } from '../engine/loop/types';
+import type { StepMetrics } from '../contract/loopRecords';
 import { TransformerModel } from '../engine/model/transformer';
-import { presetConfig } from '../engine/presets';
+import { presetConfig } from '../contract/presets';
 import { checkpointFiles } from '../engine/store/checkpoint';
 import { decodeSafetensors, encodeSafetensors, f32ToBytes } from '../engine/store/safetensors';
 import { trainTokenizer } from '../engine/tokenizer';

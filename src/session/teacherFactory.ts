@@ -1,4 +1,4 @@
-import type { RunConfig } from '../engine/config';
+import type { RunConfig } from '../contract/config';
 import { createTeacher } from '../engine/loop/setup';
 import {
   defaultPromptConfig,

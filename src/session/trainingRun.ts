@@ -1,11 +1,11 @@
 import type { TeacherPhaseStatus } from '../engine/teacher/teacherPhase';
-import type { RunConfig } from '../engine/config';
+import type { RunConfig } from '../contract/config';
 import { evalStepMetrics } from '../engine/eval/evaluate';
 import { heldOutItems, loadItems, type ReadText } from '../engine/eval/sources';
 import { trainerCheckpoint, type ResumePoint } from '../engine/loop/resume';
 import { RunDriver } from '../engine/loop/run';
 import type { RlTrainer } from '../engine/loop/trainer';
-import type { RunHalt, StepResult } from '../engine/loop/types';
+import type { RunHalt, StepResult } from '../contract/loopRecords';
 import type { TaskItem } from '../engine/tasks/types';
 import { TransformerModel } from '../engine/model/transformer';
 import type { CausalLM } from '../engine/model/causalLM';
@@ -14,7 +14,7 @@ import { buildTokenizer, createStudent } from '../engine/student';
 import { loadRunStudent, type ReadStudentFile } from '../engine/students/load';
 import { warmupStepsOf } from '../engine/students/catalog';
 import type { Tokenizer } from '../engine/tokenizer';
-import { applyLiveFields } from './liveConfig';
+import { applyLiveFields } from '../contract/liveConfig';
 import type {
   RunPhase,
   RunProgress,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Trajectory } from '../engine/loop/types';
+import type { Trajectory } from '../contract/loopRecords';
 import { TrajectoryStore } from './trajectoryStore';
 
 const traj = (step: number, tokens: number): Trajectory => ({

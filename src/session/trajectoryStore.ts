@@ -1,4 +1,4 @@
-import type { Trajectory } from '../engine/loop/types';
+import type { Trajectory } from '../contract/loopRecords';
 import type { StoredSteps } from './protocol';
 
 /**

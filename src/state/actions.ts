@@ -2,10 +2,10 @@
  * What the UI does: plain functions that update the store and talk to the worker. Components
  * call these; none of them holds state of its own.
  */
-import { parseConfig, type RunConfig } from '../engine/config';
-import { presetConfig } from '../engine/presets';
+import { parseConfig, type RunConfig } from '../contract/config';
+import { presetConfig } from '../contract/presets';
 import type { TeacherPromptConfig } from '../engine/teacher';
-import { applyLiveFields } from '../session/liveConfig';
+import { applyLiveFields } from '../contract/liveConfig';
 import type { PretrainedSource, TeacherExtras, TeacherSettings } from '../session/protocol';
 import { useLab } from './labStore';
 import { describeRun } from './runNames';

@@ -3,9 +3,9 @@
  * saved run from the run store (src/storage/runStore.ts), one arm of the paper's comparison.
  * Pure functions.
  */
-import type { RunConfig } from '../engine/config';
+import type { RunConfig } from '../contract/config';
 import { comparisonArmName, type Method, type ResultsRow } from '../engine/experiments/table';
-import type { StepMetrics } from '../engine/loop/types';
+import type { StepMetrics } from '../contract/loopRecords';
 import type { RunRecord } from '../storage/runStore';
 
 /** A run the compare view can overlay. */

@@ -1,8 +1,8 @@
 /** The compare view's state: comparison events into the store, arms and lab runs as runs. */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { comparisonBudget } from '../engine/experiments/budget';
+import { comparisonBudget } from '../contract/budget';
 import type { ResultsRow } from '../engine/experiments/table';
-import { presetConfig } from '../engine/presets';
+import { presetConfig } from '../contract/presets';
 import type { RunRecord } from '../storage/runStore';
 import { compareCandidates } from './compareRuns';
 import { applyWorkerEvent, resetLab, useLab } from './labStore';

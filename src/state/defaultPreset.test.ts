@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { AdapterInfo } from '../engine/backend/types';
-import type { Trajectory } from '../engine/loop/types';
-import { presetConfig } from '../engine/presets';
+import type { AdapterInfo } from '../contract/backend';
+import type { Trajectory } from '../contract/loopRecords';
+import { presetConfig } from '../contract/presets';
 import { defaultPresetFor } from './defaultPreset';
 import { applyWorkerEvent, resetLab, useLab } from './labStore';
 

@@ -3,9 +3,9 @@
  * worker found (a real GPU: lab; WASM or a software GPU: the CPU preset with its shipped
  * student), with one line that says why.
  */
-import type { AdapterInfo, BackendName } from '../engine/backend/types';
-import { estimateRun, formatDuration, speedScale, timedBackend } from '../engine/presetTimings';
-import { presetConfig } from '../engine/presets';
+import type { AdapterInfo, BackendName } from '../contract/backend';
+import { estimateRun, formatDuration, speedScale, timedBackend } from '../contract/presetTimings';
+import { presetConfig } from '../contract/presets';
 
 /** The page's preset before the worker has said which backend it runs on. */
 export const CPU_PRESET = 'cpu';

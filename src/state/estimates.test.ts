@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { presetConfig } from '../engine/presets';
-import { MEASURED } from '../engine/presetTimings';
+import { presetConfig } from '../contract/presets';
+import { MEASURED } from '../contract/presetTimings';
 import { presetEstimates, runEstimate } from './estimates';
 
 describe('the page’s estimates from the measured figures', () => {

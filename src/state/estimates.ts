@@ -2,16 +2,16 @@
  * The page's time estimates: each preset's expected seconds per RL step on this tab (for the
  * preset picker) and the whole run's (for the long-run warning), from presetTimings.ts.
  */
-import type { AdapterInfo, BackendName } from '../engine/backend/types';
-import type { RunConfig } from '../engine/config';
+import type { AdapterInfo, BackendName } from '../contract/backend';
+import type { RunConfig } from '../contract/config';
 import {
   estimateRun,
   formatDuration,
   speedScale,
   timedBackend,
   type RunEstimate,
-} from '../engine/presetTimings';
-import { PRESET_NAMES, presetConfig } from '../engine/presets';
+} from '../contract/presetTimings';
+import { PRESET_NAMES, presetConfig } from '../contract/presets';
 
 export interface PresetEstimates {
   /** Option text per preset: "cpu · ~0.9 s/step"; a preset never measured here shows its name. */

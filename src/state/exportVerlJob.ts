@@ -3,7 +3,7 @@
  * fetched from its URL), the job folder from the engine's pure builder, one ZIP download.
  * Nothing here loads tfjs or the worker.
  */
-import type { RunConfig } from '../engine/config';
+import type { RunConfig } from '../contract/config';
 import { loadItems, type ReadText } from '../engine/eval/sources';
 import { buildVerlJob } from '../engine/export/verl/job';
 import { experimentName } from '../engine/export/verl/scripts';

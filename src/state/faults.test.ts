@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { presetConfig } from '../engine/presets';
+import { presetConfig } from '../contract/presets';
 import { IDLE_PROGRESS } from './slices';
 import { applyWorkerEvent, resetLab, useLab } from './labStore';
 import { restartChoices } from './recovery';

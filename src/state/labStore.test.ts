@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Trajectory } from '../engine/loop/types';
-import { presetConfig } from '../engine/presets';
+import type { Trajectory } from '../contract/loopRecords';
+import { presetConfig } from '../contract/presets';
 import { applyWorkerEvent, resetLab, useLab } from './labStore';
 
 const traj = (group: number): Trajectory =>

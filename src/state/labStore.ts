@@ -1,11 +1,11 @@
 import { create } from 'zustand';
-import type { RunConfig } from '../engine/config';
+import type { RunConfig } from '../contract/config';
 import type { Method, ResultsRow } from '../engine/experiments/table';
-import type { StepMetrics } from '../engine/loop/types';
+import type { StepMetrics } from '../contract/loopRecords';
 import { assertNever, type WorkerEvent } from '../session/protocol';
 import { comparisonArm, labRun, mergeRuns } from './compareRuns';
 import { defaultPresetFor } from './defaultPreset';
-import { presetConfig } from '../engine/presets';
+import { presetConfig } from '../contract/presets';
 import { warmupStepsOf } from '../engine/students/catalog';
 import { IDLE_PROGRESS, initialLabState, type LabState, type PendingControl } from './slices';
 import type { RunProgress } from '../session/protocol';

@@ -7,7 +7,7 @@
 import { create } from 'zustand';
 import { blobSource } from '../engine/import/memorySource';
 import { openRun, type ImportProgress } from '../engine/import/openRun';
-import type { ImportedRun } from '../engine/import/types';
+import type { ImportedRun } from '../contract/importedRun';
 
 export interface OpenedRun {
   id: string;

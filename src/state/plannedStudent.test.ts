@@ -1,10 +1,10 @@
 /** The Model panel's "next run" figures equal the student the worker builds for each preset. */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { applyOverride } from '../engine/config';
+import { applyOverride } from '../contract/config';
 import { loadItems } from '../engine/eval/sources';
 import { parameterCount } from '../engine/model/transformer';
-import { presetConfig } from '../engine/presets';
+import { presetConfig } from '../contract/presets';
 import { buildTokenizer, createStudent } from '../engine/student';
 import { plannedStudent } from './plannedStudent';
 

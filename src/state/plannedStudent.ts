@@ -4,7 +4,7 @@
  * placeholder model. Pure; plannedStudent.test.ts checks it against the students the worker
  * builds.
  */
-import type { RunConfig } from '../engine/config';
+import type { RunConfig } from '../contract/config';
 
 export interface PlannedStudent {
   /** Trainable parameters (null when they depend on a vocabulary only the data decides). */

@@ -7,7 +7,7 @@
  * checkpoint starts over (the worker says so); where runs cannot be saved (no IndexedDB) the
  * banner says the run must be started again.
  */
-import type { BackendName, BackendPreference } from '../engine/backend/types';
+import type { BackendName, BackendPreference } from '../contract/backend';
 import type { WorkerFaultCommand } from '../session/protocol';
 import { runActive } from './actions';
 import { useLab } from './labStore';

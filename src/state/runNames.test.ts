@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyOverride } from '../engine/config';
-import { presetConfig } from '../engine/presets';
+import { applyOverride } from '../contract/config';
+import { presetConfig } from '../contract/presets';
 import { changedSettings, describeRun } from './runNames';
 
 const at = (h: number, m: number) => new Date(2026, 5, 1, h, m).getTime();

@@ -8,9 +8,9 @@
  * time. The user
  * renames a run in the run list; the compare view uses the same name.
  */
-import type { RunConfig } from '../engine/config';
-import { presetConfig } from '../engine/presets';
-import { changedFields } from '../session/liveConfig';
+import type { RunConfig } from '../contract/config';
+import { presetConfig } from '../contract/presets';
+import { changedFields } from '../contract/liveConfig';
 
 /** Settings named elsewhere in the name, or that say nothing about the run's training. */
 const LEFT_OUT = new Set(['seed', 'rl.algo']);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { presetConfig } from '../engine/presets';
-import type { RunRecord } from '../storage/runTypes';
+import { presetConfig } from '../contract/presets';
+import type { RunRecord } from '../contract/runRecord';
 import { IDLE_PROGRESS } from './slices';
 import { chartHistory, liveRunRecord, previewRun, resumableRun } from './savedRunView';
 

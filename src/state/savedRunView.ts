@@ -2,9 +2,9 @@
  * How the page joins the saved runs (written by the worker, listed on its events) with what it
  * sees live, so no row or button lags behind the run. Pure functions, unit-tested.
  */
-import type { StepMetrics } from '../engine/loop/types';
+import type { StepMetrics } from '../contract/loopRecords';
 import type { RunProgress } from '../session/protocol';
-import type { RunRecord } from '../storage/runTypes';
+import type { RunRecord } from '../contract/runRecord';
 
 /**
  * The run list's row of a saved run. The worker lists runs when one starts, at checkpoints and

@@ -3,10 +3,10 @@
  * functions (actions.ts, labStore.ts's applyWorkerEvent) that call setState; components read
  * with narrow selectors so a chart re-renders for its series only.
  */
-import type { AdapterInfo, BackendName } from '../engine/backend/types';
-import type { RunConfig } from '../engine/config';
-import type { RunHalt, StepMetrics, Trajectory } from '../engine/loop/types';
-import { presetConfig } from '../engine/presets';
+import type { AdapterInfo, BackendName } from '../contract/backend';
+import type { RunConfig } from '../contract/config';
+import type { RunHalt, StepMetrics, Trajectory } from '../contract/loopRecords';
+import { presetConfig } from '../contract/presets';
 import type { SftStepMetrics } from '../engine/sft/train';
 import {
   defaultPromptConfig,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyOverride } from '../engine/config';
-import { presetConfig } from '../engine/presets';
+import { applyOverride } from '../contract/config';
+import { presetConfig } from '../contract/presets';
 import { configAssignments, configFromSearch, searchForConfig } from './urlConfig';
 
 describe('config in the URL', () => {

@@ -6,10 +6,10 @@
  * `set=teacher.apiKey=...`) is ignored without being echoed and dropped from the address, and
  * credentials pasted into a config string (a base URL's `?api_key=`) are written redacted.
  */
-import { applyOverride, type RunConfig } from '../engine/config';
-import { PRESET_NAMES, presetConfig } from '../engine/presets';
-import { isSecretField, isSecretParam, redactSecrets, redactText } from '../engine/security/redact';
-import { changedFields } from '../session/liveConfig';
+import { applyOverride, type RunConfig } from '../contract/config';
+import { PRESET_NAMES, presetConfig } from '../contract/presets';
+import { isSecretField, isSecretParam, redactSecrets, redactText } from '../contract/redact';
+import { changedFields } from '../contract/liveConfig';
 
 /** Fields the URL leaves out: the header's `?backend=` chooses the backend. */
 const NOT_IN_URL = new Set(['backend']);

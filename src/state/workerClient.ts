@@ -1,5 +1,5 @@
-import type { BackendPreference } from '../engine/backend/types';
-import type { RunConfig } from '../engine/config';
+import type { BackendPreference } from '../contract/backend';
+import type { RunConfig } from '../contract/config';
 import type {
   PretrainedSource,
   SampleParams,

@@ -14,9 +14,9 @@
  * manifest.json's hashes, then its content (engine/store/checkpointCheck.ts: shapes, finite
  * values, config.json against the weights).
  */
-import { parseConfig, type RunConfig } from '../engine/config';
+import { parseConfig, type RunConfig } from '../contract/config';
 import { decodeTrainerState, TRAINER_STATE_FILE } from '../engine/loop/trainerState';
-import type { StepMetrics, Trajectory } from '../engine/loop/types';
+import type { StepMetrics, Trajectory } from '../contract/loopRecords';
 import type { SftStepMetrics } from '../engine/sft/train';
 import { decodeSafetensors } from '../engine/store/safetensors';
 import { checkCheckpointFiles } from '../engine/store/checkpointCheck';

@@ -3,7 +3,7 @@
  * a run's pointer may name them, and checked against their hash whenever they are loaded.
  */
 import { sha256Hex, type BlobStore } from './blobStore';
-import type { CheckpointFileRef, CheckpointPointer } from './runTypes';
+import type { CheckpointFileRef, CheckpointPointer } from '../contract/runRecord';
 
 /** A checkpoint file that is missing or whose bytes no longer match their SHA-256. */
 export class CheckpointCorruptError extends Error {

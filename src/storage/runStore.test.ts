@@ -1,7 +1,7 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import type { StepMetrics, Trajectory } from '../engine/loop/types';
-import { presetConfig } from '../engine/presets';
+import type { StepMetrics, Trajectory } from '../contract/loopRecords';
+import { presetConfig } from '../contract/presets';
 import { IdbBlobStore, sha256Hex, type BlobStore } from './blobStore';
 import { openDatabase } from './idb';
 import {

@@ -9,8 +9,8 @@
  *
  * The worker is the only writer; the page may read (listRuns, loadMetrics) at any time.
  */
-import type { RunConfig } from '../engine/config';
-import type { StepMetrics, Trajectory } from '../engine/loop/types';
+import type { RunConfig } from '../contract/config';
+import type { StepMetrics, Trajectory } from '../contract/loopRecords';
 import type { SftStepMetrics } from '../engine/sft/train';
 import { IdbBlobStore, OpfsBlobStore, type BlobStore } from './blobStore';
 import { loadVerified, pointerHashes, storeVerified } from './checkpointBlobs';
@@ -22,7 +22,7 @@ import type {
   RunRecord,
   RunRecordStatus,
   TrajectoryUsage,
-} from './runTypes';
+} from '../contract/runRecord';
 
 export type {
   CheckpointFileRef,
@@ -31,7 +31,7 @@ export type {
   RunRecord,
   RunRecordStatus,
   TrajectoryUsage,
-} from './runTypes';
+} from '../contract/runRecord';
 export { estimateStorage, QUOTA_WARN_FRACTION, type StorageUsage } from './quota';
 export { CheckpointCorruptError } from './checkpointBlobs';
 

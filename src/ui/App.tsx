@@ -1,4 +1,4 @@
-import { BACKENDS, type BackendPreference } from '../engine/backend/types';
+import { BACKENDS, type BackendPreference } from '../contract/backend';
 import { useLab } from '../state/labStore';
 import { getWorkerClient } from '../state/workerClient';
 import { Charts } from './Charts';

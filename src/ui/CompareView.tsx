@@ -8,7 +8,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { comparisonBudget, describeBudget } from '../engine/experiments/budget';
+import { comparisonBudget, describeBudget } from '../contract/budget';
 import { METHOD_LABELS, METHODS, type ResultsRow } from '../engine/experiments/table';
 import { configProblem, runActive } from '../state/actions';
 import {

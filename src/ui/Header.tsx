@@ -1,4 +1,4 @@
-import { BACKENDS } from '../engine/backend/types';
+import { BACKENDS } from '../contract/backend';
 import { setPalette, setProjector } from '../state/actions';
 import { useLab } from '../state/labStore';
 import { PALETTES, type Palette } from '../state/slices';

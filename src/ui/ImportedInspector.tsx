@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { readGroup } from '../engine/import/openRun';
-import type { ImportedRun, RolloutDetail } from '../engine/import/types';
+import type { ImportedRun, RolloutDetail } from '../contract/importedRun';
 import { useLab } from '../state/labStore';
 import { closeOpenedRun, useOpenedRuns, type OpenedRun } from '../state/openedRuns';
 import { scaleExtent, tokenValue } from './tokenColor';

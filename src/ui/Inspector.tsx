@@ -8,7 +8,7 @@ import {
   type KeyboardEvent,
   type MouseEvent,
 } from 'react';
-import type { TokenRecord, Trajectory } from '../engine/loop/types';
+import type { TokenRecord, Trajectory } from '../contract/loopRecords';
 import { exportSteps, selectGroup, selectStep, setColorMode } from '../state/actions';
 import { useLab } from '../state/labStore';
 import { COLOR_MODES, type ColorMode, type Palette } from '../state/slices';

@@ -1,8 +1,8 @@
 import { useMemo, useState } from 'react';
-import { PRESET_NAMES, presetConfig } from '../engine/presets';
-import { LONG_RUN_SECONDS, formatDuration } from '../engine/presetTimings';
+import { PRESET_NAMES, presetConfig } from '../contract/presets';
+import { LONG_RUN_SECONDS, formatDuration } from '../contract/presetTimings';
 import { presetEstimates, runEstimate } from '../state/estimates';
-import { changedFields, isLiveField } from '../session/liveConfig';
+import { changedFields, isLiveField } from '../contract/liveConfig';
 import {
   configProblem,
   pauseRun,
@@ -17,7 +17,7 @@ import {
 import { useLab } from '../state/labStore';
 import { resumableRun } from '../state/savedRunView';
 import type { RunProgress } from '../session/protocol';
-import type { RunRecord } from '../storage/runTypes';
+import type { RunRecord } from '../contract/runRecord';
 import { runStatusView } from './runStatus';
 
 function eta(p: RunProgress): string {

@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import type { TokenPart, TokenRecord, Trajectory } from '../engine/loop/types';
+import type { TokenPart, TokenRecord, Trajectory } from '../contract/loopRecords';
 import type { ColorMode, Palette } from '../state/slices';
 import {
   colorFor,

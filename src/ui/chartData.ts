@@ -2,7 +2,7 @@
  * Chart data: the series each chart draws (read from TRL-named step metrics) and EMA
  * smoothing. Pure functions; charts memoize their rows on (history, smoothing).
  */
-import type { StepMetrics } from '../engine/loop/types';
+import type { StepMetrics } from '../contract/loopRecords';
 
 /** One line (or band) of a chart. `get` returns null where the metric does not apply. */
 export interface SeriesDef {

@@ -2,7 +2,7 @@
  * The compare view's data: which runs to overlay by default, one row per step with a column per
  * run, colours, and a summary row per run in the paper's shape. Pure functions.
  */
-import type { StepMetrics } from '../engine/loop/types';
+import type { StepMetrics } from '../contract/loopRecords';
 import { lastStep, type RunForCompare } from '../state/compareRuns';
 import { ema } from './chartData';
 

@@ -4,8 +4,8 @@
  * schema's `.describe()`, or from HELP below for the fields the schema leaves undescribed.
  */
 import { z } from 'zod';
-import { RunConfigSchema } from '../engine/config';
-import { isLiveField } from '../session/liveConfig';
+import { RunConfigSchema } from '../contract/config';
+import { isLiveField } from '../contract/liveConfig';
 
 export type FieldKind =
   | { kind: 'number'; int: boolean; min: number | null; max: number | null; nullable: boolean }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TokenRecord } from '../engine/loop/types';
+import type { TokenRecord } from '../contract/loopRecords';
 import { DEFICIENCIES, deltaE, over, simulate } from './colorVision';
 import {
   colorFor,

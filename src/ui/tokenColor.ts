@@ -7,7 +7,7 @@
  *   sequential (logprob as surprise −log p, entropy, |shaping weight|): transparent to colour.
  *   alpha = min(1, |v| / extent) · MAX_ALPHA; NaN (token not in the update) gets no colour.
  */
-import type { TokenRecord } from '../engine/loop/types';
+import type { TokenRecord } from '../contract/loopRecords';
 import type { ColorMode, Palette } from '../state/slices';
 
 export { PALETTES, type Palette } from '../state/slices';

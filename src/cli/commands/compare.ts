@@ -13,8 +13,8 @@ import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import { trainerCheckpoint } from '../../engine/loop/resume';
 import { writeCheckpointDir } from '../checkpointDir';
-import type { RunConfig } from '../../engine/config';
-import { comparisonBudget, describeBudget } from '../../engine/experiments/budget';
+import type { RunConfig } from '../../contract/config';
+import { comparisonBudget, describeBudget } from '../../contract/budget';
 import {
   runComparison,
   type ComparisonProgress,
@@ -28,7 +28,7 @@ import {
 } from '../../engine/experiments/table';
 import { seedsMarkdown, summariseSeeds } from '../../engine/experiments/seeds';
 import { readShippedFile } from '../shippedStudents';
-import { PRESET_NAMES, presetConfig } from '../../engine/presets';
+import { PRESET_NAMES, presetConfig } from '../../contract/presets';
 import { EXIT, intFlag, parseFlags, type CliCommand, type CliIo } from '../command';
 import { initNodeBackend, parseNodeBackend } from '../nodeBackend';
 import { applyOverrides, readTextFile } from './sft';

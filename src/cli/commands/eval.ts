@@ -5,7 +5,7 @@
  * JSONL file, and prints a JSON summary on stdout.
  */
 import { writeFile } from 'node:fs/promises';
-import type { RunConfig } from '../../engine/config';
+import type { RunConfig } from '../../contract/config';
 import { evaluate } from '../../engine/eval/evaluate';
 import { loadItems } from '../../engine/eval/sources';
 import { loadCheckedCheckpoint } from '../../engine/store/checkpoint';
@@ -16,7 +16,7 @@ import { EXIT, intFlag, parseFlags, type CliCommand, type CliIo } from '../comma
 import { initNodeBackend, parseNodeBackend } from '../nodeBackend';
 import { parseTaskItems } from './grade';
 import { loadCliPretrainedForEval } from './pretrained';
-import { presetConfig } from '../../engine/presets';
+import { presetConfig } from '../../contract/presets';
 import type { CausalLM } from '../../engine/model/causalLM';
 import type { Tokenizer } from '../../engine/tokenizer';
 import { applyOverrides, readTextFile } from './sft';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { presetConfig } from '../../engine/presets';
+import { presetConfig } from '../../contract/presets';
 import { main } from '../main';
 
 const GSM8K = path.resolve(

@@ -5,11 +5,11 @@
  */
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { applyOverride, parseConfig, type RunConfig } from '../../engine/config';
+import { applyOverride, parseConfig, type RunConfig } from '../../contract/config';
 import { loadItems } from '../../engine/eval/sources';
 import { buildVerlJob } from '../../engine/export/verl/job';
 import { JOB_FILES } from '../../engine/export/verl/scripts';
-import { PRESET_NAMES, presetConfig } from '../../engine/presets';
+import { PRESET_NAMES, presetConfig } from '../../contract/presets';
 import { EXIT, parseFlags, type CliCommand, type CliIo } from '../command';
 
 export const EXPORT_VERL_USAGE = `usage: export-verl (--preset P | --run DIR) [--set key=value ...] [--name N] --out D

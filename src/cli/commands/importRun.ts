@@ -5,7 +5,7 @@
  * the groups of one step, or the completions of one group. Loads no model and no tfjs.
  */
 import { openRun, readGroup } from '../../engine/import/openRun';
-import type { ImportedRun } from '../../engine/import/types';
+import type { ImportedRun } from '../../contract/importedRun';
 import { EXIT, parseFlags, type CliCommand, type CliIo } from '../command';
 import { runSources } from '../fileSource';
 

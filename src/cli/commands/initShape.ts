@@ -4,7 +4,7 @@
  * `model` and `tokenizer` sections, so config.json records the model that is trained. A
  * `--set model.*` or `--set tokenizer.*` that asks for something else cannot apply and is refused.
  */
-import type { RunConfig } from '../../engine/config';
+import type { RunConfig } from '../../contract/config';
 import type { CheckpointMeta } from '../../engine/store/checkpoint';
 
 const FIXED_SECTIONS = ['model', 'tokenizer'] as const;

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunConfig } from '../../engine/config';
+import type { RunConfig } from '../../contract/config';
 import { pretrainedCheckpoint } from '../../engine/hf/export';
 import { loadHfModel, type LoadedHfModel } from '../../engine/hf/load';
 import { formatBytes } from '../../engine/hf/memory';

@@ -4,16 +4,16 @@
  * accuracy on the eval split and writes a checkpoint folder plus DIR/sft_metrics.jsonl.
  */
 import { readdir } from 'node:fs/promises';
-import { applyOverride, type RunConfig } from '../../engine/config';
+import { applyOverride, type RunConfig } from '../../contract/config';
 import { evaluate, greedyEvalOptions, type EvalResult } from '../../engine/eval/evaluate';
 import { buildTokenizer, loadItems, type ReadText } from '../../engine/eval/sources';
 import { parameterCount } from '../../engine/model/transformer';
 import { createStudent } from '../../engine/student';
-import { PRESET_NAMES, presetConfig } from '../../engine/presets';
+import { PRESET_NAMES, presetConfig } from '../../contract/presets';
 import { runSft, type SftStepMetrics } from '../../engine/sft/train';
 import { checkpointFiles } from '../../engine/store/checkpoint';
 import { writeCheckpointDir } from '../checkpointDir';
-import { redactText } from '../../engine/security/redact';
+import { redactText } from '../../contract/redact';
 import { EXIT, intFlag, parseFlags, type CliCommand, type CliIo } from '../command';
 import { initNodeBackend, parseNodeBackend } from '../nodeBackend';
 

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { applyOverride, type RunConfig } from '../../engine/config';
+import { applyOverride, type RunConfig } from '../../contract/config';
 import { createTeacher } from '../../engine/loop/setup';
-import { redactText, secretValues } from '../../engine/security/redact';
+import { redactText, secretValues } from '../../contract/redact';
 import { runTraining, type RunInputs } from '../../engine/loop/run';
 import { trainerCheckpoint } from '../../engine/loop/resume';
-import { presetConfig } from '../../engine/presets';
+import { presetConfig } from '../../contract/presets';
 import { loadCheckedCheckpoint } from '../../engine/store/checkpoint';
 import { loadRunStudent, loadShippedStudent } from '../../engine/students/load';
 import { isShippedStudentName, SHIPPED_STUDENT_NAMES } from '../../engine/students/catalog';

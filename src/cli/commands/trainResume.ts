@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { applyOverride, parseConfig, type RunConfig } from '../../engine/config';
+import { applyOverride, parseConfig, type RunConfig } from '../../contract/config';
 import { resumePointFromChecked, type ResumePoint } from '../../engine/loop/resume';
 import { evalDue } from '../../engine/loop/run';
 import { NoCheckpointError, readCheckpointDir, settleCheckpointDir } from '../checkpointDir';

@@ -6,7 +6,7 @@ import {
   type BackendChoice,
   type BackendName,
   type BackendPreference,
-} from './types';
+} from '../../contract/backend';
 
 interface GpuAdapterLike {
   info?: {

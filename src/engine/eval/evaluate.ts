@@ -8,7 +8,7 @@ import type { CausalLM } from '../model/causalLM';
 import { mixSeed } from '../random';
 import { promptIds } from '../sft/examples';
 import { gradeResponse } from '../tasks/grade';
-import type { RunConfig } from '../config';
+import type { RunConfig } from '../../contract/config';
 import type { TaskItem } from '../tasks/types';
 import type { Tokenizer } from '../tokenizer';
 import { catchphraseCount, hasReflection } from './reflection';

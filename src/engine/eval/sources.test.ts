@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { presetConfig } from '../presets';
+import { presetConfig } from '../../contract/presets';
 import { buildTokenizer, heldOutItems, loadItems } from './sources';
 
 describe('loadItems', () => {

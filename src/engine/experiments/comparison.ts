@@ -4,7 +4,7 @@
  * data on an equal budget (budget.ts), each scored greedily on the same held-out questions.
  * Pure engine code (Node CLI and the browser worker); every model it makes is disposed.
  */
-import type { RunConfig } from '../config';
+import type { RunConfig } from '../../contract/config';
 import {
   evalStepMetrics,
   evaluate,
@@ -16,7 +16,7 @@ import { buildTokenizer, loadItems, type ReadText } from '../eval/sources';
 import { runTraining } from '../loop/run';
 import { createTeacher } from '../loop/setup';
 import type { RlTrainer } from '../loop/trainer';
-import type { StepMetrics } from '../loop/types';
+import type { StepMetrics } from '../../contract/loopRecords';
 import type { TransformerModel } from '../model/transformer';
 import { mixSeed } from '../random';
 import { runStar } from '../sft/star';
@@ -26,7 +26,11 @@ import { loadRunStudent, type ReadStudentFile } from '../students/load';
 import type { TaskItem } from '../tasks/types';
 import type { Teacher } from '../teacher';
 import type { Tokenizer } from '../tokenizer';
-import { comparisonBudget, DEFAULT_STAR_ITERATIONS, type ComparisonBudget } from './budget';
+import {
+  comparisonBudget,
+  DEFAULT_STAR_ITERATIONS,
+  type ComparisonBudget,
+} from '../../contract/budget';
 import {
   METHOD_LABELS,
   METHODS,

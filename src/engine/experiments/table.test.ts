@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { applyOverride } from '../config';
+import { applyOverride } from '../../contract/config';
 import type { EvalRecord, EvalResult } from '../eval/evaluate';
 import { stats } from '../eval/evaluate';
-import { presetConfig } from '../presets';
+import { presetConfig } from '../../contract/presets';
 import type { TaskItem } from '../tasks/types';
-import { comparisonBudget, describeBudget } from './budget';
+import { comparisonBudget, describeBudget } from '../../contract/budget';
 import { comparisonMarkdown, resultsRow, sourceLabel, sourceLabels } from './table';
 
 const item = (id: string, source: string, level?: number): TaskItem => ({

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyOverride, parseConfig } from '../config';
+import { applyOverride, parseConfig } from '../../contract/config';
 import { llamaParameterCount } from '../model/llamaConfig';
-import { HF_URLS, presetConfig } from '../presets';
+import { HF_URLS, presetConfig } from '../../contract/presets';
 import { llamaConfigFromHf } from './config';
 import { estimateMemory, formatBytes } from './memory';
 import { loadHfModel, readHfModelInfo, type HfLoadProgress } from './load';

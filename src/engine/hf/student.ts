@@ -1,4 +1,4 @@
-import type { RunConfig } from '../config';
+import type { RunConfig } from '../../contract/config';
 import type { LoraOptions } from '../model/lora';
 import { loadHfModel, type HfLoadProgress, type LoadedHfModel } from './load';
 import type { HfSource } from './source';

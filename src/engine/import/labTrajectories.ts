@@ -6,7 +6,7 @@
 import { checkTrajectory } from '../../storage/bundleFormat';
 import { jsonlLines, parseJsonObject } from './jsonlLines';
 import type { RolloutIndexBuilder } from './rolloutIndex';
-import type { FormatFacts, ImportSource } from './types';
+import type { FormatFacts, ImportSource } from '../../contract/importedRun';
 
 export const LAB_FILE = /^trajectories\.jsonl$/;
 

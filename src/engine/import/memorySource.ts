@@ -2,7 +2,7 @@
  * An ImportSource over bytes in memory (tests, and files the page already holds), streamed in
  * chunks of a fixed size so line splitting across chunk edges is exercised.
  */
-import type { ImportSource } from './types';
+import type { ImportSource } from '../../contract/importedRun';
 
 export function memorySource(
   name: string,

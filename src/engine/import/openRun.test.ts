@@ -8,7 +8,7 @@ import {
 import { memorySource } from './memorySource';
 import { detectFormat, openRun, readGroup, readRollout } from './openRun';
 import { windowOverlap } from './trlCompletions';
-import type { ImportSource } from './types';
+import type { ImportSource } from '../../contract/importedRun';
 
 const sources = (files: Map<string, string | Uint8Array>, chunk = 64 * 1024): ImportSource[] =>
   [...files].map(([name, data]) => memorySource(`run/${name}`, data, chunk));

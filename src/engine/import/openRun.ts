@@ -7,9 +7,14 @@ import { readLabFile, LAB_FACTS, LAB_FILE } from './labTrajectories';
 import { parseJsonObject } from './jsonlLines';
 import { RolloutIndexBuilder } from './rolloutIndex';
 import { readTrlFiles, TRL_FACTS, TRL_FILE } from './trlCompletions';
-import type { ImportedRun, ImportFormat, ImportSource, RolloutDetail } from './types';
+import type {
+  ImportedRun,
+  ImportFormat,
+  ImportSource,
+  RolloutDetail,
+} from '../../contract/importedRun';
 import { readVerlFile, verlDetail, verlFacts, VERL_FILE } from './verlDump';
-import type { Trajectory } from '../loop/types';
+import type { Trajectory } from '../../contract/loopRecords';
 
 const base = (name: string) =>
   name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);

@@ -11,7 +11,7 @@ import {
   type ImportProblem,
   type ImportSource,
   type RolloutRef,
-} from './types';
+} from '../../contract/importedRun';
 
 /** One rollout as a parser hands it over. */
 export interface RolloutInput {

@@ -8,7 +8,7 @@
  */
 import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
 import type { RolloutIndexBuilder } from './rolloutIndex';
-import type { FormatFacts, ImportSource } from './types';
+import type { FormatFacts, ImportSource } from '../../contract/importedRun';
 
 /** A TRL completions file name: `completions_<global step>.parquet`. */
 export const TRL_FILE = /^completions_(\d+)\.parquet$/;

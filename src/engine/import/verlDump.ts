@@ -6,7 +6,7 @@
  */
 import { jsonlLines, parseJsonObject } from './jsonlLines';
 import type { RolloutIndexBuilder } from './rolloutIndex';
-import type { FormatFacts, ImportSource, RolloutDetail } from './types';
+import type { FormatFacts, ImportSource, RolloutDetail } from '../../contract/importedRun';
 
 /** A verl dump file name: `<global step>.jsonl`. */
 export const VERL_FILE = /^(\d+)\.jsonl$/;

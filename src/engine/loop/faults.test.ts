@@ -6,10 +6,10 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { applyOverride, type RunConfig } from '../config';
+import { applyOverride, type RunConfig } from '../../contract/config';
 import { TransformerModel } from '../model/transformer';
 import { AdamW } from '../optim/adamw';
-import { presetConfig } from '../presets';
+import { presetConfig } from '../../contract/presets';
 import { buildTokenizer } from '../student';
 import { generateProblems } from '../tasks/generated';
 import { HttpTeacher, type HttpTeacherOptions } from '../teacher';

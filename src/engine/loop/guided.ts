@@ -1,6 +1,6 @@
 import type { Guidance } from '../teacher/types';
 import type { Tokenizer } from '../tokenizer';
-import type { TokenPart } from './types';
+import type { TokenPart } from '../../contract/loopRecords';
 
 export interface GuidedResponse {
   /** Response ids: student prefix (EOS removed) + "\n\n" + reason + "\n\n" + phrase + EOS. */

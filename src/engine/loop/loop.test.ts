@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyOverride, type RunConfig } from '../config';
+import { applyOverride, type RunConfig } from '../../contract/config';
 import { TransformerModel } from '../model/transformer';
-import { presetConfig } from '../presets';
+import { presetConfig } from '../../contract/presets';
 import { teacherScheduleAt, teacherSelectionCount } from '../rl';
 import { buildTokenizer, tokenizerCorpus } from '../student';
 import { generateProblems } from '../tasks/generated';

@@ -3,7 +3,7 @@ import type { TokenCredit } from '../rl/prefixCredit';
 import type { Tokenizer } from '../tokenizer';
 import type { PackedRollouts } from './pack';
 import type { Rollout } from './trainer';
-import type { TokenRecord, Trajectory } from './types';
+import type { TokenRecord, Trajectory } from '../../contract/loopRecords';
 import type { UpdateReport } from './update';
 
 /**

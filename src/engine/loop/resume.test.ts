@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyOverride, type RunConfig } from '../config';
+import { applyOverride, type RunConfig } from '../../contract/config';
 import { TransformerModel } from '../model/transformer';
-import { presetConfig } from '../presets';
+import { presetConfig } from '../../contract/presets';
 import { checkpointFiles } from '../store/checkpoint';
 import { buildTokenizer } from '../student';
 import { generateProblems } from '../tasks/generated';
@@ -17,7 +17,7 @@ import {
   encodeTrainerState,
   TRAINER_STATE_FILE,
 } from './trainerState';
-import type { StepMetrics } from './types';
+import type { StepMetrics } from '../../contract/loopRecords';
 
 // WASM: the same exactness as cpu (one backend throughout), at a fraction of the time.
 beforeAll(async () => {

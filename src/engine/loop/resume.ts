@@ -1,5 +1,5 @@
 import { TransformerModel } from '../model/transformer';
-import type { RunConfig } from '../config';
+import type { RunConfig } from '../../contract/config';
 import { checkpointFiles, type CheckpointFiles } from '../store/checkpoint';
 import { checkCheckpointFiles, type CheckedCheckpoint } from '../store/checkpointCheck';
 import type { Tokenizer } from '../tokenizer';

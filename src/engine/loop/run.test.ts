@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyOverride, type RunConfig } from '../config';
-import { presetConfig } from '../presets';
+import { applyOverride, type RunConfig } from '../../contract/config';
+import { presetConfig } from '../../contract/presets';
 import { generateProblems } from '../tasks/generated';
 import {
   checkpointDue,

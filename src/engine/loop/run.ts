@@ -20,7 +20,7 @@
  * The gate (pause / step once) and `shouldStop` act between steps; a gate that says no or a stop
  * ends the run, after a checkpoint of its last step.
  */
-import type { RunConfig } from '../config';
+import type { RunConfig } from '../../contract/config';
 import { evaluate, heldOutEvalOptions, type EvalResult } from '../eval/evaluate';
 import type { CausalLM } from '../model/causalLM';
 import { runSft, type SftResult, type SftStepMetrics } from '../sft/train';
@@ -30,7 +30,7 @@ import type { Teacher } from '../teacher';
 import type { Tokenizer } from '../tokenizer';
 import { resumeTrainer, type ResumePoint } from './resume';
 import { RlTrainer, type StepOptions } from './trainer';
-import type { RunHalt, StepResult } from './types';
+import type { RunHalt, StepResult } from '../../contract/loopRecords';
 
 export type RunPhase = 'warm-up' | 'rollout' | 'evaluating' | 'done';
 

@@ -1,4 +1,4 @@
-import type { RunConfig } from '../config';
+import type { RunConfig } from '../../contract/config';
 import { DEFAULT_THINKTUNING_LOSS_CONFIG, type ThinkTuningLossConfig } from '../rl/losses';
 import type { RewardSpec } from '../tasks/rewards';
 import { BuiltinTeacher, defaultPromptConfig, HttpTeacher, type Teacher } from '../teacher';

@@ -5,7 +5,7 @@
  * rl.maxNonFiniteSteps). The trainer owns one; it adds its metrics and notes to each step.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { RunConfig } from '../config';
+import type { RunConfig } from '../../contract/config';
 import { guideThroughBreaker } from '../teacher/breakerTeacher';
 import { CircuitBreaker, DEFAULT_CIRCUIT, type CircuitState } from '../teacher/circuitBreaker';
 import {
@@ -16,7 +16,7 @@ import {
 import { TEACHER_FAILURE_KINDS } from '../teacher/types';
 import type { Teacher, TeacherRequest, TeacherResult } from '../teacher/types';
 import { DEFAULT_MAX_NONFINITE_STEPS, NonFiniteGuard } from './numericGuard';
-import type { StepResult } from './types';
+import type { StepResult } from '../../contract/loopRecords';
 
 /** Failure kinds reported per step (the teacher's own plus the trainer's `too_long`). */
 export const STEP_FAILURE_KINDS: readonly string[] = [...TEACHER_FAILURE_KINDS, 'too_long'];

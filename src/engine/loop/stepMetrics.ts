@@ -1,9 +1,9 @@
-import type { RunConfig } from '../config';
+import type { RunConfig } from '../../contract/config';
 import type { computeAdvantages } from '../rl/advantages';
 import { countOccurrences } from '../tasks/rewards';
 import { hasReflection } from '../eval/reflection';
 import type { Rollout } from './trainer';
-import type { StepMetrics, Trajectory } from './types';
+import type { StepMetrics, Trajectory } from '../../contract/loopRecords';
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 const std = (xs: number[]) => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { RunConfig } from '../config';
+import type { RunConfig } from '../../contract/config';
 import { tokenScores } from '../model/logprobs';
 import { sample } from '../model/sample';
 import type { CausalLM } from '../model/causalLM';
@@ -32,7 +32,7 @@ import {
   referenceShapes,
   type TrainerState,
 } from './trainerState';
-import type { StepResult } from './types';
+import type { StepResult } from '../../contract/loopRecords';
 import { runUpdates } from './update';
 
 /** One rollout of the step, before and after guidance. */

@@ -1,10 +1,10 @@
 /** Gradient accumulation in runSft: k micro-batches give the same update as one full batch. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RunConfig } from '../config';
+import type { RunConfig } from '../../contract/config';
 import { buildTokenizer, loadItems } from '../eval/sources';
 import { TransformerModel } from '../model/transformer';
-import { presetConfig } from '../presets';
+import { presetConfig } from '../../contract/presets';
 import { runSft } from './train';
 
 beforeAll(async () => {

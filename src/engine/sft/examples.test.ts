@@ -4,7 +4,7 @@ import { extractAnswer } from '../tasks/answer';
 import { generateProblems } from '../tasks/generated';
 import type { TaskItem } from '../tasks/types';
 import { tokenizerCorpus } from '../eval/sources';
-import { presetConfig } from '../presets';
+import { presetConfig } from '../../contract/presets';
 import { selfCheckText, solutionText } from './examples';
 
 const item: TaskItem = {

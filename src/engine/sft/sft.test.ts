@@ -8,11 +8,11 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installFastWasmMatMul } from '../backend/wasmMatMul';
-import type { RunConfig } from '../config';
+import type { RunConfig } from '../../contract/config';
 import { evaluate, greedyEvalOptions } from '../eval/evaluate';
 import { buildTokenizer, loadItems } from '../eval/sources';
 import { TransformerModel } from '../model/transformer';
-import { presetConfig } from '../presets';
+import { presetConfig } from '../../contract/presets';
 import { runSft } from './train';
 
 /**

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyOverride, type RunConfig } from '../config';
+import { applyOverride, type RunConfig } from '../../contract/config';
 import { buildTokenizer } from '../eval/sources';
-import { presetConfig } from '../presets';
+import { presetConfig } from '../../contract/presets';
 import { createStudent } from '../student';
 import { generateProblems } from '../tasks/generated';
 import { runStar, selectStarExamples, starIterationSteps, type StarSample } from './star';

@@ -9,8 +9,8 @@
  * answer is never re-generated with the answer as a hint), and each iteration's SFT set is that
  * iteration's kept samples only.
  */
-import type { RunConfig } from '../config';
-import type { StepMetrics } from '../loop/types';
+import type { RunConfig } from '../../contract/config';
+import type { StepMetrics } from '../../contract/loopRecords';
 import type { CausalLM } from '../model/causalLM';
 import { sample } from '../model/sample';
 import { mixSeed, mulberry32 } from '../random';

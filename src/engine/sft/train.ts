@@ -6,7 +6,7 @@ import { mixSeed, mulberry32 } from '../random';
 import { learningRateAt } from '../rl/schedule';
 import type { TaskItem } from '../tasks/types';
 import type { Tokenizer } from '../tokenizer';
-import type { RunConfig } from '../config';
+import type { RunConfig } from '../../contract/config';
 import { packBatch } from './batch';
 import { sftExample, type SftExample } from './examples';
 

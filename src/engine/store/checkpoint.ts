@@ -1,6 +1,6 @@
-import type { RunConfig } from '../config';
+import type { RunConfig } from '../../contract/config';
 import type { ModelConfig } from '../model/config';
-import { redactSecrets } from '../security/redact';
+import { redactSecrets } from '../../contract/redact';
 import { TransformerModel } from '../model/transformer';
 import { modelToSafetensors } from '../model/weights';
 import { tokenizerToJSONString, type Tokenizer } from '../tokenizer';

@@ -8,7 +8,7 @@
  *   trainer_state.safetensors  (when present) finite moments, saved at config.json's step
  * Every message starts with the file it is about and says what was expected.
  */
-import { parseConfig } from '../config';
+import { parseConfig } from '../../contract/config';
 import { validateModelConfig, type ModelConfig } from '../model/config';
 import { checkedModelArrays } from '../model/weightsCheck';
 import { decodeTrainerState, TRAINER_STATE_FILE, type TrainerState } from '../loop/trainerState';

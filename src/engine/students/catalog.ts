@@ -6,7 +6,7 @@
  * and size and the student's measured held-out greedy accuracy. Pure data and checks: no tfjs.
  */
 
-import type { RunConfig } from '../config';
+import type { RunConfig } from '../../contract/config';
 
 /** The students the app ships (the folder names under public/students/). */
 export const SHIPPED_STUDENT_NAMES = ['cpu', 'unknown-behavior'] as const;

@@ -19,7 +19,7 @@ import {
   parseRetryAfter,
 } from './httpFailures';
 import type { Classified } from './httpFailures';
-import { redactText, secretValues } from '../security/redact';
+import { redactText, secretValues } from '../../contract/redact';
 import { parseGuidance } from './parse';
 import { mulberry32 } from './prng';
 import { buildMessages, defaultPromptConfig } from './prompt';

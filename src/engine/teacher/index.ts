@@ -16,7 +16,7 @@ export {
   userTurn,
 } from './prompt';
 export type { ChatMessage, FewShot, TeacherPromptConfig } from './prompt';
-export { DEFAULT_FEW_SHOTS } from './fewShots';
+export { DEFAULT_FEW_SHOTS } from '../../contract/teacherFewShots';
 export { DEFAULT_CATCHPHRASE, countOccurrences, insertCatchphrase } from './catchphrase';
 export { BuiltinTeacher, writeGuidance } from './builtin';
 export type { BehaviorSelection, BuiltinTeacherOptions } from './builtin';

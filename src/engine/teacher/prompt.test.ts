@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countOccurrences, insertCatchphrase } from './catchphrase';
-import { DEFAULT_FEW_SHOTS } from './fewShots';
+import { DEFAULT_FEW_SHOTS } from '../../contract/teacherFewShots';
 import { parseGuidance } from './parse';
 import { buildMessages, defaultPromptConfig } from './prompt';
 import { BEHAVIORS } from './types';

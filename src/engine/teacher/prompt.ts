@@ -3,11 +3,11 @@
  * turns them and one student rollout into OpenAI chat messages (ThinkTuning step 4).
  */
 import { catchphraseLead, insertCatchphrase } from './catchphrase';
-import { DEFAULT_FEW_SHOTS } from './fewShots';
-import type { FewShot } from './fewShots';
+import { DEFAULT_FEW_SHOTS } from '../../contract/teacherFewShots';
+import type { FewShot } from '../../contract/teacherFewShots';
 import { formatGuidance, parseGuidance } from './parse';
 
-export type { FewShot } from './fewShots';
+export type { FewShot } from '../../contract/teacherFewShots';
 
 /** Everything the user can edit about the teacher's prompt. */
 export interface TeacherPromptConfig {

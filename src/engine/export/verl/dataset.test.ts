@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { REFERENCE_SUFFIX, type RunConfig } from '../../config';
+import { REFERENCE_SUFFIX, type RunConfig } from '../../../contract/config';
 import { loadItems } from '../../eval/sources';
-import { presetConfig } from '../../presets';
+import { presetConfig } from '../../../contract/presets';
 import { buildVerlJob, type JobFile } from './job';
 import { JOB_FILES } from './scripts';
 

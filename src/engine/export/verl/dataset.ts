@@ -5,7 +5,7 @@
  * into parquet with `datasets` first (see job.ts for why). Every row of one file has the same keys
  * and types, so Arrow infers one struct type per column.
  */
-import { REFERENCE_SUFFIX, type RunConfig } from '../../config';
+import { REFERENCE_SUFFIX, type RunConfig } from '../../../contract/config';
 import type { TaskItem } from '../../tasks/types';
 import type { ChatMessage } from '../../teacher/prompt';
 

@@ -8,8 +8,8 @@
  * and on the ThinkTuning fork alike; no npm parquet writer was verified for `list<struct>` columns
  * read by Arrow, and verl rejects a `.jsonl` path.
  */
-import type { RunConfig } from '../../config';
-import { redactSecrets } from '../../security/redact';
+import type { RunConfig } from '../../../contract/config';
+import { redactSecrets } from '../../../contract/redact';
 import type { TaskItem } from '../../tasks/types';
 import { buildMessages, defaultPromptConfig } from '../../teacher/prompt';
 import { toJsonl, verlRows } from './dataset';

@@ -2,7 +2,7 @@
  * MAPPING.md: every lab setting, the run's value, the verl flag(s) it becomes (current verl and
  * the ThinkTuning fork), and the settings without a counterpart with what that changes.
  */
-import type { RunConfig } from '../../config';
+import type { RunConfig } from '../../../contract/config';
 import { hydraValue, type VerlOverride } from './hydra';
 import { verlMapping, type MappingContext, type SettingMapping } from './mapping';
 import { JOB_FILES } from './scripts';

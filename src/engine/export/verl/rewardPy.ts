@@ -8,7 +8,7 @@
  * and word boundaries are ASCII, `$` means end of text. A test runs it with python3 on the
  * lab's grader cases and GSM8K lines and requires the same scores.
  */
-import type { RunConfig } from '../../config';
+import type { RunConfig } from '../../../contract/config';
 
 /** The run's reward settings, as lab_reward.py's constants read them. */
 export interface RewardConstants {

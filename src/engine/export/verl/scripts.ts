@@ -3,7 +3,7 @@
  * fork's `recipe.thinktuning.main_thinktuning`): the mapped settings plus the job's plumbing
  * (data files, model path, GPUs, reward function, rollout dumps), each a Hydra override.
  */
-import type { RunConfig } from '../../config';
+import type { RunConfig } from '../../../contract/config';
 import { overrideWord, shell, type VerlOverride } from './hydra';
 import {
   hubRepoId,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyOverride } from '../engine/config';
-import { presetConfig } from '../engine/presets';
+import { applyOverride } from './config';
+import { presetConfig } from './presets';
 import { applyLiveFields, changedFields, isLiveField } from './liveConfig';
 
 describe('live config rule', () => {

@@ -9,7 +9,7 @@
  *             rl.gradClip), the KL reference (rl.klBeta), the reward, the algorithm and the batch
  *             shape (rl.questionsPerStep, rl.groupSize).
  */
-import type { RunConfig } from '../engine/config';
+import type { RunConfig } from './config';
 
 /** Sections whose every field is live. */
 const LIVE_SECTIONS = new Set(['thinktuning', 'teacher', 'eval']);

@@ -4,7 +4,7 @@
  * by byte range) where the format allows, so 100 000 rollouts cost a few numbers each.
  * Pure TypeScript: no tfjs, no DOM, no node: imports (the page and the CLI share it).
  */
-import type { Trajectory } from '../loop/types';
+import type { Trajectory } from './loopRecords';
 
 export type ImportFormat = 'verl' | 'trl' | 'lab';
 

@@ -2,7 +2,7 @@
  * The saved-run records (IndexedDB object store `runs`): what the run list shows, what the
  * compare view reads, what a bundle's run.json summarises.
  */
-import type { RunConfig } from '../engine/config';
+import type { RunConfig } from './config';
 
 export type RunRecordStatus =
   'running' | 'interrupted' | 'paused' | 'stopped' | 'finished' | 'failed';

@@ -4,8 +4,8 @@
  * sequences per update; the arms that sample (STaR, GRPO, ThinkTuning) sample the same number of
  * rollouts at the same settings. Pure: the comparison, the CLI and the UI show the same numbers.
  */
-import type { RunConfig } from '../config';
-import { starIterationSteps } from '../sft/star';
+import type { RunConfig } from './config';
+import { starIterationSteps } from '../engine/sft/star';
 
 export interface ComparisonBudget {
   /** RL steps (rl.steps). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../config';
-import { presetConfig } from '../presets';
+import { parseConfig } from './config';
+import { presetConfig } from './presets';
 import { REDACTED, redactSecrets, redactText, redactUrl, secretValues } from './redact';
 
 const KEY = 'sk-proj-ABCDEFGHIJKLMNOP1234';
