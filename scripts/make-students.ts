@@ -26,12 +26,11 @@ import { sha256Hex } from '../src/engine/store/sha256';
 import {
   SHIPPED_HELD_OUT_QUESTIONS,
   SHIPPED_STUDENT_FILES,
-  SHIPPED_STUDENT_NAMES,
   STUDENTS_MANIFEST,
   type ShippedManifest,
   type ShippedStudentEntry,
-  type ShippedStudentName,
 } from '../src/engine/students/catalog';
+import { SHIPPED_STUDENT_NAMES, type ShippedStudentName } from '../src/contract/students';
 
 const STUDENTS_ROOT = fileURLToPath(new URL('../public/students/', import.meta.url));
 

@@ -15,11 +15,11 @@ import { presetConfig } from '../src/contract/presets';
 import { sha256Hex } from '../src/engine/store/sha256';
 import {
   SHIPPED_STUDENT_FILES,
-  SHIPPED_STUDENT_NAMES,
   STUDENTS_MANIFEST,
   parseShippedManifest,
   type ShippedManifest,
 } from '../src/engine/students/catalog';
+import { SHIPPED_STUDENT_NAMES } from '../src/contract/students';
 import {
   loadRunStudent,
   loadShippedStudent,

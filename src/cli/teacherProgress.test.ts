@@ -1,6 +1,6 @@
 /** The line `train` prints while a step waits for the teacher. */
 import { describe, expect, it } from 'vitest';
-import type { TeacherPhaseStatus } from '../engine/teacher/teacherPhase';
+import type { TeacherPhaseStatus } from '../contract/teacher';
 import { describeTeacherWait } from './teacherProgress';
 
 describe('the progress line while a step waits for the teacher', () => {

@@ -4,7 +4,7 @@
  * are still out and how long until the rest stay unguided. Without it a hung teacher looks like
  * a hung run.
  */
-import type { TeacherPhaseStatus } from '../engine/teacher/teacherPhase';
+import type { TeacherPhaseStatus } from '../contract/teacher';
 
 /** The line for a teacher phase's status at time `now` (ms, Date.now()). */
 export function describeTeacherWait(

@@ -5,7 +5,6 @@
  * rollouts at the same settings. Pure: the comparison, the CLI and the UI show the same numbers.
  */
 import type { RunConfig } from './config';
-import { starIterationSteps } from '../engine/sft/star';
 
 export interface ComparisonBudget {
   /** RL steps (rl.steps). */
@@ -26,6 +25,17 @@ export interface ComparisonBudget {
   warmupSteps: number;
   /** Held-out questions every arm is evaluated on (greedy). */
   evalQuestions: number;
+}
+
+/** Splits `updates` over `iterations`, earlier ones taking the remainder: 10 over 4 -> [3,3,2,2]. */
+export function starIterationSteps(updates: number, iterations: number): number[] {
+  if (!(Number.isInteger(updates) && updates >= 0))
+    throw new Error(`STaR: updates must be a whole number >= 0 (got ${updates}).`);
+  if (!(Number.isInteger(iterations) && iterations >= 1))
+    throw new Error(`STaR: iterations must be a whole number >= 1 (got ${iterations}).`);
+  const n = Math.min(iterations, Math.max(1, updates));
+  const base = Math.floor(updates / n);
+  return Array.from({ length: n }, (_, i) => base + (i < updates % n ? 1 : 0));
 }
 
 /** Default STaR iterations (fewer when the budget has fewer updates). */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { LLAMA_LINEAR_MODULES } from '../engine/model/llamaConfig';
-import { SHIPPED_STUDENT_NAMES } from '../engine/students/catalog';
-import { ALL_DOMAINS, type Domain } from '../engine/tasks/wordProblems/scene';
+import { LLAMA_LINEAR_MODULES } from './llamaModules';
+import { SHIPPED_STUDENT_NAMES } from './students';
+import { ALL_DOMAINS, type Domain } from './domains';
 
 // No eval: zod would otherwise probe `new Function` to compile fast parsers, which the lab's
 // Content-Security-Policy refuses (and reports as a violation even though zod catches it).

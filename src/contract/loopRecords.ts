@@ -1,4 +1,4 @@
-import type { Behavior } from '../engine/teacher/types';
+import type { Behavior } from './teacher';
 
 /** Which piece of a response a token belongs to (guided responses are labelled by part). */
 export type TokenPart = 'student' | 'separator' | 'reason' | 'phrase' | 'eos';

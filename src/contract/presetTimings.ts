@@ -5,7 +5,7 @@
  * arithmetic (no tfjs): the page uses it for the preset picker and the long-run warning.
  */
 import type { RunConfig } from './config';
-import { warmupStepsOf } from '../engine/students/catalog';
+import { warmupStepsOf } from './students';
 
 export type TimedBackend = 'wasm' | 'webgpu-swiftshader' | 'webgpu-gpu';
 

@@ -2,8 +2,7 @@
  * The default few-shot examples, one per behaviour: a math word problem, a student response,
  * and the teacher's tagged first-person reply whose phrase ends with the boxed answer.
  */
-import { formatGuidance } from '../engine/teacher/parse';
-import type { Behavior } from '../engine/teacher/types';
+import { formatGuidance, type Behavior } from './teacher';
 
 /** One demonstration shown to the teacher model before the real question. */
 export interface FewShot {

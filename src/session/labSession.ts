@@ -19,7 +19,7 @@ import {
 import type { ModelConfig } from '../engine/model/config';
 import { parseConfig, type RunConfig } from '../contract/config';
 import { buildTokenizer, loadItems, type ReadText } from '../engine/eval/sources';
-import type { ConnectionReport } from '../engine/teacher';
+import type { ConnectionReport } from '../contract/teacher';
 import { describeBudget } from '../contract/budget';
 import { runComparison } from '../engine/experiments/comparison';
 import { comparisonArmName, type Method } from '../engine/experiments/table';

@@ -4,7 +4,7 @@
  * Types only: no runtime code lives here (except the exhaustiveness guard), so both sides
  * import it freely.
  */
-import type { TeacherPhaseStatus } from '../engine/teacher/teacherPhase';
+import type { TeacherPhaseStatus } from '../contract/teacher';
 import type { AdapterInfo, BackendName, BackendPreference } from '../contract/backend';
 import type { RunConfig } from '../contract/config';
 import type { RunHalt, StepMetrics, Trajectory } from '../contract/loopRecords';
@@ -13,7 +13,8 @@ import type { Method, ResultsRow } from '../engine/experiments/table';
 import type { SftStepMetrics } from '../engine/sft/train';
 import type { HfLoadProgress } from '../engine/hf/load';
 import type { MemoryEstimate } from '../engine/hf/memory';
-import type { ConnectionReport, TeacherPromptConfig } from '../engine/teacher';
+import type { TeacherPromptConfig } from '../contract/teacherPrompt';
+import type { ConnectionReport } from '../contract/teacher';
 import type { RunRecord, StorageUsage } from '../storage/runStore';
 
 export interface SampleParams {

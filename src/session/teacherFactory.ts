@@ -1,13 +1,12 @@
 import type { RunConfig } from '../contract/config';
 import { createTeacher } from '../engine/loop/setup';
 import {
-  defaultPromptConfig,
   HttpTeacher,
   type Teacher,
-  type TeacherPromptConfig,
   type TeacherRequest,
   type TeacherResult,
 } from '../engine/teacher';
+import { defaultPromptConfig, type TeacherPromptConfig } from '../contract/teacherPrompt';
 import type { TeacherSettings } from './protocol';
 
 /**

@@ -1,4 +1,4 @@
-import type { TeacherPhaseStatus } from '../engine/teacher/teacherPhase';
+import type { TeacherPhaseStatus } from '../contract/teacher';
 import type { RunConfig } from '../contract/config';
 import { evalStepMetrics } from '../engine/eval/evaluate';
 import { heldOutItems, loadItems, type ReadText } from '../engine/eval/sources';
@@ -12,7 +12,7 @@ import type { CausalLM } from '../engine/model/causalLM';
 import type { SftStepMetrics } from '../engine/sft/train';
 import { buildTokenizer, createStudent } from '../engine/student';
 import { loadRunStudent, type ReadStudentFile } from '../engine/students/load';
-import { warmupStepsOf } from '../engine/students/catalog';
+import { warmupStepsOf } from '../contract/students';
 import type { Tokenizer } from '../engine/tokenizer';
 import { applyLiveFields } from '../contract/liveConfig';
 import type {

@@ -4,7 +4,7 @@
  */
 import { parseConfig, type RunConfig } from '../contract/config';
 import { presetConfig } from '../contract/presets';
-import type { TeacherPromptConfig } from '../engine/teacher';
+import type { TeacherPromptConfig } from '../contract/teacherPrompt';
 import { applyLiveFields } from '../contract/liveConfig';
 import type { PretrainedSource, TeacherExtras, TeacherSettings } from '../session/protocol';
 import { useLab } from './labStore';

@@ -6,7 +6,7 @@ import { assertNever, type WorkerEvent } from '../session/protocol';
 import { comparisonArm, labRun, mergeRuns } from './compareRuns';
 import { defaultPresetFor } from './defaultPreset';
 import { presetConfig } from '../contract/presets';
-import { warmupStepsOf } from '../engine/students/catalog';
+import { warmupStepsOf } from '../contract/students';
 import { IDLE_PROGRESS, initialLabState, type LabState, type PendingControl } from './slices';
 import type { RunProgress } from '../session/protocol';
 

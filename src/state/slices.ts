@@ -8,11 +8,8 @@ import type { RunConfig } from '../contract/config';
 import type { RunHalt, StepMetrics, Trajectory } from '../contract/loopRecords';
 import { presetConfig } from '../contract/presets';
 import type { SftStepMetrics } from '../engine/sft/train';
-import {
-  defaultPromptConfig,
-  type ConnectionReport,
-  type TeacherPromptConfig,
-} from '../engine/teacher';
+import { defaultPromptConfig, type TeacherPromptConfig } from '../contract/teacherPrompt';
+import { type ConnectionReport } from '../contract/teacher';
 import type {
   Completion,
   ModelSummary,

@@ -1,4 +1,5 @@
-import { DEFAULT_FEW_SHOTS, defaultPromptConfig, type FewShot } from '../engine/teacher';
+import { DEFAULT_FEW_SHOTS, type FewShot } from '../contract/teacherFewShots';
+import { defaultPromptConfig } from '../contract/teacherPrompt';
 import {
   setApiKey,
   setConfigValue,

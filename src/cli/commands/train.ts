@@ -8,7 +8,7 @@ import { trainerCheckpoint } from '../../engine/loop/resume';
 import { presetConfig } from '../../contract/presets';
 import { loadCheckedCheckpoint } from '../../engine/store/checkpoint';
 import { loadRunStudent, loadShippedStudent } from '../../engine/students/load';
-import { isShippedStudentName, SHIPPED_STUDENT_NAMES } from '../../engine/students/catalog';
+import { isShippedStudentName, SHIPPED_STUDENT_NAMES } from '../../contract/students';
 import { isDirectory, readShippedFile } from '../shippedStudents';
 import { heldOutItems, loadItems } from '../../engine/eval/sources';
 import { readCheckpointDir } from '../checkpointDir';

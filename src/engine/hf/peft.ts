@@ -7,7 +7,7 @@
  *                              target_modules, lora_dropout 0, bias "none", ...
  */
 import type { LlamaModel } from '../model/llama';
-import { LLAMA_LINEAR_MODULES, type LlamaLinear } from '../model/llamaConfig';
+import { LLAMA_LINEAR_MODULES, type LlamaLinear } from '../../contract/llamaModules';
 import type { LoraOptions } from '../model/lora';
 import { decodeSafetensors, encodeSafetensors, f32ToBytes, toFloat32 } from '../store/safetensors';
 

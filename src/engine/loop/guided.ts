@@ -1,4 +1,4 @@
-import type { Guidance } from '../teacher/types';
+import type { Guidance } from '../../contract/teacher';
 import type { Tokenizer } from '../tokenizer';
 import type { TokenPart } from '../../contract/loopRecords';
 

@@ -1,7 +1,8 @@
 import type { RunConfig } from '../../contract/config';
 import { DEFAULT_THINKTUNING_LOSS_CONFIG, type ThinkTuningLossConfig } from '../rl/losses';
 import type { RewardSpec } from '../tasks/rewards';
-import { BuiltinTeacher, defaultPromptConfig, HttpTeacher, type Teacher } from '../teacher';
+import { BuiltinTeacher, HttpTeacher, type Teacher } from '../teacher';
+import { defaultPromptConfig } from '../../contract/teacherPrompt';
 
 /** The reward spec a run's config asks for (terms with weight 0 are left out). */
 export function rewardSpecFromConfig(c: RunConfig): RewardSpec {

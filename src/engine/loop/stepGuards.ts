@@ -8,12 +8,9 @@ import type * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../contract/config';
 import { guideThroughBreaker } from '../teacher/breakerTeacher';
 import { CircuitBreaker, DEFAULT_CIRCUIT, type CircuitState } from '../teacher/circuitBreaker';
-import {
-  DEFAULT_STEP_DEADLINE_MS,
-  runTeacherPhase,
-  type TeacherPhaseStatus,
-} from '../teacher/teacherPhase';
-import { TEACHER_FAILURE_KINDS } from '../teacher/types';
+import { DEFAULT_STEP_DEADLINE_MS, runTeacherPhase } from '../teacher/teacherPhase';
+import { type TeacherPhaseStatus } from '../../contract/teacher';
+import { TEACHER_FAILURE_KINDS } from '../../contract/teacher';
 import type { Teacher, TeacherRequest, TeacherResult } from '../teacher/types';
 import { DEFAULT_MAX_NONFINITE_STEPS, NonFiniteGuard } from './numericGuard';
 import type { StepResult } from '../../contract/loopRecords';

@@ -18,7 +18,7 @@ import {
 } from '../tasks/rewards';
 import type { TaskItem } from '../tasks/types';
 import type { Teacher, TeacherResult } from '../teacher';
-import type { TeacherPhaseStatus } from '../teacher/teacherPhase';
+import type { TeacherPhaseStatus } from '../../contract/teacher';
 import type { Tokenizer } from '../tokenizer';
 import { buildGuidedResponse, offPolicyFlags, type GuidedResponse } from './guided';
 import { disposePacked, packRollouts } from './pack';

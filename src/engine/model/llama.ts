@@ -1,11 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CausalLM } from './causalLM';
-import {
-  LLAMA_LINEAR_MODULES,
-  linearPath,
-  llamaWeightShapes,
-  type LlamaConfig,
-} from './llamaConfig';
+import { linearPath, llamaWeightShapes, type LlamaConfig } from './llamaConfig';
+import { LLAMA_LINEAR_MODULES } from '../../contract/llamaModules';
 import { LoraAdapters, type LoraOptions } from './lora';
 import { applyRope, ropeInvFreq, ropeTables } from './rope';
 import { causalBias, type ForwardOptions, type ForwardResult, type LayerKV } from './transformer';

@@ -1,3 +1,4 @@
+import { LLAMA_LINEAR_MODULES, type LlamaLinear } from '../../contract/llamaModules';
 import type { RopeConfig } from './rope';
 
 /**
@@ -34,18 +35,6 @@ export interface LlamaConfig {
   /** tie_word_embeddings: the head is the embedding matrix (no lm_head.weight). */
   tiedHead: boolean;
 }
-
-/** The linear layers of one decoder layer, by their Hugging Face (and PEFT) module names. */
-export const LLAMA_LINEAR_MODULES = [
-  'q_proj',
-  'k_proj',
-  'v_proj',
-  'o_proj',
-  'gate_proj',
-  'up_proj',
-  'down_proj',
-] as const;
-export type LlamaLinear = (typeof LLAMA_LINEAR_MODULES)[number];
 
 /** Module path of a linear layer, e.g. "model.layers.3.self_attn.q_proj". */
 export function linearPath(layer: number, m: LlamaLinear): string {

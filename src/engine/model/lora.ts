@@ -1,12 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32 } from '../random';
-import {
-  LLAMA_LINEAR_MODULES,
-  linearPath,
-  linearShape,
-  type LlamaConfig,
-  type LlamaLinear,
-} from './llamaConfig';
+import { linearPath, linearShape, type LlamaConfig } from './llamaConfig';
+import { LLAMA_LINEAR_MODULES, type LlamaLinear } from '../../contract/llamaModules';
 
 /**
  * LoRA (Hu et al., arXiv 2106.09685): a frozen linear layer W [out, in] plus a trainable

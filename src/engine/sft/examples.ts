@@ -1,6 +1,6 @@
 import { writeGuidance } from '../teacher/builtin';
 import { hashString, mulberry32, pick } from '../teacher/prng';
-import { BEHAVIORS } from '../teacher/types';
+import { BEHAVIORS } from '../../contract/teacher';
 import type { TaskItem } from '../tasks/types';
 import { encodeChatExample, encodePrompt, type Tokenizer } from '../tokenizer';
 

@@ -5,7 +5,8 @@ import { buildTokenizer } from '../eval/sources';
 import { presetConfig } from '../../contract/presets';
 import { createStudent } from '../student';
 import { generateProblems } from '../tasks/generated';
-import { runStar, selectStarExamples, starIterationSteps, type StarSample } from './star';
+import { starIterationSteps } from '../../contract/budget';
+import { runStar, selectStarExamples, type StarSample } from './star';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -10,6 +10,7 @@
  * iteration's kept samples only.
  */
 import type { RunConfig } from '../../contract/config';
+import { starIterationSteps } from '../../contract/budget';
 import type { StepMetrics } from '../../contract/loopRecords';
 import type { CausalLM } from '../model/causalLM';
 import { sample } from '../model/sample';
@@ -73,17 +74,6 @@ export function selectStarExamples(
     examples.push({ prompt: s.prompt, completion: s.response });
   }
   return { examples, correct, duplicates, questionsSolved: perQuestion.size };
-}
-
-/** Splits `updates` over `iterations`, earlier ones taking the remainder: 10 over 4 -> [3,3,2,2]. */
-export function starIterationSteps(updates: number, iterations: number): number[] {
-  if (!(Number.isInteger(updates) && updates >= 0))
-    throw new Error(`STaR: updates must be a whole number >= 0 (got ${updates}).`);
-  if (!(Number.isInteger(iterations) && iterations >= 1))
-    throw new Error(`STaR: iterations must be a whole number >= 1 (got ${iterations}).`);
-  const n = Math.min(iterations, Math.max(1, updates));
-  const base = Math.floor(updates / n);
-  return Array.from({ length: n }, (_, i) => base + (i < updates % n ? 1 : 0));
 }
 
 export interface StarOptions {

@@ -6,11 +6,11 @@
  * and size and the student's measured held-out greedy accuracy. Pure data and checks: no tfjs.
  */
 
-import type { RunConfig } from '../../contract/config';
-
-/** The students the app ships (the folder names under public/students/). */
-export const SHIPPED_STUDENT_NAMES = ['cpu', 'unknown-behavior'] as const;
-export type ShippedStudentName = (typeof SHIPPED_STUDENT_NAMES)[number];
+import {
+  isShippedStudentName,
+  SHIPPED_STUDENT_NAMES,
+  type ShippedStudentName,
+} from '../../contract/students';
 
 /** The files of a shipped student, in the order they are checked. */
 export const SHIPPED_STUDENT_FILES = [
@@ -54,10 +54,6 @@ export interface ShippedStudentEntry {
 export interface ShippedManifest {
   version: 1;
   students: Partial<Record<ShippedStudentName, ShippedStudentEntry>>;
-}
-
-export function isShippedStudentName(name: string): name is ShippedStudentName {
-  return (SHIPPED_STUDENT_NAMES as readonly string[]).includes(name);
 }
 
 /** Path of a student's file relative to the students folder, e.g. "tiny/config.json". */
@@ -113,14 +109,4 @@ export function shippedEntry(m: ShippedManifest, name: string): ShippedStudentEn
     );
   }
   return e;
-}
-
-/** Whether a run starts from a shipped student (a scratch student with student.init set). */
-export function startsFromShipped(config: Pick<RunConfig, 'student'>): boolean {
-  return config.student.source === 'scratch' && (config.student.init ?? '') !== '';
-}
-
-/** Warm-up SFT steps a run makes: none when it starts from a shipped student, else sft.steps. */
-export function warmupStepsOf(config: Pick<RunConfig, 'student' | 'sft'>): number {
-  return startsFromShipped(config) ? 0 : config.sft.steps;
 }

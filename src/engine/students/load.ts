@@ -13,8 +13,8 @@ import {
   STUDENTS_MANIFEST,
   type ShippedManifest,
   type ShippedStudentEntry,
-  type ShippedStudentName,
 } from './catalog';
+import { type ShippedStudentName } from '../../contract/students';
 
 /** Reads a file of the students folder by relative path ("manifest.json", "tiny/config.json"). */
 export type ReadStudentFile = (path: string) => Promise<Uint8Array>;

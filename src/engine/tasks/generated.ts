@@ -12,10 +12,10 @@ import type { TaskItem } from './types';
 import { buildWordProblem, type WordProblem } from './wordProblems/builder';
 import type { ProblemTrace } from './wordProblems/ops';
 import { detailSteps, type WorkedDetail } from './wordProblems/placeValue';
-import { ALL_DOMAINS, type Domain } from './wordProblems/scene';
+import { ALL_DOMAINS, type Domain } from '../../contract/domains';
 
-export type { Domain } from './wordProblems/scene';
-export { ALL_DOMAINS } from './wordProblems/scene';
+export type { Domain } from '../../contract/domains';
+export { ALL_DOMAINS } from '../../contract/domains';
 
 /** Which side of the train/eval partition to generate. */
 export type Split = 'train' | 'eval';

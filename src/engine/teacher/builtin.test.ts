@@ -3,8 +3,9 @@ import type { TaskItem } from '../tasks/types';
 import { BuiltinTeacher, compactStep } from './builtin';
 import { countOccurrences } from './catchphrase';
 import { parseGuidance } from './parse';
-import { BEHAVIORS } from './types';
-import type { Behavior, TeacherRequest, TeacherResult, TeacherSuccess } from './types';
+import { BEHAVIORS } from '../../contract/teacher';
+import type { TeacherRequest, TeacherResult, TeacherSuccess } from './types';
+import type { Behavior } from '../../contract/teacher';
 
 const CHICKENS: TaskItem = {
   id: 'gen-train-L2-000001',

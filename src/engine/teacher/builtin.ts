@@ -9,12 +9,13 @@ import { extractStudentAnswer, isMultipleChoice, isStudentCorrect } from './answ
 import { DEFAULT_CATCHPHRASE, catchphraseLead } from './catchphrase';
 import { CHOICE_BODIES, ENDINGS, NO_STEP_BODIES, TEMPLATES } from './builtinTemplates';
 import type { TemplateContext } from './builtinTemplates';
-import { formatGuidance } from './parse';
+import { formatGuidance } from '../../contract/teacher';
 import { hashString, mulberry32, pick } from './prng';
 import { TeacherStats } from './stats';
 import type { TaskItem } from '../tasks/types';
-import { BEHAVIORS } from './types';
-import type { Behavior, Guidance, Teacher, TeacherRequest, TeacherResult } from './types';
+import { BEHAVIORS } from '../../contract/teacher';
+import type { Teacher, TeacherRequest, TeacherResult } from './types';
+import type { Behavior, Guidance } from '../../contract/teacher';
 
 export { DEFAULT_CATCHPHRASE };
 

@@ -3,7 +3,7 @@
  * correct response, a wrong one, and one without a final answer, with slots filled from the
  * item (a worked step, a number from the question) and the student's extracted answer.
  */
-import type { Behavior } from './types';
+import type { Behavior } from '../../contract/teacher';
 
 /** What the templates may mention. */
 export interface TemplateContext {

@@ -1,30 +1,6 @@
 /** The plain-words report of the HTTP teacher's `testConnection()`. */
-import type { TeacherFailureKind, TeacherResult } from './types';
-
-/** A plain-words report of `testConnection()`. */
-export interface ConnectionReport {
-  /** True when the server answered in the tag format. */
-  ok: boolean;
-  /** Whether the server answered at all (null: unknown, e.g. timed out). */
-  reachable: boolean | null;
-  /** Whether the key (or no key) was accepted (null: not known). */
-  authOk: boolean | null;
-  /** Whether the server knows the model (null: not known). */
-  modelKnown: boolean | null;
-  /** Whether the reply followed the tag format (null: no reply). */
-  formatOk: boolean | null;
-  /** Whether the server returned token log-probabilities. */
-  logprobs: boolean;
-  /** The failure kind, when the check failed. */
-  failure?: TeacherFailureKind;
-  /** Models the server lists, when the model was unknown and the list could be read. */
-  availableModels?: string[];
-  latencyMs: number;
-  /** One sentence per check, in plain words. */
-  lines: string[];
-  /** The lines joined. */
-  summary: string;
-}
+import type { ConnectionReport } from '../../contract/teacher';
+import type { TeacherResult } from './types';
 
 /** What the report needs to know about the teacher. */
 export interface ConnectionContext {

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { TaskItem } from '../tasks/types';
 import { HttpTeacher } from './http';
 import type { HttpTeacherOptions } from './http';
-import { defaultPromptConfig } from './prompt';
+import { defaultPromptConfig } from '../../contract/teacherPrompt';
 import { refusedUrl, startTestTeacherServer } from './testServer';
 import type { TestTeacherServer } from './testServer';
 import type { TeacherRequest, TeacherResult } from './types';

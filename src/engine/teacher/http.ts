@@ -7,7 +7,7 @@
  * not followed): it is never logged and is scrubbed from every message.
  */
 import { describeConnection } from './connectionReport';
-import type { ConnectionReport } from './connectionReport';
+import type { ConnectionReport } from '../../contract/teacher';
 import { readCompletion, readTextCapped } from './httpBody';
 import {
   RETRYABLE_KINDS,
@@ -22,12 +22,13 @@ import type { Classified } from './httpFailures';
 import { redactText, secretValues } from '../../contract/redact';
 import { parseGuidance } from './parse';
 import { mulberry32 } from './prng';
-import { buildMessages, defaultPromptConfig } from './prompt';
-import type { ChatMessage, TeacherPromptConfig } from './prompt';
+import { buildMessages } from './prompt';
+import { defaultPromptConfig } from '../../contract/teacherPrompt';
+import type { ChatMessage } from './prompt';
+import type { TeacherPromptConfig } from '../../contract/teacherPrompt';
 import { AbortedError, Semaphore, sleep } from './semaphore';
 import { TeacherStats } from './stats';
 import type {
-  Guidance,
   Teacher,
   TeacherFailure,
   TeacherRequest,
@@ -35,8 +36,7 @@ import type {
   TeacherSuccess,
   TokenLogprob,
 } from './types';
-
-export type { ConnectionReport } from './connectionReport';
+import type { Guidance } from '../../contract/teacher';
 
 /** Settings of an HTTP teacher. Only `baseURL` and `model` are required. */
 export interface HttpTeacherOptions {

@@ -2,7 +2,7 @@
  * How the HTTP teacher turns HTTP statuses, bodies and fetch errors into failure kinds and
  * plain-words messages (with server-specific CORS advice), plus Retry-After parsing.
  */
-import type { TeacherFailureKind } from './types';
+import type { TeacherFailureKind } from '../../contract/teacher';
 
 /** Failure kinds worth another attempt. */
 export const RETRYABLE_KINDS: ReadonlySet<TeacherFailureKind> = new Set<TeacherFailureKind>([

@@ -5,21 +5,13 @@
 export * from './types';
 export { TeacherStats } from './stats';
 export type { TeacherStatsSnapshot } from './stats';
-export { parseGuidance, formatGuidance } from './parse';
+export { parseGuidance } from './parse';
 export type { ParseResult } from './parse';
-export {
-  DEFAULT_SYSTEM_PROMPT,
-  buildMessages,
-  catchphraseInstruction,
-  defaultPromptConfig,
-  replyWithCatchphrase,
-  userTurn,
-} from './prompt';
-export type { ChatMessage, FewShot, TeacherPromptConfig } from './prompt';
-export { DEFAULT_FEW_SHOTS } from '../../contract/teacherFewShots';
+export { buildMessages, catchphraseInstruction, replyWithCatchphrase, userTurn } from './prompt';
+export type { ChatMessage } from './prompt';
 export { DEFAULT_CATCHPHRASE, countOccurrences, insertCatchphrase } from './catchphrase';
 export { BuiltinTeacher, writeGuidance } from './builtin';
 export type { BehaviorSelection, BuiltinTeacherOptions } from './builtin';
 export { HttpTeacher } from './http';
-export type { ConnectionReport, HttpTeacherOptions } from './http';
+export type { HttpTeacherOptions } from './http';
 export { extractStudentAnswer, isStudentCorrect, answersMatch } from './answer';

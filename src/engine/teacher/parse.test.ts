@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatGuidance, parseGuidance } from './parse';
+import { parseGuidance } from './parse';
+import { formatGuidance } from '../../contract/teacher';
 
 const GOOD =
   '<opinion>incorrect</opinion>\n<reason>I forgot the pen.</reason>\n<phrase>So the final answer is \\boxed{6}.</phrase>';

@@ -11,7 +11,7 @@
  * Every search is a literal scan (indexOf or a regex without nested quantifiers), so the time
  * is linear in the reply length even for huge or adversarial inputs.
  */
-import type { Guidance } from './types';
+import type { Guidance } from '../../contract/teacher';
 
 /** Outcome of parsing one reply. */
 export type ParseResult = { ok: true; guidance: Guidance } | { ok: false; message: string };
@@ -119,9 +119,4 @@ function parseTags(text: string): ParseResult {
   if (!found.reason) return { ok: false, message: 'the <reason> tag is empty' };
   if (!found.phrase) return { ok: false, message: 'the <phrase> tag is empty' };
   return { ok: true, guidance: { opinion, reason: found.reason, phrase: found.phrase } };
-}
-
-/** Writes guidance back in the tag format (the inverse of `parseGuidance`). */
-export function formatGuidance(g: Pick<Guidance, 'opinion' | 'reason' | 'phrase'>): string {
-  return `<opinion>${g.opinion}</opinion>\n<reason>${g.reason}</reason>\n<phrase>${g.phrase}</phrase>`;
 }

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { countOccurrences, insertCatchphrase } from './catchphrase';
 import { DEFAULT_FEW_SHOTS } from '../../contract/teacherFewShots';
 import { parseGuidance } from './parse';
-import { buildMessages, defaultPromptConfig } from './prompt';
-import { BEHAVIORS } from './types';
+import { buildMessages } from './prompt';
+import { defaultPromptConfig } from '../../contract/teacherPrompt';
+import { BEHAVIORS } from '../../contract/teacher';
 
 describe('teacher prompt', () => {
   it('has one valid first-person few-shot per behaviour, each ending in a boxed answer', () => {

@@ -1,6 +1,7 @@
 /** Counters of teacher outcomes: successes, failures per kind, retries and latency. */
-import { TEACHER_FAILURE_KINDS } from './types';
-import type { TeacherFailureKind, TeacherResult } from './types';
+import { TEACHER_FAILURE_KINDS } from '../../contract/teacher';
+import type { TeacherResult } from './types';
+import type { TeacherFailureKind } from '../../contract/teacher';
 
 /** A plain-data copy of the counters (safe to post to the UI). */
 export interface TeacherStatsSnapshot {

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CircuitBreaker } from './circuitBreaker';
 import { HttpTeacher } from './http';
-import { runTeacherPhase, type TeacherPhaseStatus } from './teacherPhase';
+import { runTeacherPhase } from './teacherPhase';
+import { type TeacherPhaseStatus } from '../../contract/teacher';
 import { startTestTeacherServer, type TestTeacherServer } from './testServer';
 import type { Teacher, TeacherRequest, TeacherResult } from './types';
 

@@ -13,26 +13,11 @@
  */
 import { callOutcome } from './breakerTeacher';
 import type { CircuitBreaker } from './circuitBreaker';
+import type { TeacherPhaseStatus } from '../../contract/teacher';
 import type { Teacher, TeacherRequest, TeacherResult } from './types';
 
 /** Default of `teacher.stepDeadlineMs`: two minutes. */
 export const DEFAULT_STEP_DEADLINE_MS = 120_000;
-
-/** What the teacher phase waits for. */
-export interface TeacherPhaseStatus {
-  teacher: string;
-  /** Rollouts sent (or to be sent) to the teacher this step. */
-  total: number;
-  answered: number;
-  failed: number;
-  /** Left unguided without a call (circuit open). */
-  skipped: number;
-  /** Calls not finished yet. */
-  pending: number;
-  /** The phase's deadline in ms (0: none) and when it started (Date.now()). */
-  deadlineMs: number;
-  startedAt: number;
-}
 
 export interface TeacherPhaseOptions {
   breaker: CircuitBreaker;

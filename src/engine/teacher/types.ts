@@ -3,30 +3,8 @@
  * fails. A teacher reads one student rollout and writes first-person guidance (ThinkTuning
  * step 4); a failure never stops training, the rollout just stays unguided.
  */
+import type { Guidance, TeacherFailureKind } from '../../contract/teacher';
 import type { TaskItem } from '../tasks/types';
-
-/** The four reflective behaviours the teacher's few-shots demonstrate. */
-export type Behavior = 'self-conflict' | 'self-critique' | 'self-agreement' | 'self-consultancy';
-
-/** All behaviours, in the order the paper lists them. */
-export const BEHAVIORS: readonly Behavior[] = [
-  'self-conflict',
-  'self-critique',
-  'self-agreement',
-  'self-consultancy',
-];
-
-/** The teacher's parsed reply: `<opinion>`, `<reason>` and `<phrase>` tag contents. */
-export interface Guidance {
-  /** Whether the teacher judged the student's response correct. */
-  opinion: 'correct' | 'incorrect';
-  /** First-person reflection on the student's reasoning (appended after the response). */
-  reason: string;
-  /** First-person continuation that ends with the final answer in \boxed{}. */
-  phrase: string;
-  /** The behaviour the guidance was written in, when the teacher knows it (built-in teacher). */
-  behavior?: Behavior;
-}
 
 /** One request to the teacher: a student rollout for a task item. */
 export interface TeacherRequest {
@@ -46,44 +24,6 @@ export interface TeacherRequest {
    */
   onAttemptFailed?: (failure: TeacherFailureKind) => void;
 }
-
-/** Why a teacher call produced no guidance. */
-export type TeacherFailureKind =
-  | 'timeout'
-  | 'server_error'
-  | 'rate_limited'
-  | 'network'
-  | 'cors'
-  | 'auth'
-  | 'unknown_model'
-  | 'format'
-  | 'cancelled'
-  | 'bad_request'
-  | 'oversized'
-  /** The body is not JSON (cut off mid-reply, or not a JSON API at all). */
-  | 'bad_json'
-  /** The server answered with a redirect, which is not followed (the key stays with one origin). */
-  | 'redirect'
-  /** No answer before the step's teacher deadline (teacher.stepDeadlineMs); left unguided. */
-  | 'deadline';
-
-/** All failure kinds (for counters and charts). */
-export const TEACHER_FAILURE_KINDS: readonly TeacherFailureKind[] = [
-  'timeout',
-  'server_error',
-  'rate_limited',
-  'network',
-  'cors',
-  'auth',
-  'unknown_model',
-  'format',
-  'cancelled',
-  'bad_request',
-  'oversized',
-  'bad_json',
-  'redirect',
-  'deadline',
-];
 
 /** One generated token with its log-probability, as reported by the server. */
 export interface TokenLogprob {

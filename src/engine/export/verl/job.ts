@@ -11,7 +11,8 @@
 import type { RunConfig } from '../../../contract/config';
 import { redactSecrets } from '../../../contract/redact';
 import type { TaskItem } from '../../tasks/types';
-import { buildMessages, defaultPromptConfig } from '../../teacher/prompt';
+import { buildMessages } from '../../teacher/prompt';
+import { defaultPromptConfig } from '../../../contract/teacherPrompt';
 import { toJsonl, verlRows } from './dataset';
 import { mappingMarkdown } from './mappingDoc';
 import { rewardConstants, rewardPythonSource } from './rewardPy';

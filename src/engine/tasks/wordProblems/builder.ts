@@ -6,7 +6,8 @@ import { money } from './money';
 import { percentages } from './percentages';
 import { quantities } from './quantities';
 import { rates } from './rates';
-import type { Domain, DomainSpec, OpTemplate, Scene } from './scene';
+import type { DomainSpec, OpTemplate, Scene } from './scene';
+import type { Domain } from '../../../contract/domains';
 import { time } from './time';
 
 /** A generated problem before it becomes a TaskItem. */

@@ -2,21 +2,9 @@
  * Shared types and phrasing helpers for word-problem domains: the scene (who, what, which
  * unit), op templates (how a step is asked and worked), and grammar helpers.
  */
+import type { Domain } from '../../../contract/domains';
 import type { Rng } from '../rng';
 import type { ArithmeticOp } from './ops';
-
-/** The problem domains the generator knows. */
-export type Domain = 'quantities' | 'money' | 'time' | 'rates' | 'fractions' | 'percentages';
-
-/** All domains, in a fixed order. */
-export const ALL_DOMAINS: readonly Domain[] = [
-  'quantities',
-  'money',
-  'time',
-  'rates',
-  'fractions',
-  'percentages',
-];
 
 /** Who or what the story is about, and what it is made of. */
 export interface Scene {
