@@ -22,7 +22,7 @@ import { buildTokenizer, loadItems, type ReadText } from '../engine/eval/sources
 import type { ConnectionReport } from '../contract/teacher';
 import { describeBudget } from '../contract/budget';
 import { runComparison } from '../engine/experiments/comparison';
-import { comparisonArmName, type Method } from '../engine/experiments/table';
+import { comparisonArmName, type Method } from '../contract/resultsTable';
 import type { StepMetrics } from '../contract/loopRecords';
 import {
   assertNever,
@@ -37,7 +37,8 @@ import {
 import { DEFAULT_CORPUS } from './defaultCorpus';
 import { httpTeacher, teacherFromSettings } from './teacherFactory';
 import type { ResumePoint } from '../engine/loop/resume';
-import type { RunStore, StorageUsage } from '../storage/runStore';
+import type { RunStore } from '../storage/runStore';
+import type { StorageUsage } from '../contract/storageUsage';
 import { RunLibrary, type RunRecorder } from './runLibrary';
 import { TrainingRun } from './trainingRun';
 import { speedProbeMs } from '../engine/backend/speedProbe';

@@ -8,14 +8,15 @@ import type { TeacherPhaseStatus } from '../contract/teacher';
 import type { AdapterInfo, BackendName, BackendPreference } from '../contract/backend';
 import type { RunConfig } from '../contract/config';
 import type { RunHalt, StepMetrics, Trajectory } from '../contract/loopRecords';
-import type { ComparisonProgress, ComparisonResult } from '../engine/experiments/comparison';
-import type { Method, ResultsRow } from '../engine/experiments/table';
-import type { SftStepMetrics } from '../engine/sft/train';
-import type { HfLoadProgress } from '../engine/hf/load';
-import type { MemoryEstimate } from '../engine/hf/memory';
+import type { ComparisonProgress, ComparisonResult } from '../contract/comparison';
+import type { Method, ResultsRow } from '../contract/resultsTable';
+import type { SftStepMetrics } from '../contract/sftMetrics';
+import type { HfLoadProgress } from '../contract/pretrained';
+import type { MemoryEstimate } from '../contract/pretrained';
 import type { TeacherPromptConfig } from '../contract/teacherPrompt';
 import type { ConnectionReport } from '../contract/teacher';
-import type { RunRecord, StorageUsage } from '../storage/runStore';
+import type { RunRecord } from '../contract/runRecord';
+import type { StorageUsage } from '../contract/storageUsage';
 
 export interface SampleParams {
   /** The user's prompt (wrapped in the chat format by the worker). */

@@ -7,17 +7,13 @@
 import type { RunConfig } from '../contract/config';
 import { resumePointFromFiles, type ResumePoint } from '../engine/loop/resume';
 import type { StepMetrics, StepResult, Trajectory } from '../contract/loopRecords';
-import type { SftStepMetrics } from '../engine/sft/train';
+import type { SftStepMetrics } from '../contract/sftMetrics';
 import type { CheckpointFiles } from '../engine/store/checkpoint';
 import { exportRunBundle, importRunBundle } from '../storage/bundle';
 import { redactConfig } from '../storage/redact';
-import {
-  QUOTA_WARN_FRACTION,
-  type RunRecord,
-  type RunRecordStatus,
-  type RunStore,
-  type StorageUsage,
-} from '../storage/runStore';
+import { type RunStore } from '../storage/runStore';
+import { type RunRecord, type RunRecordStatus } from '../contract/runRecord';
+import { QUOTA_WARN_FRACTION, type StorageUsage } from '../contract/storageUsage';
 import type { RunStatus, WorkerEvent } from './protocol';
 
 /** What a TrainingRun tells the library as it trains (all calls keep their order). */

@@ -9,7 +9,7 @@ import type { RunHalt, StepResult } from '../contract/loopRecords';
 import type { TaskItem } from '../engine/tasks/types';
 import { TransformerModel } from '../engine/model/transformer';
 import type { CausalLM } from '../engine/model/causalLM';
-import type { SftStepMetrics } from '../engine/sft/train';
+import type { SftStepMetrics } from '../contract/sftMetrics';
 import { buildTokenizer, createStudent } from '../engine/student';
 import { loadRunStudent, type ReadStudentFile } from '../engine/students/load';
 import { warmupStepsOf } from '../contract/students';

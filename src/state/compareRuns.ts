@@ -4,9 +4,9 @@
  * Pure functions.
  */
 import type { RunConfig } from '../contract/config';
-import { comparisonArmName, type Method, type ResultsRow } from '../engine/experiments/table';
+import { comparisonArmName, type Method, type ResultsRow } from '../contract/resultsTable';
 import type { StepMetrics } from '../contract/loopRecords';
-import type { RunRecord } from '../storage/runStore';
+import type { RunRecord } from '../contract/runRecord';
 
 /** A run the compare view can overlay. */
 export interface RunForCompare {

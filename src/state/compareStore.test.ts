@@ -1,9 +1,9 @@
 /** The compare view's state: comparison events into the store, arms and lab runs as runs. */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { comparisonBudget } from '../contract/budget';
-import type { ResultsRow } from '../engine/experiments/table';
+import type { ResultsRow } from '../contract/resultsTable';
 import { presetConfig } from '../contract/presets';
-import type { RunRecord } from '../storage/runStore';
+import type { RunRecord } from '../contract/runRecord';
 import { compareCandidates } from './compareRuns';
 import { applyWorkerEvent, resetLab, useLab } from './labStore';
 import { describeRun } from './runNames';

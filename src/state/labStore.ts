@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { RunConfig } from '../contract/config';
-import type { Method, ResultsRow } from '../engine/experiments/table';
+import type { Method, ResultsRow } from '../contract/resultsTable';
 import type { StepMetrics } from '../contract/loopRecords';
 import { assertNever, type WorkerEvent } from '../session/protocol';
 import { comparisonArm, labRun, mergeRuns } from './compareRuns';

@@ -7,7 +7,7 @@ import type { AdapterInfo, BackendName } from '../contract/backend';
 import type { RunConfig } from '../contract/config';
 import type { RunHalt, StepMetrics, Trajectory } from '../contract/loopRecords';
 import { presetConfig } from '../contract/presets';
-import type { SftStepMetrics } from '../engine/sft/train';
+import type { SftStepMetrics } from '../contract/sftMetrics';
 import { defaultPromptConfig, type TeacherPromptConfig } from '../contract/teacherPrompt';
 import { type ConnectionReport } from '../contract/teacher';
 import type {
@@ -17,10 +17,11 @@ import type {
   RunProgress,
   StoredSteps,
 } from '../session/protocol';
-import type { HfLoadProgress } from '../engine/hf/load';
-import type { RunRecord, StorageUsage } from '../storage/runStore';
-import type { ComparisonProgress } from '../engine/experiments/comparison';
-import type { Method, ResultsRow } from '../engine/experiments/table';
+import type { HfLoadProgress } from '../contract/pretrained';
+import type { RunRecord } from '../contract/runRecord';
+import type { StorageUsage } from '../contract/storageUsage';
+import type { ComparisonProgress } from '../contract/comparison';
+import type { Method, ResultsRow } from '../contract/resultsTable';
 import type { RunForCompare } from './compareRuns';
 import { CPU_PRESET } from './defaultPreset';
 

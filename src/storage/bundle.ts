@@ -17,7 +17,7 @@
 import { parseConfig, type RunConfig } from '../contract/config';
 import { decodeTrainerState, TRAINER_STATE_FILE } from '../engine/loop/trainerState';
 import type { StepMetrics, Trajectory } from '../contract/loopRecords';
-import type { SftStepMetrics } from '../engine/sft/train';
+import type { SftStepMetrics } from '../contract/sftMetrics';
 import { decodeSafetensors } from '../engine/store/safetensors';
 import { checkCheckpointFiles } from '../engine/store/checkpointCheck';
 import {
@@ -29,7 +29,8 @@ import {
 } from '../engine/store/checkpointManifest';
 import { sha256Hex } from './blobStore';
 import { redactConfig } from './redact';
-import type { RunRecord, RunStore } from './runStore';
+import type { RunStore } from './runStore';
+import type { RunRecord } from '../contract/runRecord';
 import {
   BUNDLE_FORMAT,
   BUNDLE_VERSION,

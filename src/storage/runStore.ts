@@ -11,7 +11,7 @@
  */
 import type { RunConfig } from '../contract/config';
 import type { StepMetrics, Trajectory } from '../contract/loopRecords';
-import type { SftStepMetrics } from '../engine/sft/train';
+import type { SftStepMetrics } from '../contract/sftMetrics';
 import { IdbBlobStore, OpfsBlobStore, type BlobStore } from './blobStore';
 import { loadVerified, pointerHashes, storeVerified } from './checkpointBlobs';
 import { eachOfRun, openDatabase, request, transaction, type StoreName } from './idb';
@@ -24,15 +24,7 @@ import type {
   TrajectoryUsage,
 } from '../contract/runRecord';
 
-export type {
-  CheckpointFileRef,
-  CheckpointPointer,
-  RunPatch,
-  RunRecord,
-  RunRecordStatus,
-  TrajectoryUsage,
-} from '../contract/runRecord';
-export { estimateStorage, QUOTA_WARN_FRACTION, type StorageUsage } from './quota';
+export { estimateStorage } from './quota';
 export { CheckpointCorruptError } from './checkpointBlobs';
 
 /** Points inside a checkpoint write where a test can simulate a crash (by throwing). */

@@ -9,7 +9,7 @@ import {
   YAxis,
 } from 'recharts';
 import { comparisonBudget, describeBudget } from '../contract/budget';
-import { METHOD_LABELS, METHODS, type ResultsRow } from '../engine/experiments/table';
+import { METHOD_LABELS, METHODS, type ResultsRow } from '../contract/resultsTable';
 import { configProblem, runActive } from '../state/actions';
 import {
   loadStoredMetrics,

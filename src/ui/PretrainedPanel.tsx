@@ -1,5 +1,5 @@
 import { useState, type DragEvent } from 'react';
-import { formatBytes } from '../engine/hf/memory';
+import { formatBytes } from '../contract/format';
 import type { PretrainedSource } from '../session/protocol';
 import { inspectPretrained, loadPretrained, runActive } from '../state/actions';
 import { useLab } from '../state/labStore';

@@ -11,7 +11,8 @@ import {
 import { exportRunAsVerlJob } from '../state/exportVerlJob';
 import { useLab } from '../state/labStore';
 import { liveRunRecord } from '../state/savedRunView';
-import type { RunRecord, StorageUsage } from '../storage/runStore';
+import type { RunRecord } from '../contract/runRecord';
+import type { StorageUsage } from '../contract/storageUsage';
 import { OpenedRuns } from './OpenedRuns';
 
 const mb = (n: number) =>

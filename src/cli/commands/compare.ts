@@ -15,17 +15,10 @@ import { trainerCheckpoint } from '../../engine/loop/resume';
 import { writeCheckpointDir } from '../checkpointDir';
 import type { RunConfig } from '../../contract/config';
 import { comparisonBudget, describeBudget } from '../../contract/budget';
-import {
-  runComparison,
-  type ComparisonProgress,
-  type ComparisonResult,
-} from '../../engine/experiments/comparison';
-import {
-  comparisonMarkdown,
-  METHODS,
-  type Method,
-  type ResultsRow,
-} from '../../engine/experiments/table';
+import { runComparison } from '../../engine/experiments/comparison';
+import { type ComparisonProgress, type ComparisonResult } from '../../contract/comparison';
+import { comparisonMarkdown } from '../../engine/experiments/table';
+import { METHODS, type Method, type ResultsRow } from '../../contract/resultsTable';
 import { seedsMarkdown, summariseSeeds } from '../../engine/experiments/seeds';
 import { readShippedFile } from '../shippedStudents';
 import { PRESET_NAMES, presetConfig } from '../../contract/presets';

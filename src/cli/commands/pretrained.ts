@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { RunConfig } from '../../contract/config';
 import { pretrainedCheckpoint } from '../../engine/hf/export';
 import { loadHfModel, type LoadedHfModel } from '../../engine/hf/load';
-import { formatBytes } from '../../engine/hf/memory';
+import { formatBytes } from '../../contract/format';
 import { readPeftAdapters } from '../../engine/hf/peft';
 import { loadPretrainedStudent } from '../../engine/hf/student';
 import { createTeacher } from '../../engine/loop/setup';

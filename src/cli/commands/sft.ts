@@ -10,7 +10,8 @@ import { buildTokenizer, loadItems, type ReadText } from '../../engine/eval/sour
 import { parameterCount } from '../../engine/model/transformer';
 import { createStudent } from '../../engine/student';
 import { PRESET_NAMES, presetConfig } from '../../contract/presets';
-import { runSft, type SftStepMetrics } from '../../engine/sft/train';
+import { runSft } from '../../engine/sft/train';
+import { type SftStepMetrics } from '../../contract/sftMetrics';
 import { checkpointFiles } from '../../engine/store/checkpoint';
 import { writeCheckpointDir } from '../checkpointDir';
 import { redactText } from '../../contract/redact';

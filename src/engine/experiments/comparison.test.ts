@@ -8,8 +8,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyOverride, type RunConfig } from '../../contract/config';
 import { presetConfig } from '../../contract/presets';
-import { runComparison, type ComparisonProgress } from './comparison';
-import { METHODS } from './table';
+import { runComparison } from './comparison';
+import { type ComparisonProgress } from '../../contract/comparison';
+import { METHODS } from '../../contract/resultsTable';
 
 beforeAll(async () => {
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);

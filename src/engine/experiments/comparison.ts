@@ -4,6 +4,7 @@
  * data on an equal budget (budget.ts), each scored greedily on the same held-out questions.
  * Pure engine code (Node CLI and the browser worker); every model it makes is disposed.
  */
+import type { ArmHistory, ComparisonProgress, ComparisonResult } from '../../contract/comparison';
 import type { RunConfig } from '../../contract/config';
 import {
   evalStepMetrics,
@@ -20,7 +21,8 @@ import type { StepMetrics } from '../../contract/loopRecords';
 import type { TransformerModel } from '../model/transformer';
 import { mixSeed } from '../random';
 import { runStar } from '../sft/star';
-import { runSft, type SftStepMetrics } from '../sft/train';
+import { runSft } from '../sft/train';
+import { type SftStepMetrics } from '../../contract/sftMetrics';
 import { createStudent } from '../student';
 import { loadRunStudent, type ReadStudentFile } from '../students/load';
 import type { TaskItem } from '../tasks/types';
@@ -31,47 +33,10 @@ import {
   DEFAULT_STAR_ITERATIONS,
   type ComparisonBudget,
 } from '../../contract/budget';
-import {
-  METHOD_LABELS,
-  METHODS,
-  resultsRow,
-  sourceLabels,
-  type Method,
-  type ResultsRow,
-} from './table';
+import { resultsRow, sourceLabels } from './table';
+import { METHOD_LABELS, METHODS, type Method, type ResultsRow } from '../../contract/resultsTable';
 
 /** Where the comparison is. `step`/`total` count the current phase's steps (or eval rows). */
-export interface ComparisonProgress {
-  method: Method | 'warm-up';
-  phase: 'train' | 'eval';
-  step: number;
-  total: number;
-  /** Methods finished (trained and evaluated), of `methodsTotal`. */
-  methodsDone: number;
-  methodsTotal: number;
-}
-
-/** One arm's per-step metrics (RL's names; STaR one row per iteration; SFT its loss). */
-export interface ArmHistory {
-  method: Method;
-  label: string;
-  metrics: StepMetrics[];
-}
-
-export interface ComparisonResult {
-  config: RunConfig;
-  budget: ComparisonBudget;
-  /** Task-source columns of the table. */
-  sources: string[];
-  /** One row per method run, in METHODS order. */
-  rows: ResultsRow[];
-  arms: ArmHistory[];
-  warmup: SftStepMetrics[];
-  /** True when stopped early: rows hold the methods that finished. */
-  stopped: boolean;
-  seconds: number;
-}
-
 export interface ComparisonOptions {
   /** Reads GSM8K files (a file read in Node, fetch in the browser). */
   readText?: ReadText;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { meanCi95, seedsMarkdown, summariseSeeds, tQuantile975 } from './seeds';
-import type { Method, ResultsRow } from './table';
+import type { Method, ResultsRow } from '../../contract/resultsTable';
 
 const row = (method: Method, overall: number): ResultsRow => ({
   method,

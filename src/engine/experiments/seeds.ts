@@ -3,7 +3,7 @@
  * mean and a 95% confidence interval for the mean (Student's t, n - 1 degrees of freedom).
  * Pure functions: the CLI runs one comparison per seed and hands the rows here.
  */
-import { METHOD_LABELS, METHODS, type Method, type ResultsRow } from './table';
+import { METHOD_LABELS, METHODS, type Method, type ResultsRow } from '../../contract/resultsTable';
 
 /** Two-sided 95% quantiles t_{0.975, df} for df = 1..30 (larger df use 1.96). */
 const T975 = [

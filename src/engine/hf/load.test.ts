@@ -5,8 +5,10 @@ import { applyOverride, parseConfig } from '../../contract/config';
 import { llamaParameterCount } from '../model/llamaConfig';
 import { HF_URLS, presetConfig } from '../../contract/presets';
 import { llamaConfigFromHf } from './config';
-import { estimateMemory, formatBytes } from './memory';
-import { loadHfModel, readHfModelInfo, type HfLoadProgress } from './load';
+import { estimateMemory } from './memory';
+import { formatBytes } from '../../contract/format';
+import { loadHfModel, readHfModelInfo } from './load';
+import { type HfLoadProgress } from '../../contract/pretrained';
 import { sourceFromFiles, sourceFromUrl } from './source';
 
 beforeAll(async () => {

@@ -10,26 +10,17 @@
  * whole); progress is reported per file downloaded and per tensor converted.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { HfLoadProgress } from '../../contract/pretrained';
 import { LlamaModel } from '../model/llama';
 import { llamaWeightShapes, type LlamaConfig } from '../model/llamaConfig';
 import type { LoraOptions } from '../model/lora';
 import { llamaConfigFromHf, parseHfConfigJson, type HfConfigJson } from './config';
 import { tensorToFloat32 } from './convert';
-import { estimateMemory, type MemoryEstimate } from './memory';
+import { estimateMemory } from './memory';
+import { type MemoryEstimate } from '../../contract/pretrained';
 import { safetensorsViews } from './safetensorsView';
 import type { HfSource } from './source';
 import { HfTokenizer } from './tokenizer';
-
-export interface HfLoadProgress {
-  phase: 'config' | 'download' | 'convert' | 'done';
-  /** The file being read or converted. */
-  file: string;
-  /** Of the whole load, 0..1. */
-  fraction: number;
-  /** Bytes of `file` read so far and its size (null: unknown). */
-  loaded?: number;
-  total?: number | null;
-}
 
 export interface HfLoadOptions {
   /** LoRA adapters on a frozen base, or null for full fine-tuning. */

@@ -4,23 +4,9 @@
  * trainable parameter, its gradient and AdamW's two moments (3 more float32 values); a forward
  * pass for training keeps about `activationFloatsPerToken` float32 values per token.
  */
+import type { MemoryEstimate } from '../../contract/pretrained';
 import { llamaParameterCount, type LlamaConfig } from '../model/llamaConfig';
 import { loraParameterCount, type LoraOptions } from '../model/lora';
-
-export interface MemoryEstimate {
-  parameters: number;
-  /** Bytes of the weight files (parameters x the bytes of torch_dtype). */
-  downloadBytes: number;
-  /** The weights as float32 on the device. */
-  weightBytes: number;
-  trainableParameters: number;
-  /** Adapters (LoRA) + gradients + AdamW moments of the trainable parameters. */
-  trainingStateBytes: number;
-  /** Activations kept for the backward pass, per token of a training batch. */
-  activationBytesPerToken: number;
-  /** weightBytes + trainingStateBytes: the floor before any batch. */
-  totalBytes: number;
-}
 
 const DTYPE_BYTES: Record<string, number> = {
   float32: 4,
@@ -54,12 +40,4 @@ export function estimateMemory(
     activationBytesPerToken: perToken * 4,
     totalBytes: weightBytes + trainingStateBytes,
   };
-}
-
-/** "1.2 GB", "340 MB", "12 kB" (decimal units, like download sizes). */
-export function formatBytes(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(n >= 1e10 ? 0 : 1)} GB`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(n >= 1e7 ? 0 : 1)} MB`;
-  if (n >= 1e3) return `${Math.round(n / 1e3)} kB`;
-  return `${n} B`;
 }

@@ -1,6 +1,7 @@
 import type { RunConfig } from '../../contract/config';
 import type { LoraOptions } from '../model/lora';
-import { loadHfModel, type HfLoadProgress, type LoadedHfModel } from './load';
+import { loadHfModel, type LoadedHfModel } from './load';
+import { type HfLoadProgress } from '../../contract/pretrained';
 import type { HfSource } from './source';
 
 /** The LoRA settings of a run (null: full fine-tuning). Adapters are seeded by the run's seed. */

@@ -23,7 +23,8 @@
 import type { RunConfig } from '../../contract/config';
 import { evaluate, heldOutEvalOptions, type EvalResult } from '../eval/evaluate';
 import type { CausalLM } from '../model/causalLM';
-import { runSft, type SftResult, type SftStepMetrics } from '../sft/train';
+import { runSft, type SftResult } from '../sft/train';
+import { type SftStepMetrics } from '../../contract/sftMetrics';
 import { buildTokenizer, createStudent } from '../student';
 import type { TaskItem } from '../tasks/types';
 import type { Teacher } from '../teacher';

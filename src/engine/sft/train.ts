@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { SftStepMetrics } from '../../contract/sftMetrics';
 import { tokenScores } from '../model/logprobs';
 import type { CausalLM } from '../model/causalLM';
 import { AdamW } from '../optim/adamw';
@@ -9,16 +10,6 @@ import type { Tokenizer } from '../tokenizer';
 import type { RunConfig } from '../../contract/config';
 import { packBatch } from './batch';
 import { sftExample, type SftExample } from './examples';
-
-export interface SftStepMetrics {
-  step: number;
-  loss: number;
-  lr: number;
-  grad_norm: number;
-  tokens: number;
-  step_time: number;
-  skipped: boolean;
-}
 
 export interface SftResult {
   history: SftStepMetrics[];
