@@ -14,7 +14,7 @@ import { checkpointFiles } from '../engine/store/checkpoint';
 import { trainTokenizer } from '../engine/tokenizer';
 import { exportRunBundle, importRunBundle, readBundle } from './bundle';
 import { RunStore } from './runStore';
-import { trajectoryStepOffset } from './bundleFormat';
+import { trajectoryStepOffset } from '../contract/runBundleFormat';
 import { readZip, writeZip, type ZipEntry } from './zip';
 
 beforeAll(async () => {

@@ -42,10 +42,10 @@ import {
   trajectoryStepOffset,
   wrap,
   type BundleManifest,
-} from './bundleFormat';
+} from '../contract/runBundleFormat';
 import { readZip, writeZip } from './zip';
 
-export { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleManifest } from './bundleFormat';
+export { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleManifest } from '../contract/runBundleFormat';
 
 /** A bundle's parts, validated. */
 export interface RunBundle {

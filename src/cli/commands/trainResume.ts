@@ -19,7 +19,7 @@ import { writeFileAtomic } from '../durableFs';
 import { jsonlText, parseJsonlTolerant, type JsonlRow } from '../jsonlFile';
 import { CHECKPOINT_FOLDER, RUN_JSONL_FILES, type RunJsonlFile } from '../runFolder';
 import { adoptModelShape } from './initShape';
-import { trajectoryStepOffset } from '../../storage/bundleFormat';
+import { trajectoryStepOffset } from '../../contract/runBundleFormat';
 
 /** The run's config (DIR/config.json) with `--set` overrides, e.g. rl.steps=100 to go further. */
 export async function resumeConfig(dir: string, sets: readonly string[]): Promise<RunConfig> {

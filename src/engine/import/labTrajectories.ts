@@ -3,7 +3,7 @@
  * rollout per line with every per-token value. Indexed like the others; the full record, tokens
  * included, is read back from the file when a group is shown.
  */
-import { checkTrajectory } from '../../storage/bundleFormat';
+import { checkTrajectory } from '../../contract/runBundleFormat';
 import { jsonlLines, parseJsonObject } from './jsonlLines';
 import type { RolloutIndexBuilder } from './rolloutIndex';
 import type { FormatFacts, ImportSource } from '../../contract/importedRun';

@@ -2,8 +2,8 @@
  * A run bundle's manifest (run.json) and the checks every file of a bundle goes through on
  * import: each failure names the file, the line and the field, and says what was expected.
  */
-import type { StepMetrics, Trajectory } from '../contract/loopRecords';
-import type { RunRecordStatus } from '../contract/runRecord';
+import type { StepMetrics, Trajectory } from './loopRecords';
+import type { RunRecordStatus } from './runRecord';
 
 export const BUNDLE_FORMAT = 'thinktuning-lab/run-bundle';
 /**
