@@ -72,19 +72,19 @@ export async function runRlStep(
     const total = (performance.now() - t0) / 1000;
     const m = r.metrics;
     const split = {
-      rollout_s: m['timing/rollout_s'],
-      teacher_s: m['timing/teacher_s'],
-      scoring_s: m['timing/scoring_s'],
-      update_s: m['timing/update_s'],
+      rollout_s: m['timing/rollout_s']!,
+      teacher_s: m['timing/teacher_s']!,
+      scoring_s: m['timing/scoring_s']!,
+      update_s: m['timing/update_s']!,
     };
     const phases = split.rollout_s + split.teacher_s + split.scoring_s + split.update_s;
     return {
       ...split,
       other_s: total - phases,
       total_s: total,
-      rollout_tokens: Math.round(m['throughput/rollout_tokens_per_s'] * m['timing/rollout_s']),
+      rollout_tokens: Math.round(m['throughput/rollout_tokens_per_s']! * m['timing/rollout_s']!),
       /** rows x padded length the update processed */
-      train_tokens: Math.round(m['throughput/train_tokens_per_s'] * m['timing/update_s']),
+      train_tokens: Math.round(m['throughput/train_tokens_per_s']! * m['timing/update_s']!),
       guided: r.trajectories.filter((t) => t.guided).length,
       finished: r.trajectories.filter((t) => t.finished).length,
     };

@@ -163,7 +163,7 @@ async function main(): Promise<void> {
     nonFinite += r.metrics['numerics/nonfinite_skipped'] ?? 0;
     guided += r.metrics['thinktuning/guided_count'] ?? 0;
     if (trainer.step % a.every === 0) {
-      const s = sample(trainer.step, t0, r.metrics.step_time);
+      const s = sample(trainer.step, t0, r.metrics.step_time!);
       samples.push(s);
       await print(s);
     }

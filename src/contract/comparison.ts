@@ -1,7 +1,7 @@
 /** What the comparison reports while it runs and when it ends (engine/experiments/comparison.ts). */
 import type { ComparisonBudget } from './budget';
 import type { RunConfig } from './config';
-import type { StepMetrics } from './loopRecords';
+import type { StepMetrics } from './metrics';
 import type { SftStepMetrics } from './sftMetrics';
 import type { Method, ResultsRow } from './resultsTable';
 

@@ -1,3 +1,4 @@
+import type { StepMetrics } from './metrics';
 import type { Behavior } from './teacher';
 
 /** Which piece of a response a token belongs to (guided responses are labelled by part). */
@@ -50,9 +51,6 @@ export interface Trajectory {
   guidance?: { opinion: string; reason: string; phrase: string; behavior?: Behavior };
   tokens: TokenRecord[];
 }
-
-/** One JSON object per step; TRL's names where one exists, ThinkTuning's under thinktuning/. */
-export type StepMetrics = Record<string, number>;
 
 export interface StepResult {
   metrics: StepMetrics;

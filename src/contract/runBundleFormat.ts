@@ -2,7 +2,8 @@
  * A run bundle's manifest (run.json) and the checks every file of a bundle goes through on
  * import: each failure names the file, the line and the field, and says what was expected.
  */
-import type { StepMetrics, Trajectory } from './loopRecords';
+import type { Trajectory } from './loopRecords';
+import type { MetricName, StepMetrics } from './metrics';
 import type { RunRecordStatus } from './runRecord';
 
 export const BUNDLE_FORMAT = 'thinktuning-lab/run-bundle';
@@ -99,8 +100,10 @@ export function parseJsonl<T>(
 export function checkMetricsRow(o: Record<string, unknown>, where: string): StepMetrics {
   if (!Number.isInteger(o.step) || (o.step as number) < 1)
     throw new Error(`${where}: "step" must be a positive integer (got ${JSON.stringify(o.step)}).`);
-  const row: StepMetrics = {};
-  for (const [k, v] of Object.entries(o)) {
+  const row: StepMetrics = { step: o.step as number };
+  for (const [name, v] of Object.entries(o)) {
+    // An imported row may carry names this lab does not make; they are kept as they are.
+    const k = name as MetricName;
     if (v === null) row[k] = Number.NaN;
     else if (typeof v === 'number' || typeof v === 'boolean') row[k] = v as number;
     else throw new Error(`${where}: "${k}" must be a number (got ${JSON.stringify(v)}).`);

@@ -23,7 +23,7 @@ import type { ConnectionReport } from '../contract/teacher';
 import { describeBudget } from '../contract/budget';
 import { runComparison } from '../engine/experiments/comparison';
 import { comparisonArmName, type Method } from '../contract/resultsTable';
-import type { StepMetrics } from '../contract/loopRecords';
+import type { StepMetrics } from '../contract/metrics';
 import {
   assertNever,
   type ModelSummary,

@@ -7,7 +7,8 @@
 import type { TeacherPhaseStatus } from '../contract/teacher';
 import type { AdapterInfo, BackendName, BackendPreference } from '../contract/backend';
 import type { RunConfig } from '../contract/config';
-import type { RunHalt, StepMetrics, Trajectory } from '../contract/loopRecords';
+import type { RunHalt, Trajectory } from '../contract/loopRecords';
+import type { StepMetrics } from '../contract/metrics';
 import type { ComparisonProgress, ComparisonResult } from '../contract/comparison';
 import type { Method, ResultsRow } from '../contract/resultsTable';
 import type { SftStepMetrics } from '../contract/sftMetrics';

@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyOverride, type RunConfig } from '../contract/config';
-import type { StepMetrics } from '../contract/loopRecords';
+import type { StepMetrics } from '../contract/metrics';
 import { presetConfig } from '../contract/presets';
 import { RunStore } from '../storage/runStore';
 import { LabSession } from './labSession';

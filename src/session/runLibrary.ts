@@ -6,7 +6,8 @@
  */
 import type { RunConfig } from '../contract/config';
 import { resumePointFromFiles, type ResumePoint } from '../engine/loop/resume';
-import type { StepMetrics, StepResult, Trajectory } from '../contract/loopRecords';
+import type { StepResult, Trajectory } from '../contract/loopRecords';
+import type { StepMetrics } from '../contract/metrics';
 import type { SftStepMetrics } from '../contract/sftMetrics';
 import type { CheckpointFiles } from '../engine/store/checkpoint';
 import { exportRunBundle, importRunBundle } from '../storage/bundle';

@@ -8,7 +8,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyOverride, type RunConfig } from '../contract/config';
 import { encodeTrainerState, TRAINER_STATE_FILE } from '../engine/loop/trainerState';
-import type { StepMetrics } from '../contract/loopRecords';
+import type { StepMetrics } from '../contract/metrics';
 import { TransformerModel } from '../engine/model/transformer';
 import { presetConfig } from '../contract/presets';
 import { checkpointFiles } from '../engine/store/checkpoint';

@@ -395,7 +395,7 @@ export class TrainingRun {
   /** A finished RL step: to the page (metrics, trajectories, progress), then to the saved run. */
   private async stepDone(r: StepResult): Promise<void> {
     this.step = r.metrics.step;
-    this.stepSeconds.push(r.metrics.step_time);
+    this.stepSeconds.push(r.metrics.step_time!);
     this.d.store.add(this.step, r.trajectories);
     this.post({
       type: 'metrics',

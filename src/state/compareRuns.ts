@@ -5,7 +5,7 @@
  */
 import type { RunConfig } from '../contract/config';
 import { comparisonArmName, type Method, type ResultsRow } from '../contract/resultsTable';
-import type { StepMetrics } from '../contract/loopRecords';
+import type { StepMetrics } from '../contract/metrics';
 import type { RunRecord } from '../contract/runRecord';
 
 /** A run the compare view can overlay. */

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { RunConfig } from '../contract/config';
 import type { Method, ResultsRow } from '../contract/resultsTable';
-import type { StepMetrics } from '../contract/loopRecords';
+import type { StepMetrics } from '../contract/metrics';
 import { assertNever, type WorkerEvent } from '../session/protocol';
 import { comparisonArm, labRun, mergeRuns } from './compareRuns';
 import { defaultPresetFor } from './defaultPreset';

@@ -2,7 +2,7 @@
  * How the page joins the saved runs (written by the worker, listed on its events) with what it
  * sees live, so no row or button lags behind the run. Pure functions, unit-tested.
  */
-import type { StepMetrics } from '../contract/loopRecords';
+import type { StepMetrics } from '../contract/metrics';
 import type { RunProgress } from '../session/protocol';
 import type { RunRecord } from '../contract/runRecord';
 

@@ -5,7 +5,8 @@
  */
 import type { AdapterInfo, BackendName } from '../contract/backend';
 import type { RunConfig } from '../contract/config';
-import type { RunHalt, StepMetrics, Trajectory } from '../contract/loopRecords';
+import type { RunHalt, Trajectory } from '../contract/loopRecords';
+import type { StepMetrics } from '../contract/metrics';
 import { presetConfig } from '../contract/presets';
 import type { SftStepMetrics } from '../contract/sftMetrics';
 import { defaultPromptConfig, type TeacherPromptConfig } from '../contract/teacherPrompt';

@@ -16,7 +16,8 @@
  */
 import { parseConfig, type RunConfig } from '../contract/config';
 import { decodeTrainerState, TRAINER_STATE_FILE } from '../engine/loop/trainerState';
-import type { StepMetrics, Trajectory } from '../contract/loopRecords';
+import type { Trajectory } from '../contract/loopRecords';
+import type { StepMetrics } from '../contract/metrics';
 import type { SftStepMetrics } from '../contract/sftMetrics';
 import { decodeSafetensors } from '../engine/store/safetensors';
 import { checkCheckpointFiles } from '../engine/store/checkpointCheck';

@@ -1,6 +1,7 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import type { StepMetrics, Trajectory } from '../contract/loopRecords';
+import type { Trajectory } from '../contract/loopRecords';
+import type { StepMetrics } from '../contract/metrics';
 import { presetConfig } from '../contract/presets';
 import { IdbBlobStore, sha256Hex, type BlobStore } from './blobStore';
 import { openDatabase } from './idb';

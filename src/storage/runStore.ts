@@ -10,7 +10,8 @@
  * The worker is the only writer; the page may read (listRuns, loadMetrics) at any time.
  */
 import type { RunConfig } from '../contract/config';
-import type { StepMetrics, Trajectory } from '../contract/loopRecords';
+import type { Trajectory } from '../contract/loopRecords';
+import type { StepMetrics } from '../contract/metrics';
 import type { SftStepMetrics } from '../contract/sftMetrics';
 import { IdbBlobStore, OpfsBlobStore, type BlobStore } from './blobStore';
 import { loadVerified, pointerHashes, storeVerified } from './checkpointBlobs';

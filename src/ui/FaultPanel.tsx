@@ -1,5 +1,6 @@
 import { runActive } from '../state/actions';
 import { useLab } from '../state/labStore';
+import type { MetricName, StepMetrics } from '../contract/metrics';
 
 /** The run's faults so far, from its step metrics (TRL-style names, see loop/stepGuards.ts). */
 export interface FaultSummary {
@@ -16,9 +17,10 @@ export interface FaultSummary {
 }
 
 const KIND_PREFIX = 'thinktuning/teacher_failures/';
+const CIRCUIT_OPEN: MetricName = 'thinktuning/teacher_circuit_open';
 
 /** Sums a run's fault metrics (pure; unit-tested). */
-export function summarizeFaults(history: ReadonlyArray<Record<string, number>>): FaultSummary {
+export function summarizeFaults(history: ReadonlyArray<Partial<StepMetrics>>): FaultSummary {
   const s: FaultSummary = {
     teacherFailures: {},
     teacherSkipped: 0,
@@ -28,9 +30,9 @@ export function summarizeFaults(history: ReadonlyArray<Record<string, number>>):
   };
   for (const m of history) {
     for (const [k, v] of Object.entries(m)) {
-      if (k.startsWith(KIND_PREFIX) && v > 0) {
+      if (k.startsWith(KIND_PREFIX) && v! > 0) {
         const kind = k.slice(KIND_PREFIX.length);
-        s.teacherFailures[kind] = (s.teacherFailures[kind] ?? 0) + v;
+        s.teacherFailures[kind] = (s.teacherFailures[kind] ?? 0) + v!;
       }
     }
     s.teacherSkipped += m['thinktuning/teacher_skipped'] ?? 0;
@@ -58,7 +60,7 @@ export function FaultPanel() {
   if (history.length === 0 && !halted) return null;
   const f = summarizeFaults(history);
   const kinds = Object.entries(f.teacherFailures);
-  const teacherUsed = history.some((m) => 'thinktuning/teacher_circuit_open' in m);
+  const teacherUsed = history.some((m) => CIRCUIT_OPEN in m);
   const quiet =
     kinds.length === 0 && f.teacherSkipped === 0 && !f.circuitOpen && f.nonFiniteSkipped === 0;
   if (quiet && f.weightsRestored === 0 && !halted) return null;

@@ -2,7 +2,7 @@
  * Chart data: the series each chart draws (read from TRL-named step metrics) and EMA
  * smoothing. Pure functions; charts memoize their rows on (history, smoothing).
  */
-import type { StepMetrics } from '../contract/loopRecords';
+import type { MetricName, StepMetrics } from '../contract/metrics';
 
 /** One line (or band) of a chart. `get` returns null where the metric does not apply. */
 export interface SeriesDef {
@@ -27,12 +27,12 @@ export interface ChartDef {
   percent?: boolean;
 }
 
-const metric = (name: string) => (m: StepMetrics) => finite(m[name]);
+const metric = (name: MetricName) => (m: StepMetrics) => finite(m[name]);
 const finite = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
 /** A guided-only metric: null on steps without guided rollouts (GRPO, teacher off). */
-const guidedOnly = (name: string) => (m: StepMetrics) =>
+const guidedOnly = (name: MetricName) => (m: StepMetrics) =>
   (m['thinktuning/guided_count'] ?? 0) > 0 ? finite(m[name]) : null;
-const unguidedOnly = (name: string) => (m: StepMetrics) =>
+const unguidedOnly = (name: MetricName) => (m: StepMetrics) =>
   (m['thinktuning/guided_count'] ?? 0) > 0 ? finite(m[name]) : null;
 
 export const CHARTS: ChartDef[] = [
@@ -43,7 +43,7 @@ export const CHARTS: ChartDef[] = [
       key: 'reward_band',
       label: 'mean ± std',
       color: '#60a5fa',
-      get: (m) => [m.reward - m.reward_std, m.reward + m.reward_std],
+      get: (m) => [m.reward! - m.reward_std!, m.reward! + m.reward_std!],
     },
     series: [
       { key: 'reward', label: 'mean', color: '#60a5fa', get: metric('reward') },

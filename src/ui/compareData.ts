@@ -2,7 +2,7 @@
  * The compare view's data: which runs to overlay by default, one row per step with a column per
  * run, colours, and a summary row per run in the paper's shape. Pure functions.
  */
-import type { StepMetrics } from '../contract/loopRecords';
+import type { MetricName, StepMetrics } from '../contract/metrics';
 import { lastStep, type RunForCompare } from '../state/compareRuns';
 import { ema } from './chartData';
 
@@ -12,7 +12,7 @@ export type { RunForCompare } from '../state/compareRuns';
 export interface CompareChartDef {
   id: string;
   title: string;
-  metric: string;
+  metric: MetricName;
   percent?: boolean;
   domain?: [number, number];
 }
@@ -81,7 +81,7 @@ export function defaultPairing(runs: readonly RunForCompare[]): string[] {
 }
 
 /** A finite metric value or null (a gap in the line). */
-function value(m: StepMetrics, metric: string): number | null {
+function value(m: StepMetrics, metric: MetricName): number | null {
   const v = m[metric];
   return v !== undefined && Number.isFinite(v) ? v : null;
 }
@@ -93,7 +93,7 @@ export type OverlayRow = Record<string, number | null> & { step: number };
  * value at the step, null where the run has no such step or metric.
  */
 export function overlayRows(
-  metric: string,
+  metric: MetricName,
   runs: readonly RunForCompare[],
   smoothing = 0,
 ): OverlayRow[] {
@@ -113,7 +113,7 @@ export function overlayRows(
 }
 
 /** Whether a run has any value of the metric (a run without one draws no line). */
-export function hasMetric(run: RunForCompare, metric: string): boolean {
+export function hasMetric(run: RunForCompare, metric: MetricName): boolean {
   return run.metrics.some((m) => value(m, metric) !== null);
 }
 
@@ -132,7 +132,7 @@ export interface RunSummary {
 export function summarizeRun(run: RunForCompare, lastN = 10): RunSummary {
   const tail = run.metrics.slice(-lastN);
   // mean over the tail's finite values; null when there are none
-  const mean = (metric: string): number | null => {
+  const mean = (metric: MetricName): number | null => {
     const xs = tail.map((m) => value(m, metric)).filter((v): v is number => v !== null);
     return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
   };

@@ -3,6 +3,7 @@
  * the mean correctness of k samples per question), plus response length, format, catchphrase
  * and reflection rates. Prompts are batched through `sample` with the KV cache. No Node APIs.
  */
+import type { EvalMetrics } from '../../contract/metrics';
 import { sample } from '../model/sample';
 import type { CausalLM } from '../model/causalLM';
 import { mixSeed } from '../random';
@@ -242,10 +243,10 @@ export function stats(recs: readonly EvalRecord[], phrase: string): PassStats {
  * eval/accuracy, eval/format_rate, eval/mean_length, eval/reflection_rate and, when measured,
  * eval/catchphrase_rate.
  */
-export function evalStepMetrics(r: EvalResult): Record<string, number> {
+export function evalStepMetrics(r: EvalResult): EvalMetrics {
   const g = r.greedy;
   if (!g) return {};
-  const m: Record<string, number> = {
+  const m: EvalMetrics = {
     'eval/accuracy': g.accuracy,
     'eval/format_rate': g.formatRate,
     'eval/mean_length': g.meanTokens,

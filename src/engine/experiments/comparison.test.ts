@@ -112,7 +112,7 @@ describe('runComparison', () => {
     const guided = (m: string) =>
       r.arms.find((h) => h.method === m)!.metrics.map((x) => x['thinktuning/guided_count']);
     expect(guided('grpo')).toEqual([0, 0]);
-    expect(guided('thinktuning').reduce((x, y) => x + y, 0)).toBeGreaterThan(0);
+    expect(guided('thinktuning').reduce((x: number, y) => x + y!, 0)).toBeGreaterThan(0);
     await expect(runComparison(micro(['student.source="hf"']))).rejects.toThrow(
       /trains scratch students only for now \(student.source is "hf"\); set student.source=scratch/,
     );

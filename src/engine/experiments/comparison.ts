@@ -17,7 +17,7 @@ import { buildTokenizer, loadItems, type ReadText } from '../eval/sources';
 import { runTraining } from '../loop/run';
 import { createTeacher } from '../loop/setup';
 import type { RlTrainer } from '../loop/trainer';
-import type { StepMetrics } from '../../contract/loopRecords';
+import type { StepMetrics } from '../../contract/metrics';
 import type { TransformerModel } from '../model/transformer';
 import { mixSeed } from '../random';
 import { runStar } from '../sft/star';

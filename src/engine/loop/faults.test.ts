@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { applyOverride, type RunConfig } from '../../contract/config';
+import type { StepMetrics } from '../../contract/metrics';
 import { TransformerModel } from '../model/transformer';
 import { AdamW } from '../optim/adamw';
 import { presetConfig } from '../../contract/presets';
@@ -81,9 +82,9 @@ function student(c: RunConfig) {
 const weights = (m: TransformerModel) => m.variables().map((v) => Array.from(v.dataSync()));
 
 /** Calls the teacher was asked for in a step: guided + failed + skipped by the open circuit. */
-const jobs = (m: Record<string, number>) =>
-  m['thinktuning/guided_count'] +
-  m['thinktuning/teacher_failures'] +
+const jobs = (m: StepMetrics) =>
+  m['thinktuning/guided_count']! +
+  m['thinktuning/teacher_failures']! +
   (m['thinktuning/teacher_skipped'] ?? 0);
 
 describe('training through teacher faults (test server)', () => {
@@ -223,8 +224,8 @@ describe('questions longer than the context', () => {
     for (let s = 0; s < 4; s++) {
       const r = await t.runStep();
       expect(r.trajectories.every((x) => x.question.length > 0)).toBe(true);
-      skipped += r.metrics['data/skipped_too_long'];
-      if (r.metrics['data/skipped_too_long'] > 0)
+      skipped += r.metrics['data/skipped_too_long']!;
+      if (r.metrics['data/skipped_too_long']! > 0)
         expect(r.notes.join(' ')).toMatch(
           /longer than the model context \(\d+ tokens\) were left out/,
         );

@@ -149,7 +149,7 @@ describe('ThinkTuning loop', () => {
             Object.entries(rest).filter(
               ([k]) => !k.startsWith('timing/') && !k.startsWith('throughput/'),
             ),
-          ),
+          ) as Record<string, number>,
         );
       }
       trainer.dispose();

@@ -17,7 +17,7 @@ import {
   encodeTrainerState,
   TRAINER_STATE_FILE,
 } from './trainerState';
-import type { StepMetrics } from '../../contract/loopRecords';
+import type { StepMetrics } from '../../contract/metrics';
 
 // WASM: the same exactness as cpu (one backend throughout), at a fraction of the time.
 beforeAll(async () => {
@@ -80,7 +80,7 @@ function withoutTiming(m: StepMetrics): StepMetrics {
     Object.entries(m).filter(
       ([k]) => !k.startsWith('timing/') && !k.startsWith('throughput/') && k !== 'step_time',
     ),
-  );
+  ) as StepMetrics;
 }
 
 describe('resume: N steps = k steps + checkpoint bytes + N-k steps', () => {
@@ -104,7 +104,7 @@ describe('resume: N steps = k steps + checkpoint bytes + N-k steps', () => {
     const expectedWeights = await a.model.toArrays();
     full.dispose();
     a.model.dispose();
-    expect(expected.some((m) => m['thinktuning/guided_count'] > 0)).toBe(true);
+    expect(expected.some((m) => m['thinktuning/guided_count']! > 0)).toBe(true);
 
     // Interrupted after k steps: everything goes through bytes, then fresh objects resume.
     const tensorsBefore = tf.memory().numTensors;

@@ -6,6 +6,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../contract/config';
+import { teacherFailureMetric } from '../../contract/metrics';
 import { guideThroughBreaker } from '../teacher/breakerTeacher';
 import { CircuitBreaker, DEFAULT_CIRCUIT, type CircuitState } from '../teacher/circuitBreaker';
 import { DEFAULT_STEP_DEADLINE_MS, runTeacherPhase } from '../teacher/teacherPhase';
@@ -118,11 +119,11 @@ export class StepGuards {
     const skipped = this.skippedCalls;
     this.skippedCalls = 0;
     if (!withTeacher) return;
-    for (const kind of STEP_FAILURE_KINDS) m[`thinktuning/teacher_failures/${kind}`] ??= 0;
+    for (const kind of STEP_FAILURE_KINDS) m[teacherFailureMetric(kind)] ??= 0;
     const state: CircuitState = this.breaker.state;
     m['thinktuning/teacher_circuit_open'] = state === 'closed' ? 0 : 1;
     m['thinktuning/teacher_skipped'] = skipped;
-    if (skipped > 0 || (state !== 'closed' && m['thinktuning/teacher_failures'] > 0)) {
+    if (skipped > 0 || (state !== 'closed' && m['thinktuning/teacher_failures']! > 0)) {
       const at = this.breaker.nextProbeAt;
       const wait = at === null ? 0 : Math.max(0, Math.ceil((at - this.now()) / 1000));
       result.notes.push(

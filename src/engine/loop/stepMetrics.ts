@@ -3,7 +3,12 @@ import type { computeAdvantages } from '../rl/advantages';
 import { countOccurrences } from '../tasks/rewards';
 import { hasReflection } from '../eval/reflection';
 import type { Rollout } from './trainer';
-import type { StepMetrics, Trajectory } from '../../contract/loopRecords';
+import type { Trajectory } from '../../contract/loopRecords';
+import {
+  rewardComponentMetric,
+  teacherFailureMetric,
+  type StepMetrics,
+} from '../../contract/metrics';
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 const std = (xs: number[]) => {
@@ -96,9 +101,9 @@ export function stepMetrics(a: {
       ? (update.trainTokens * a.config.rl.epochs) / Math.max(1e-9, sec(t.tUpdate - t.tScore))
       : 0,
   };
-  for (const [k, v] of Object.entries(a.failures)) m[`thinktuning/teacher_failures/${k}`] = v;
+  for (const [k, v] of Object.entries(a.failures)) m[teacherFailureMetric(k)] = v;
   const components = new Set(rollouts.flatMap((r) => Object.keys(r.reward.components)));
   for (const k of components)
-    m[`rewards/${k}/mean`] = mean(rollouts.map((r) => r.reward.components[k] ?? 0));
+    m[rewardComponentMetric(k)] = mean(rollouts.map((r) => r.reward.components[k] ?? 0));
   return m;
 }

@@ -128,9 +128,9 @@ describe('runStar', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(all.map((r) => r['star/updates'])).toEqual([2, 3]);
     expect(all[0]['star/kept']).toBeGreaterThan(0);
-    expect(all[0]['star/kept']).toBeLessThanOrEqual(all[0]['star/samples']);
+    expect(all[0]['star/kept']).toBeLessThanOrEqual(all[0]['star/samples']!);
     // k/n vs 1 - (n-k)/n: equal up to float rounding (7/12 vs 1 - 5/12 differ in the last bit)
-    expect(all[0].accuracy).toBeCloseTo(1 - all[0]['completions/clipped_ratio'], 12);
+    expect(all[0].accuracy).toBeCloseTo(1 - all[0]['completions/clipped_ratio']!, 12);
     expect(all[0].loss).toBeGreaterThan(0);
     expect(await weights()).not.toEqual(w0);
     model.dispose();

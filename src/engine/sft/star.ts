@@ -11,7 +11,7 @@
  */
 import type { RunConfig } from '../../contract/config';
 import { starIterationSteps } from '../../contract/budget';
-import type { StepMetrics } from '../../contract/loopRecords';
+import type { StepMetrics } from '../../contract/metrics';
 import type { CausalLM } from '../model/causalLM';
 import { sample } from '../model/sample';
 import { mixSeed, mulberry32 } from '../random';
