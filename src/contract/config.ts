@@ -56,12 +56,12 @@ export const DataSchema = z.strictObject({
 
 export const SftSchema = z.strictObject({
   steps: int(0, 1_000_000).describe('Warm-up SFT updates (0 = skip)'),
-  batchSize: int(1, 4096),
-  lr: num(0, 1),
-  minLr: num(0, 1),
-  warmupSteps: int(0, 1_000_000),
-  weightDecay: num(0, 1),
-  gradClip: num(0, 1e6),
+  batchSize: int(1, 4096).describe('Examples per warm-up update'),
+  lr: num(0, 1).describe('Warm-up peak learning rate'),
+  minLr: num(0, 1).describe('Warm-up learning rate at the end of the cosine decay'),
+  warmupSteps: int(0, 1_000_000).describe('Steps of linear learning-rate warm-up'),
+  weightDecay: num(0, 1).describe('AdamW decoupled weight decay'),
+  gradClip: num(0, 1e6).describe('Global gradient-norm clip'),
   gradAccum: int(1, 1024)
     .optional()
     .describe('Micro-batches per update: same update, ~1/k the memory (default 1)'),
@@ -76,35 +76,43 @@ export const EvalSchema = z.strictObject({
   size: int(1, 100_000).describe('Questions per evaluation'),
   samples: int(1, 64).describe('k samples per question for sampled pass@1'),
   temperature: num(0, 5).describe('Temperature of the sampled evaluation'),
-  maxNewTokens: int(1, 8192),
+  maxNewTokens: int(1, 8192).describe('Longest evaluation response'),
 });
 
 export const RlSchema = z.strictObject({
-  algo: z.enum(['grpo', 'thinktuning']),
-  steps: int(0, 1_000_000),
+  algo: z.enum(['grpo', 'thinktuning']).describe('GRPO, or ThinkTuning (GRPO with a teacher)'),
+  steps: int(0, 1_000_000).describe('RL steps after warm-up'),
   questionsPerStep: int(1, 4096).describe('B: questions per step'),
   groupSize: int(1, 256).describe('G: rollouts per question'),
-  temperature: num(0, 5),
-  topP: num(0.001, 1),
-  maxNewTokens: int(1, 8192),
-  lr: num(0, 1),
-  minLr: num(0, 1),
-  lrSchedule: z.enum(['constant', 'linear-warmup-cosine', 'linear-warmup-linear-decay']),
-  warmupSteps: int(0, 1_000_000),
-  weightDecay: num(0, 1),
-  gradClip: num(0, 1e6),
+  temperature: num(0, 5).describe('Rollout sampling temperature'),
+  topP: num(0.001, 1).describe('Rollout nucleus (top-p) sampling'),
+  maxNewTokens: int(1, 8192).describe('Longest rollout; longer ones are truncated'),
+  lr: num(0, 1).describe('RL learning rate'),
+  minLr: num(0, 1).describe('Learning rate at the end of a decaying schedule'),
+  lrSchedule: z
+    .enum(['constant', 'linear-warmup-cosine', 'linear-warmup-linear-decay'])
+    .describe('Learning-rate schedule over the RL steps'),
+  warmupSteps: int(0, 1_000_000).describe('Steps of linear learning-rate warm-up'),
+  weightDecay: num(0, 1).describe('AdamW decoupled weight decay'),
+  gradClip: num(0, 1e6).describe('Global gradient-norm clip'),
   miniBatches: int(1, 1024).describe('Updates per step = miniBatches x epochs'),
-  epochs: int(1, 64),
-  advantage: z.enum(['group-std', 'group-mean', 'batch-std']),
+  epochs: int(1, 64).describe('Passes over each step’s rollouts'),
+  advantage: z
+    .enum(['group-std', 'group-mean', 'batch-std'])
+    .describe('Group baseline: std-scaled, mean-only (Dr. GRPO) or batch-std'),
   skipZeroSpread: z.boolean().describe('Drop groups whose rewards are all equal'),
-  epsLow: num(0, 1),
-  epsHigh: num(0, 10),
+  epsLow: num(0, 1).describe('PPO clip ε below 1 (ratio ≥ 1 − ε)'),
+  epsHigh: num(0, 10).describe('PPO clip ε above 1 (ratio ≤ 1 + ε)'),
   dualClip: num(1, 100).nullable().describe('Dual-clip c for A<0 (null = off)'),
   klBeta: num(0, 10).describe('KL to the frozen reference (k3); 0 = off'),
-  entropyCoef: num(0, 10),
-  aggregation: z.enum(['token-mean', 'seq-mean-token-mean', 'seq-mean-token-sum-norm']),
+  entropyCoef: num(0, 10).describe('Entropy bonus weight (0 = off)'),
+  aggregation: z
+    .enum(['token-mean', 'seq-mean-token-mean', 'seq-mean-token-sum-norm'])
+    .describe('How token losses are averaged'),
   evalEvery: int(0, 1_000_000).describe('Greedy evaluation every N steps (0 = off)'),
-  checkpointEvery: int(0, 1_000_000),
+  checkpointEvery: int(0, 1_000_000).describe(
+    'Save a resumable checkpoint every N steps (also when paused or stopped)',
+  ),
   maxNonFiniteSteps: int(0, 1000)
     .optional()
     .describe(
@@ -113,19 +121,29 @@ export const RlSchema = z.strictObject({
 });
 
 export const ThinkTuningSchema = z.strictObject({
-  schedule: z.enum(['constant', 'linear', 'cosine', 'exponential']),
-  initialRate: num(0, 1),
-  minRate: num(0, 1),
+  schedule: z
+    .enum(['constant', 'linear', 'cosine', 'exponential'])
+    .describe('How the teacher’s selection rate changes over steps'),
+  initialRate: num(0, 1).describe('Share of finished rollouts sent to the teacher at step 0'),
+  minRate: num(0, 1).describe('Selection rate at the end of the schedule'),
   scheduleSteps: int(0, 1_000_000).describe('T: steps from initialRate to minRate'),
   offThreshold: num(0, 1).describe('Teacher off when the rate falls below this'),
   selection: z
     .enum(['random', 'incorrect-first', 'correct-first'])
     .describe('Which finished rollouts the teacher reads first (reference: random)'),
-  offPolicyScope: z.enum(['guidance', 'whole-response']),
-  shaping: z.enum(['thinktuning', 'luffy', 'reference-as-coded']),
-  gammaScale: num(0, 1),
-  lowConfidenceTau: num(0, 1),
-  lowConfidenceHandling: z.enum(['drop', 'ppo']),
+  offPolicyScope: z
+    .enum(['guidance', 'whole-response'])
+    .describe('Off-policy tokens: the guidance only (slides) or all (code)'),
+  shaping: z
+    .enum(['thinktuning', 'luffy', 'reference-as-coded'])
+    .describe('Objective on teacher tokens'),
+  gammaScale: num(0, 1).describe('γ(A) = scale · A in the shaped objective'),
+  lowConfidenceTau: num(0, 1).describe(
+    'Teacher tokens with p below τ and A < 0 are low-confidence',
+  ),
+  lowConfidenceHandling: z
+    .enum(['drop', 'ppo'])
+    .describe('Low-confidence negative teacher tokens: drop or PPO'),
   prefixCredit: z
     .enum(['guided', 'own', 'none'])
     .optional()
@@ -145,19 +163,19 @@ export const RewardSchema = z.strictObject({
   format: num(0, 10).describe('Weight of the format reward (EOS + exactly one boxed)'),
   lengthPenalty: num(0, 10).describe('Weight of the linear length penalty (0 = off)'),
   catchphrase: z.string().max(200).describe('Phrase for the catchphrase bonus ("" = off)'),
-  catchphraseBonus: num(0, 10),
+  catchphraseBonus: num(0, 10).describe('Bonus when the catchphrase appears exactly once'),
 });
 
 export const TeacherSchema = z.strictObject({
-  kind: z.enum(['builtin', 'http']),
-  baseURL: z.string().max(2000),
-  model: z.string().max(200),
-  temperature: num(0, 2),
-  maxTokens: int(1, 32768),
-  timeoutMs: int(100, 600_000),
-  retries: int(0, 10),
-  concurrency: int(1, 64),
-  logprobs: z.boolean(),
+  kind: z.enum(['builtin', 'http']).describe('Built-in (offline) or an OpenAI-compatible server'),
+  baseURL: z.string().max(2000).describe('Server base URL including /v1'),
+  model: z.string().max(200).describe('Model name as the server knows it'),
+  temperature: num(0, 2).describe('Teacher sampling temperature (0 = greedy)'),
+  maxTokens: int(1, 32768).describe('Teacher reply budget in tokens'),
+  timeoutMs: int(100, 600_000).describe('Time limit of one teacher call (ms)'),
+  retries: int(0, 10).describe('Extra attempts after a retryable failure'),
+  concurrency: int(1, 64).describe('Teacher calls in flight at once'),
+  logprobs: z.boolean().describe('Ask the server for token log-probabilities'),
   concise: z.boolean().describe('Built-in teacher: short guidance for small contexts'),
   walkthrough: z
     .enum(['steps', 'compact', 'answer'])
@@ -220,7 +238,7 @@ export const DEFAULT_STUDENT: z.infer<typeof StudentSchema> = {
 };
 
 export const RunConfigSchema = z.strictObject({
-  seed: int(0, 2 ** 31 - 1),
+  seed: int(0, 2 ** 31 - 1).describe('Seed of the student init, data order and sampling'),
   backend: z.enum(['auto', 'webgpu', 'wasm', 'webgl', 'cpu']),
   model: ModelSchema,
   tokenizer: TokenizerSchema,

@@ -1,7 +1,7 @@
 /**
  * The config panel's fields, read from the zod schema (RunConfigSchema): one table drives the
- * inputs, their ranges and help, and the parsing of what the user types. Help comes from the
- * schema's `.describe()`, or from HELP below for the fields the schema leaves undescribed.
+ * inputs, their ranges and help, and the parsing of what the user types. Help is the schema's
+ * `.describe()` (src/contract/config.ts): one definition per field.
  */
 import { z } from 'zod';
 import { RunConfigSchema } from '../contract/config';
@@ -31,57 +31,6 @@ export interface SectionSpec {
   title: string;
   fields: FieldSpec[];
 }
-
-/** Help for fields whose schema has no description. */
-const HELP: Record<string, string> = {
-  seed: 'Seed of the student init, data order and sampling',
-  'sft.batchSize': 'Examples per warm-up update',
-  'sft.lr': 'Warm-up peak learning rate',
-  'sft.minLr': 'Warm-up learning rate at the end of the cosine decay',
-  'sft.warmupSteps': 'Steps of linear learning-rate warm-up',
-  'sft.weightDecay': 'AdamW decoupled weight decay',
-  'sft.gradClip': 'Global gradient-norm clip',
-  'eval.maxNewTokens': 'Longest evaluation response',
-  'rl.algo': 'GRPO, or ThinkTuning (GRPO with a teacher)',
-  'rl.steps': 'RL steps after warm-up',
-  'rl.temperature': 'Rollout sampling temperature',
-  'rl.topP': 'Rollout nucleus (top-p) sampling',
-  'rl.maxNewTokens': 'Longest rollout; longer ones are truncated',
-  'rl.lr': 'RL learning rate',
-  'rl.minLr': 'Learning rate at the end of a decaying schedule',
-  'rl.lrSchedule': 'Learning-rate schedule over the RL steps',
-  'rl.warmupSteps': 'Steps of linear learning-rate warm-up',
-  'rl.weightDecay': 'AdamW decoupled weight decay',
-  'rl.gradClip': 'Global gradient-norm clip',
-  'rl.epochs': 'Passes over each step’s rollouts',
-  'rl.advantage': 'Group baseline: std-scaled, mean-only (Dr. GRPO) or batch-std',
-  'rl.epsLow': 'PPO clip ε below 1 (ratio ≥ 1 − ε)',
-  'rl.epsHigh': 'PPO clip ε above 1 (ratio ≤ 1 + ε)',
-  'rl.entropyCoef': 'Entropy bonus weight (0 = off)',
-  'rl.aggregation': 'How token losses are averaged',
-  'rl.checkpointEvery': 'Save a resumable checkpoint every N steps (also when paused or stopped)',
-  'thinktuning.schedule': 'How the teacher’s selection rate changes over steps',
-  'thinktuning.initialRate': 'Share of finished rollouts sent to the teacher at step 0',
-  'thinktuning.minRate': 'Selection rate at the end of the schedule',
-  'thinktuning.selection': 'Which finished rollouts go to the teacher',
-  'thinktuning.offPolicyScope': 'Off-policy tokens: the guidance only (slides) or all (code)',
-  'thinktuning.shaping': 'Objective on teacher tokens',
-  'thinktuning.gammaScale': 'γ(A) = scale · A in the shaped objective',
-  'thinktuning.lowConfidenceTau': 'Teacher tokens with p below τ and A < 0 are low-confidence',
-  'thinktuning.lowConfidenceHandling': 'Low-confidence negative teacher tokens: drop or PPO',
-  'thinktuning.droppedInNormaliser':
-    "Dropped tokens still count in the loss's denominator (verl's reading)",
-  'reward.catchphraseBonus': 'Bonus when the catchphrase appears exactly once',
-  'teacher.kind': 'Built-in (offline) or an OpenAI-compatible server',
-  'teacher.baseURL': 'Server base URL including /v1',
-  'teacher.model': 'Model name as the server knows it',
-  'teacher.temperature': 'Teacher sampling temperature (0 = greedy)',
-  'teacher.maxTokens': 'Teacher reply budget in tokens',
-  'teacher.timeoutMs': 'Time limit of one teacher call (ms)',
-  'teacher.retries': 'Extra attempts after a retryable failure',
-  'teacher.concurrency': 'Teacher calls in flight at once',
-  'teacher.logprobs': 'Ask the server for token log-probabilities',
-};
 
 const TITLES: Record<string, string> = {
   run: 'Run',
@@ -157,7 +106,7 @@ function field(path: string, key: string, schema: z.ZodType): FieldSpec {
   return {
     path,
     key,
-    help: schema.description ?? HELP[path] ?? '',
+    help: schema.description ?? '',
     kind: kindOf(schema),
     live: isLiveField(path),
     schema,
