@@ -2,6 +2,7 @@
  * Warm-up part: seconds per SFT step of the preset's own warm-up (sft.batchSize rows, its
  * gradient accumulation, AdamW) from a fresh student: what "warm up from scratch" costs per step.
  */
+import { OPTIONAL_DEFAULTS } from '../src/contract/config';
 import * as tf from '@tensorflow/tfjs';
 import { runSft } from '../src/engine/sft/train';
 import { createStudent } from '../src/engine/student';
@@ -46,7 +47,7 @@ export async function runSftSteps(
   );
   return {
     batch: config.sft.batchSize,
-    grad_accum: config.sft.gradAccum ?? 1,
+    grad_accum: config.sft.gradAccum ?? OPTIONAL_DEFAULTS.sft.gradAccum,
     step_s: round(median(runs), 3),
     runs_s: runs.map((t) => round(t, 3)),
     warmup_s: round(times[0] ?? 0, 3),

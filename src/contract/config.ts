@@ -12,6 +12,23 @@ z.config({ jitless: true });
  * Every field has a default in a preset; `--set a.b=value` overrides one field.
  */
 
+/**
+ * The value each optional field takes when a config leaves it out. The schema's help below
+ * quotes these, and every reader falls back to them (`config.rl.maxNonFiniteSteps ??
+ * OPTIONAL_DEFAULTS.rl.maxNonFiniteSteps`): one definition per field.
+ */
+export const OPTIONAL_DEFAULTS = {
+  model: { positions: 'learned' },
+  tokenizer: { splitDigits: false },
+  data: { domains: ALL_DOMAINS, workedDetail: 'plain' },
+  sft: { gradAccum: 1, selfCheckRate: 0 },
+  rl: { maxNonFiniteSteps: 3 },
+  thinktuning: { prefixCredit: 'guided', droppedInNormaliser: true },
+  teacher: { circuitFailures: 5, circuitCooldownMs: 30_000, stepDeadlineMs: 120_000 },
+  student: { init: '' },
+} as const;
+const D = OPTIONAL_DEFAULTS;
+
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const num = (min: number, max: number) => z.number().min(min).max(max);
 
@@ -30,7 +47,10 @@ export const ModelSchema = z.strictObject({
 export const TokenizerSchema = z.strictObject({
   kind: z.enum(['char', 'bpe']).describe('Character-level or byte-level BPE'),
   vocabSize: int(64, 65536).describe('BPE only: target vocabulary size'),
-  splitDigits: z.boolean().optional().describe('BPE only: one token per digit (default false)'),
+  splitDigits: z
+    .boolean()
+    .optional()
+    .describe(`BPE only: one token per digit (default ${D.tokenizer.splitDigits})`),
 });
 
 export const DataSchema = z.strictObject({
@@ -50,7 +70,7 @@ export const DataSchema = z.strictObject({
     .enum(['plain', 'place-value'])
     .optional()
     .describe(
-      'Generated problems: worked steps as the bare equation (default plain) or a place-value chain ("37 + 8 = 30 + 15 = 45")',
+      `Generated problems: worked steps as the bare equation (default ${D.data.workedDetail}) or a place-value chain ("37 + 8 = 30 + 15 = 45")`,
     ),
 });
 
@@ -64,11 +84,13 @@ export const SftSchema = z.strictObject({
   gradClip: num(0, 1e6).describe('Global gradient-norm clip'),
   gradAccum: int(1, 1024)
     .optional()
-    .describe('Micro-batches per update: same update, ~1/k the memory (default 1)'),
+    .describe(
+      `Micro-batches per update: same update, ~1/k the memory (default ${D.sft.gradAccum})`,
+    ),
   selfCheckRate: num(0, 1)
     .optional()
     .describe(
-      'Share of warm-up solutions that re-check their answer after \\boxed{} and box it again (default 0)',
+      `Share of warm-up solutions that re-check their answer after \\boxed{} and box it again (default ${D.sft.selfCheckRate})`,
     ),
 });
 
@@ -116,7 +138,7 @@ export const RlSchema = z.strictObject({
   maxNonFiniteSteps: int(0, 1000)
     .optional()
     .describe(
-      'Pause after this many steps in a row with a NaN/Inf loss or gradient (default 3; 0 = never)',
+      `Pause after this many steps in a row with a NaN/Inf loss or gradient (default ${D.rl.maxNonFiniteSteps}; 0 = never)`,
     ),
 });
 
@@ -148,13 +170,13 @@ export const ThinkTuningSchema = z.strictObject({
     .enum(['guided', 'own', 'none'])
     .optional()
     .describe(
-      "What the student's own tokens in a guided trajectory get: its advantage (guided, the reference code's), the advantage of the student's own response (own), or no loss (none); default guided",
+      `What the student's own tokens in a guided trajectory get: its advantage (guided, the reference code's), the advantage of the student's own response (own), or no loss (none); default ${D.thinktuning.prefixCredit}`,
     ),
   droppedInNormaliser: z
     .boolean()
     .optional()
     .describe(
-      "Dropped low-confidence tokens still count in the loss's token normaliser, as verl's agg_loss over the response mask does (default true)",
+      `Dropped low-confidence tokens still count in the loss's token normaliser, as verl's agg_loss over the response mask does (default ${D.thinktuning.droppedInNormaliser})`,
     ),
 });
 
@@ -185,14 +207,18 @@ export const TeacherSchema = z.strictObject({
     ),
   circuitFailures: int(0, 1000)
     .optional()
-    .describe('Pause teacher calls after this many failures in a row (default 5; 0 = never)'),
+    .describe(
+      `Pause teacher calls after this many failures in a row (default ${D.teacher.circuitFailures}; 0 = never)`,
+    ),
   circuitCooldownMs: int(0, 3_600_000)
     .optional()
-    .describe('Wait before probing a paused teacher again, in ms (default 30000)'),
+    .describe(
+      `Wait before probing a paused teacher again, in ms (default ${D.teacher.circuitCooldownMs})`,
+    ),
   stepDeadlineMs: int(0, 3_600_000)
     .optional()
     .describe(
-      'Longest wait for the teacher in one step, in ms; rollouts still unanswered then stay unguided (default 120000; 0 = none)',
+      `Longest wait for the teacher in one step, in ms; rollouts still unanswered then stay unguided (default ${D.teacher.stepDeadlineMs}; 0 = none)`,
     ),
 });
 
@@ -222,7 +248,7 @@ export const StudentSchema = z.strictObject({
     .enum(['', ...SHIPPED_STUDENT_NAMES])
     .optional()
     .describe(
-      'Scratch students: start RL from this shipped warm-up student (public/students/), skipping sft.*; "" = warm up from scratch (default "")',
+      `Scratch students: start RL from this shipped warm-up student (public/students/), skipping sft.*; "" = warm up from scratch (default "${D.student.init}")`,
     ),
 });
 

@@ -2,6 +2,7 @@
  * The shipped warm-up students' names and what a run's config says about starting from one
  * (engine/students/catalog.ts holds their files and manifest). Pure.
  */
+import { OPTIONAL_DEFAULTS } from './config';
 import type { RunConfig } from './config';
 
 /** The students the app ships (the folder names under public/students/). */
@@ -14,7 +15,10 @@ export function isShippedStudentName(name: string): name is ShippedStudentName {
 
 /** Whether a run starts from a shipped student (a scratch student with student.init set). */
 export function startsFromShipped(config: Pick<RunConfig, 'student'>): boolean {
-  return config.student.source === 'scratch' && (config.student.init ?? '') !== '';
+  return (
+    config.student.source === 'scratch' &&
+    (config.student.init ?? OPTIONAL_DEFAULTS.student.init) !== ''
+  );
 }
 
 /** Warm-up SFT steps a run makes: none when it starts from a shipped student, else sft.steps. */

@@ -4,6 +4,7 @@
  * placeholder model. Pure; plannedStudent.test.ts checks it against the students the worker
  * builds.
  */
+import { OPTIONAL_DEFAULTS } from '../contract/config';
 import type { RunConfig } from '../contract/config';
 
 export interface PlannedStudent {
@@ -40,7 +41,12 @@ export function transformerParameters(m: RunConfig['model'], vocab: number): num
  * plan-student builds it once per key and the page keeps the answer).
  */
 export function studentPlanKey(c: RunConfig): string {
-  return JSON.stringify([c.tokenizer, c.data, c.sft.selfCheckRate ?? 0, c.seed]);
+  return JSON.stringify([
+    c.tokenizer,
+    c.data,
+    c.sft.selfCheckRate ?? OPTIONAL_DEFAULTS.sft.selfCheckRate,
+    c.seed,
+  ]);
 }
 
 /**

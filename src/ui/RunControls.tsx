@@ -1,3 +1,4 @@
+import { OPTIONAL_DEFAULTS } from '../contract/config';
 import { useMemo, useState } from 'react';
 import { PRESET_NAMES, presetConfig } from '../contract/presets';
 import { LONG_RUN_SECONDS, formatDuration } from '../contract/presetTimings';
@@ -185,7 +186,7 @@ export function RunControls() {
             <span>Start from</span>
             <select
               data-testid="student-init"
-              value={config.student.init ?? ''}
+              value={config.student.init ?? OPTIONAL_DEFAULTS.student.init}
               disabled={active}
               onChange={(e) => setConfigValue('student.init', e.target.value)}
             >

@@ -3,6 +3,7 @@
  * items are built in-process; GSM8K text comes through an injected `readText` (fetch in the
  * browser, a file read in Node). Malformed lines are skipped and listed in `warnings`.
  */
+import { OPTIONAL_DEFAULTS } from '../../contract/config';
 import type { RunConfig } from '../../contract/config';
 import { questionText, solutionText, type SolutionOptions } from '../sft/examples';
 import { generateProblems, type GenerateOptions, type Split } from '../tasks/generated';
@@ -94,11 +95,14 @@ export function buildTokenizer(
   items: readonly TaskItem[],
 ): Tokenizer {
   // The warm-up's self-check paragraphs are part of the corpus, so their words get merges too.
-  const solution = { selfCheckRate: config.sft?.selfCheckRate ?? 0, seed: config.seed ?? 0 };
+  const solution = {
+    selfCheckRate: config.sft?.selfCheckRate ?? OPTIONAL_DEFAULTS.sft.selfCheckRate,
+    seed: config.seed ?? 0,
+  };
   const corpus = tokenizerCorpus(items, config.data.promptSuffix, solution);
   return trainTokenizer(config.tokenizer.kind, corpus, {
     vocabSize: config.tokenizer.vocabSize,
-    splitDigits: config.tokenizer.splitDigits ?? false,
+    splitDigits: config.tokenizer.splitDigits ?? OPTIONAL_DEFAULTS.tokenizer.splitDigits,
   });
 }
 

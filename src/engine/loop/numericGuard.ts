@@ -8,10 +8,11 @@
  * wasm), and the optimizer's `assign` gives the variable a new buffer, so the clone keeps the old
  * values.
  */
+import { OPTIONAL_DEFAULTS } from '../../contract/config';
 import * as tf from '@tensorflow/tfjs';
 
 /** Default of `rl.maxNonFiniteSteps`. */
-export const DEFAULT_MAX_NONFINITE_STEPS = 3;
+export const DEFAULT_MAX_NONFINITE_STEPS = OPTIONAL_DEFAULTS.rl.maxNonFiniteSteps;
 
 /** What the guard concluded about one step. */
 export interface NumericsReport {

@@ -1,3 +1,4 @@
+import { OPTIONAL_DEFAULTS } from '../../contract/config';
 import type { RunConfig } from '../../contract/config';
 import { DEFAULT_THINKTUNING_LOSS_CONFIG, type ThinkTuningLossConfig } from '../rl/losses';
 import type { RewardSpec } from '../tasks/rewards';
@@ -37,7 +38,8 @@ export function lossConfigFromConfig(c: RunConfig): ThinkTuningLossConfig {
     gammaScale: c.thinktuning.gammaScale,
     lowConfidenceTau: c.thinktuning.lowConfidenceTau,
     lowConfidenceHandling: c.thinktuning.lowConfidenceHandling,
-    droppedInNormaliser: c.thinktuning.droppedInNormaliser ?? true,
+    droppedInNormaliser:
+      c.thinktuning.droppedInNormaliser ?? OPTIONAL_DEFAULTS.thinktuning.droppedInNormaliser,
     aggregation: c.rl.aggregation,
     maxResponseLength: c.rl.maxNewTokens,
     klBeta: c.rl.klBeta,

@@ -1,3 +1,4 @@
+import { OPTIONAL_DEFAULTS } from '../../contract/config';
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../contract/config';
 import { tokenScores } from '../model/logprobs';
@@ -411,7 +412,7 @@ export class RlTrainer {
    */
   private tokenCredits(rollouts: Rollout[], advantages: number[]): TokenCredit[] {
     const c = this.config;
-    const mode = c.thinktuning.prefixCredit ?? 'guided';
+    const mode = c.thinktuning.prefixCredit ?? OPTIONAL_DEFAULTS.thinktuning.prefixCredit;
     const anyGuided = rollouts.some((r) => r.guided);
     const own =
       anyGuided && mode === 'own'

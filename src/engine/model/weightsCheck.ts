@@ -5,6 +5,7 @@
  * caller brings (a checkpoint's config.json). Messages name the tensor or the field; the caller
  * names the file. F16 and BF16 weights are read through `toFloat32`, so the checks hold for them.
  */
+import { OPTIONAL_DEFAULTS } from '../../contract/config';
 import { decodeSafetensors, toFloat32 } from '../store/safetensors';
 import type { ModelConfig } from './config';
 import { paramShapes } from './params';
@@ -37,8 +38,8 @@ export function assertFinite(what: string, data: ArrayLike<number>): void {
 export function modelConfigDifferences(a: ModelConfig, b: ModelConfig): string[] {
   const out: string[] = [];
   for (const k of SHAPE_FIELDS) if (a[k] !== b[k]) out.push(`${k} ${a[k]} vs ${b[k]}`);
-  const pa = a.positions ?? 'learned';
-  const pb = b.positions ?? 'learned';
+  const pa = a.positions ?? OPTIONAL_DEFAULTS.model.positions;
+  const pb = b.positions ?? OPTIONAL_DEFAULTS.model.positions;
   if (pa !== pb) out.push(`positions "${pa}" vs "${pb}"`);
   return out;
 }

@@ -1,3 +1,4 @@
+import { OPTIONAL_DEFAULTS } from '../../contract/config';
 import { writeGuidance } from '../teacher/builtin';
 import { hashString, mulberry32, pick } from '../teacher/prng';
 import { BEHAVIORS } from '../../contract/teacher';
@@ -20,7 +21,7 @@ export interface SolutionOptions {
  * past its first answer, in reflective first-person English, sometimes.
  */
 export function selfCheckText(item: TaskItem, o: SolutionOptions = {}): string {
-  const rate = o.selfCheckRate ?? 0;
+  const rate = o.selfCheckRate ?? OPTIONAL_DEFAULTS.sft.selfCheckRate;
   if (rate <= 0) return '';
   const rng = mulberry32(hashString(o.seed ?? 0, 'self-check', item.id));
   if (rng() >= rate) return '';

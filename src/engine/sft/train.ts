@@ -1,3 +1,4 @@
+import { OPTIONAL_DEFAULTS } from '../../contract/config';
 import * as tf from '@tensorflow/tfjs';
 import type { SftStepMetrics } from '../../contract/sftMetrics';
 import { tokenScores } from '../model/logprobs';
@@ -41,7 +42,10 @@ export async function runSft(
 ): Promise<SftResult> {
   if (items.length === 0)
     throw new Error('SFT needs at least one training item with a worked solution.');
-  const solution = { selfCheckRate: o.config.sft.selfCheckRate ?? 0, seed: o.config.seed };
+  const solution = {
+    selfCheckRate: o.config.sft.selfCheckRate ?? OPTIONAL_DEFAULTS.sft.selfCheckRate,
+    seed: o.config.seed,
+  };
   const examples = items.map((it) => sftExample(tok, it, o.config.data.promptSuffix, solution));
   return runSftOnExamples(model, tok.padId, examples, o);
 }
@@ -99,7 +103,7 @@ export async function runSftOnExamples(
         vars,
         rows,
         padId,
-        sft.gradAccum ?? 1,
+        sft.gradAccum ?? OPTIONAL_DEFAULTS.sft.gradAccum,
       );
       const report = await opt.apply(grads, lr);
       tf.dispose(grads);

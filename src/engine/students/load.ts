@@ -2,6 +2,7 @@
  * Loading a shipped warm-up student: every file is checked against the manifest's size and
  * SHA-256 before it is parsed, and the run's model and tokenizer settings must be the student's.
  */
+import { OPTIONAL_DEFAULTS } from '../../contract/config';
 import type { RunConfig } from '../../contract/config';
 import { loadCheckpoint, type LoadedCheckpoint } from '../store/checkpoint';
 import { sha256Hex } from '../store/sha256';
@@ -89,10 +90,18 @@ export function shippedStudentMismatches(
     ['model.heads', config.model.heads, m.heads],
     ['model.context', config.model.context, m.context],
     ['model.mlpRatio', config.model.mlpRatio, m.mlpRatio],
-    ['model.positions', config.model.positions ?? 'learned', m.positions ?? 'learned'],
+    [
+      'model.positions',
+      config.model.positions ?? OPTIONAL_DEFAULTS.model.positions,
+      m.positions ?? OPTIONAL_DEFAULTS.model.positions,
+    ],
     ['tokenizer.kind', config.tokenizer.kind, t.kind],
     ['tokenizer.vocabSize', config.tokenizer.vocabSize, t.vocabSize],
-    ['tokenizer.splitDigits', config.tokenizer.splitDigits ?? false, t.splitDigits ?? false],
+    [
+      'tokenizer.splitDigits',
+      config.tokenizer.splitDigits ?? OPTIONAL_DEFAULTS.tokenizer.splitDigits,
+      t.splitDigits ?? OPTIONAL_DEFAULTS.tokenizer.splitDigits,
+    ],
   ];
   for (const [key, here, there] of pairs)
     if (here !== there) out.push(`${key}: ${String(here)} here, ${String(there)} in the student`);
@@ -111,7 +120,10 @@ export function assertShippedStudentFits(config: RunConfig, student: ShippedStud
 
 /** The shipped student a run starts from: `student.init` of a scratch run, else none. */
 export function shippedInitOf(config: RunConfig): ShippedStudentName | null {
-  const name = config.student.source === 'scratch' ? (config.student.init ?? '') : '';
+  const name =
+    config.student.source === 'scratch'
+      ? (config.student.init ?? OPTIONAL_DEFAULTS.student.init)
+      : '';
   return name === '' ? null : name;
 }
 

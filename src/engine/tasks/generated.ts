@@ -7,6 +7,7 @@
  * by a hash of its math signature (domain + the numbers in the question, in order), never by
  * the seed. The same problem, or the same numbers rephrased, always lands in the same split.
  */
+import { OPTIONAL_DEFAULTS } from '../../contract/config';
 import { createRng, hashString, mixSeeds } from './rng';
 import type { TaskItem } from './types';
 import { buildWordProblem, type WordProblem } from './wordProblems/builder';
@@ -67,7 +68,7 @@ export function splitOf(domain: string, question: string): Split {
  */
 export function generateTracedProblems(options: GenerateOptions): TracedProblem[] {
   const levels = options.levels ?? DEFAULT_LEVELS;
-  const domains = options.domains ?? ALL_DOMAINS;
+  const domains = options.domains ?? OPTIONAL_DEFAULTS.data.domains;
   validate(options, levels, domains);
   const seen = new Set<string>();
   const out: TracedProblem[] = [];
@@ -102,7 +103,11 @@ function nextProblem(
       id: `gen-${options.split}-L${level}-${hex}`,
       prompt: problem.question,
       answer: String(problem.answer),
-      steps: detailSteps(problem.steps, problem.trace, options.workedDetail ?? 'plain'),
+      steps: detailSteps(
+        problem.steps,
+        problem.trace,
+        options.workedDetail ?? OPTIONAL_DEFAULTS.data.workedDetail,
+      ),
       source: 'generated',
       level,
     };

@@ -1,3 +1,4 @@
+import { OPTIONAL_DEFAULTS } from '../../contract/config';
 /**
  * A circuit breaker for teacher calls: after `failureThreshold` failed calls in a row it opens
  * and no call goes out; after `cooldownMs` one probe call is let through (half-open); the probe's
@@ -20,7 +21,10 @@ export interface CircuitOptions {
 }
 
 /** Defaults of `teacher.circuitFailures` and `teacher.circuitCooldownMs`. */
-export const DEFAULT_CIRCUIT: CircuitOptions = { failureThreshold: 5, cooldownMs: 30_000 };
+export const DEFAULT_CIRCUIT: CircuitOptions = {
+  failureThreshold: OPTIONAL_DEFAULTS.teacher.circuitFailures,
+  cooldownMs: OPTIONAL_DEFAULTS.teacher.circuitCooldownMs,
+};
 
 /** What a caller may do now: call (closed), send the one probe (half-open), or skip the call. */
 export type CircuitTicket = 'call' | 'probe' | 'skip';

@@ -11,13 +11,14 @@
  *   rollouts stay unguided as failures of kind 'deadline', counted by the breaker.
  * - `onStatus` hears what the phase waits for, at its start and after each call.
  */
+import { OPTIONAL_DEFAULTS } from '../../contract/config';
 import { callOutcome } from './breakerTeacher';
 import type { CircuitBreaker } from './circuitBreaker';
 import type { TeacherPhaseStatus } from '../../contract/teacher';
 import type { Teacher, TeacherRequest, TeacherResult } from './types';
 
 /** Default of `teacher.stepDeadlineMs`: two minutes. */
-export const DEFAULT_STEP_DEADLINE_MS = 120_000;
+export const DEFAULT_STEP_DEADLINE_MS = OPTIONAL_DEFAULTS.teacher.stepDeadlineMs;
 
 export interface TeacherPhaseOptions {
   breaker: CircuitBreaker;

@@ -7,6 +7,7 @@
  * taken from a max-heap with lazy deletion. Ties in count go to the pair with the smaller
  * (left id, right id), which makes training deterministic.
  */
+import { OPTIONAL_DEFAULTS } from '../../contract/config';
 import { BYTE_TO_UNICODE, utf8Encode } from './byte-unicode';
 import { PairHeap } from './max-heap';
 import { preTokenize } from './pretokenize';
@@ -83,7 +84,7 @@ export function trainBpe(corpus: string, options: BpeTrainOptions = {}): BpeMode
   vocab.forEach((tok, id) => idOf.set(tok, id));
 
   // Words as id sequences with frequencies.
-  const splitDigits = options.splitDigits ?? false;
+  const splitDigits = options.splitDigits ?? OPTIONAL_DEFAULTS.tokenizer.splitDigits;
   const wordCounts = countWords(corpus, new AddedTokens(addedTokens), splitDigits);
   const words: number[][] = [];
   const freqs: number[] = [];

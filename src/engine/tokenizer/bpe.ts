@@ -4,6 +4,7 @@
  * Decoding concatenates token bytes and decodes UTF-8, so any string round-trips (lone UTF-16
  * surrogates, which have no UTF-8 form, come back as U+FFFD).
  */
+import { OPTIONAL_DEFAULTS } from '../../contract/config';
 import {
   BYTE_TO_UNICODE,
   unicodeStringToBytes,
@@ -109,7 +110,7 @@ export class BpeTokenizer implements Tokenizer {
   constructor(spec: BpeModelSpec) {
     this.vocab = [...spec.vocab];
     this.vocabSize = this.vocab.length;
-    this.splitDigits = spec.splitDigits ?? false;
+    this.splitDigits = spec.splitDigits ?? OPTIONAL_DEFAULTS.tokenizer.splitDigits;
     if (this.vocabSize >= ID_BITS)
       throw new TokenizerJsonError(`vocabulary too large (${this.vocabSize})`);
     this.added = new AddedTokens(spec.addedTokens);

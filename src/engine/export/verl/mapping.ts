@@ -8,6 +8,7 @@
  * `val_max_samples`, the loader seeds): those settings fall back to the fork's spelling or to
  * "no counterpart".
  */
+import { OPTIONAL_DEFAULTS } from '../../../contract/config';
 import type { RunConfig } from '../../../contract/config';
 import { shell, type HydraValue, type VerlOverride } from './hydra';
 
@@ -356,7 +357,7 @@ function studentMappings(c: RunConfig): SettingMapping[] {
       : none('student.loraTargets', s.loraTargets, 'Unused without LoRA.'),
     none(
       'student.init',
-      s.init ?? '',
+      s.init ?? OPTIONAL_DEFAULTS.student.init,
       'The lab’s shipped warm-up students are scratch models verl cannot load; the job starts from MODEL_PATH.',
     ),
   ];
@@ -541,14 +542,14 @@ function thinkTuningMappings(c: RunConfig, target: VerlTarget): SettingMapping[]
     ),
     none(
       'thinktuning.prefixCredit',
-      t.prefixCredit ?? 'guided',
+      t.prefixCredit ?? OPTIONAL_DEFAULTS.thinktuning.prefixCredit,
       hardCoded(
         'the whole rebuilt response carries the guided trajectory’s advantage (the lab’s "guided")',
       ),
     ),
     none(
       'thinktuning.droppedInNormaliser',
-      t.droppedInNormaliser ?? true,
+      t.droppedInNormaliser ?? OPTIONAL_DEFAULTS.thinktuning.droppedInNormaliser,
       hardCoded(
         'agg_loss divides by the response mask, so every response token counts (the lab’s true)',
       ),
