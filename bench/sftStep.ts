@@ -2,7 +2,7 @@
  * Warm-up part: seconds per SFT step of the preset's own warm-up (sft.batchSize rows, its
  * gradient accumulation, AdamW) from a fresh student: what "warm up from scratch" costs per step.
  */
-import { OPTIONAL_DEFAULTS } from '../src/contract/config';
+import { OPTIONAL_DEFAULTS } from '../src/contract/configDefaults';
 import * as tf from '@tensorflow/tfjs';
 import { runSft } from '../src/engine/sft/train';
 import { createStudent } from '../src/engine/student';

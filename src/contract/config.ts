@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LLAMA_LINEAR_MODULES } from './llamaModules';
 import { SHIPPED_STUDENT_NAMES } from './students';
+import { OPTIONAL_DEFAULTS } from './configDefaults';
 import { ALL_DOMAINS, type Domain } from './domains';
 
 // No eval: zod would otherwise probe `new Function` to compile fast parsers, which the lab's
@@ -12,21 +13,6 @@ z.config({ jitless: true });
  * Every field has a default in a preset; `--set a.b=value` overrides one field.
  */
 
-/**
- * The value each optional field takes when a config leaves it out. The schema's help below
- * quotes these, and every reader falls back to them (`config.rl.maxNonFiniteSteps ??
- * OPTIONAL_DEFAULTS.rl.maxNonFiniteSteps`): one definition per field.
- */
-export const OPTIONAL_DEFAULTS = {
-  model: { positions: 'learned' },
-  tokenizer: { splitDigits: false },
-  data: { domains: ALL_DOMAINS, workedDetail: 'plain' },
-  sft: { gradAccum: 1, selfCheckRate: 0 },
-  rl: { maxNonFiniteSteps: 3 },
-  thinktuning: { prefixCredit: 'guided', droppedInNormaliser: true },
-  teacher: { circuitFailures: 5, circuitCooldownMs: 30_000, stepDeadlineMs: 120_000 },
-  student: { init: '' },
-} as const;
 const D = OPTIONAL_DEFAULTS;
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);

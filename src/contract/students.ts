@@ -2,7 +2,7 @@
  * The shipped warm-up students' names and what a run's config says about starting from one
  * (engine/students/catalog.ts holds their files and manifest). Pure.
  */
-import { OPTIONAL_DEFAULTS } from './config';
+import { OPTIONAL_DEFAULTS } from './configDefaults';
 import type { RunConfig } from './config';
 
 /** The students the app ships (the folder names under public/students/). */

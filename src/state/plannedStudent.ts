@@ -4,7 +4,7 @@
  * placeholder model. Pure; plannedStudent.test.ts checks it against the students the worker
  * builds.
  */
-import { OPTIONAL_DEFAULTS } from '../contract/config';
+import { OPTIONAL_DEFAULTS } from '../contract/configDefaults';
 import type { RunConfig } from '../contract/config';
 
 export interface PlannedStudent {

@@ -1,4 +1,4 @@
-import { OPTIONAL_DEFAULTS } from '../contract/config';
+import { OPTIONAL_DEFAULTS } from '../contract/configDefaults';
 import { useMemo, useState } from 'react';
 import { PRESET_NAMES, presetConfig } from '../contract/presets';
 import { LONG_RUN_SECONDS, formatDuration } from '../contract/presetTimings';

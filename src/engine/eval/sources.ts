@@ -3,7 +3,7 @@
  * items are built in-process; GSM8K text comes through an injected `readText` (fetch in the
  * browser, a file read in Node). Malformed lines are skipped and listed in `warnings`.
  */
-import { OPTIONAL_DEFAULTS } from '../../contract/config';
+import { OPTIONAL_DEFAULTS } from '../../contract/configDefaults';
 import type { RunConfig } from '../../contract/config';
 import { questionText, solutionText, type SolutionOptions } from '../sft/examples';
 import { generateProblems, type GenerateOptions, type Split } from '../tasks/generated';

@@ -8,7 +8,7 @@
  * wasm), and the optimizer's `assign` gives the variable a new buffer, so the clone keeps the old
  * values.
  */
-import { OPTIONAL_DEFAULTS } from '../../contract/config';
+import { OPTIONAL_DEFAULTS } from '../../contract/configDefaults';
 import * as tf from '@tensorflow/tfjs';
 
 /** Default of `rl.maxNonFiniteSteps`. */

@@ -1,4 +1,4 @@
-import { OPTIONAL_DEFAULTS } from '../../contract/config';
+import { OPTIONAL_DEFAULTS } from '../../contract/configDefaults';
 import type { RunConfig } from '../../contract/config';
 import { DEFAULT_THINKTUNING_LOSS_CONFIG, type ThinkTuningLossConfig } from '../rl/losses';
 import type { RewardSpec } from '../tasks/rewards';

@@ -1,4 +1,4 @@
-import { OPTIONAL_DEFAULTS } from '../../contract/config';
+import { OPTIONAL_DEFAULTS } from '../../contract/configDefaults';
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../contract/config';
 import { tokenScores } from '../model/logprobs';

@@ -5,7 +5,7 @@
  * caller brings (a checkpoint's config.json). Messages name the tensor or the field; the caller
  * names the file. F16 and BF16 weights are read through `toFloat32`, so the checks hold for them.
  */
-import { OPTIONAL_DEFAULTS } from '../../contract/config';
+import { OPTIONAL_DEFAULTS } from '../../contract/configDefaults';
 import { decodeSafetensors, toFloat32 } from '../store/safetensors';
 import type { ModelConfig } from './config';
 import { paramShapes } from './params';

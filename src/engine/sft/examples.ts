@@ -1,4 +1,4 @@
-import { OPTIONAL_DEFAULTS } from '../../contract/config';
+import { OPTIONAL_DEFAULTS } from '../../contract/configDefaults';
 import { writeGuidance } from '../teacher/builtin';
 import { hashString, mulberry32, pick } from '../teacher/prng';
 import { BEHAVIORS } from '../../contract/teacher';

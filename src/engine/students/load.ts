@@ -2,7 +2,7 @@
  * Loading a shipped warm-up student: every file is checked against the manifest's size and
  * SHA-256 before it is parsed, and the run's model and tokenizer settings must be the student's.
  */
-import { OPTIONAL_DEFAULTS } from '../../contract/config';
+import { OPTIONAL_DEFAULTS } from '../../contract/configDefaults';
 import type { RunConfig } from '../../contract/config';
 import { loadCheckpoint, type LoadedCheckpoint } from '../store/checkpoint';
 import { sha256Hex } from '../store/sha256';

@@ -7,7 +7,7 @@
  * by a hash of its math signature (domain + the numbers in the question, in order), never by
  * the seed. The same problem, or the same numbers rephrased, always lands in the same split.
  */
-import { OPTIONAL_DEFAULTS } from '../../contract/config';
+import { OPTIONAL_DEFAULTS } from '../../contract/configDefaults';
 import { createRng, hashString, mixSeeds } from './rng';
 import type { TaskItem } from './types';
 import { buildWordProblem, type WordProblem } from './wordProblems/builder';

@@ -1,4 +1,4 @@
-import { OPTIONAL_DEFAULTS } from '../../contract/config';
+import { OPTIONAL_DEFAULTS } from '../../contract/configDefaults';
 /**
  * A circuit breaker for teacher calls: after `failureThreshold` failed calls in a row it opens
  * and no call goes out; after `cooldownMs` one probe call is let through (half-open); the probe's

@@ -11,7 +11,7 @@
  *   rollouts stay unguided as failures of kind 'deadline', counted by the breaker.
  * - `onStatus` hears what the phase waits for, at its start and after each call.
  */
-import { OPTIONAL_DEFAULTS } from '../../contract/config';
+import { OPTIONAL_DEFAULTS } from '../../contract/configDefaults';
 import { callOutcome } from './breakerTeacher';
 import type { CircuitBreaker } from './circuitBreaker';
 import type { TeacherPhaseStatus } from '../../contract/teacher';

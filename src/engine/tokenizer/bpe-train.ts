@@ -7,7 +7,7 @@
  * taken from a max-heap with lazy deletion. Ties in count go to the pair with the smaller
  * (left id, right id), which makes training deterministic.
  */
-import { OPTIONAL_DEFAULTS } from '../../contract/config';
+import { OPTIONAL_DEFAULTS } from '../../contract/configDefaults';
 import { BYTE_TO_UNICODE, utf8Encode } from './byte-unicode';
 import { PairHeap } from './max-heap';
 import { preTokenize } from './pretokenize';

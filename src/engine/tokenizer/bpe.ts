@@ -4,7 +4,7 @@
  * Decoding concatenates token bytes and decodes UTF-8, so any string round-trips (lone UTF-16
  * surrogates, which have no UTF-8 form, come back as U+FFFD).
  */
-import { OPTIONAL_DEFAULTS } from '../../contract/config';
+import { OPTIONAL_DEFAULTS } from '../../contract/configDefaults';
 import {
   BYTE_TO_UNICODE,
   unicodeStringToBytes,

@@ -8,7 +8,7 @@
  * `val_max_samples`, the loader seeds): those settings fall back to the fork's spelling or to
  * "no counterpart".
  */
-import { OPTIONAL_DEFAULTS } from '../../../contract/config';
+import { OPTIONAL_DEFAULTS } from '../../../contract/configDefaults';
 import type { RunConfig } from '../../../contract/config';
 import { shell, type HydraValue, type VerlOverride } from './hydra';
 
