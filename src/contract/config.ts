@@ -30,6 +30,9 @@ export const ModelSchema = z.strictObject({
     .describe('Position signal: learned absolute embeddings (default) or rotary (relative)'),
 });
 
+/** The `model` section: the student transformer's shape (engine/model/config.ts adds vocab). */
+export type ModelShape = z.infer<typeof ModelSchema>;
+
 export const TokenizerSchema = z.strictObject({
   kind: z.enum(['char', 'bpe']).describe('Character-level or byte-level BPE'),
   vocabSize: int(64, 65536).describe('BPE only: target vocabulary size'),

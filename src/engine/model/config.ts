@@ -1,42 +1,38 @@
-/** Shape of the student transformer. Flat and explicit, nanoGPT style. */
-export interface ModelConfig {
+import { z } from 'zod';
+import { ModelSchema, type ModelShape } from '../../contract/config';
+
+/**
+ * Shape of the student transformer: the config's `model` section (ModelSchema, where each field
+ * is described once) plus the vocabulary size, which the tokenizer decides.
+ */
+export type ModelConfig = ModelShape & {
   /** Number of token ids (the tokenizer's vocabSize). */
   vocab: number;
-  /** Width of the residual stream. Must be divisible by `heads`. */
-  dModel: number;
-  /** Number of transformer blocks. */
-  layers: number;
-  /** Attention heads per block; head size = dModel / heads. */
-  heads: number;
-  /** Longest sequence (prompt + response) the learned positions cover. */
-  context: number;
-  /** MLP hidden width = mlpRatio * dModel (GPT-2 uses 4). */
-  mlpRatio: number;
-  /**
-   * Position signal: 'learned' (GPT-2's wpe added to the input, the default) or 'rope' (rotary
-   * embeddings on q and k, relative; wpe stays in the checkpoint but is unused and untrained).
-   */
-  positions?: 'learned' | 'rope';
-}
+};
+
+/** The integer fields, in the schema's order after vocab (the first bad one is reported). */
+const POSITIVE_FIELDS = [
+  'vocab',
+  ...Object.keys(ModelSchema.shape).filter(
+    (k) => ModelSchema.shape[k as keyof ModelShape] instanceof z.ZodNumber,
+  ),
+] as Array<Exclude<keyof ModelConfig, 'positions'>>;
+
+/** The position signals the schema allows. */
+const POSITIONS: readonly string[] = ModelSchema.shape.positions.unwrap().options;
 
 /** Throws a message naming the bad field and the fix. */
 export function validateModelConfig(c: ModelConfig): void {
-  const positive: Array<Exclude<keyof ModelConfig, 'positions'>> = [
-    'vocab',
-    'dModel',
-    'layers',
-    'heads',
-    'context',
-    'mlpRatio',
-  ];
-  for (const k of positive) {
+  for (const k of POSITIVE_FIELDS) {
     const v = c[k];
     if (!Number.isInteger(v) || v <= 0) {
       throw new Error(`model.${k} must be a positive integer (got ${String(v)}).`);
     }
   }
-  if (c.positions !== undefined && c.positions !== 'learned' && c.positions !== 'rope') {
-    throw new Error(`model.positions must be "learned" or "rope" (got "${String(c.positions)}").`);
+  if (c.positions !== undefined && !POSITIONS.includes(c.positions)) {
+    throw new Error(
+      `model.positions must be ${POSITIONS.map((p) => `"${p}"`).join(' or ')} (got "${String(c.positions)}").`,
+    );
   }
   if (c.positions === 'rope' && (c.dModel / c.heads) % 2 !== 0) {
     throw new Error(
