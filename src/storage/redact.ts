@@ -5,8 +5,6 @@
 import type { RunConfig } from '../contract/config';
 import { redactSecrets } from '../contract/redact';
 
-export { REDACTED, redactText, redactUrl } from '../contract/redact';
-
 /** A copy of the config with secrets removed (the input is not changed). */
 export function redactConfig(config: RunConfig): RunConfig {
   return redactSecrets(config);

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ALL_DOMAINS,
-  generateProblems,
-  generateTracedProblems,
-  normalizeQuestion,
-  splitOf,
-} from './generated';
+import { generateProblems, generateTracedProblems, normalizeQuestion, splitOf } from './generated';
+import { ALL_DOMAINS } from '../../contract/domains';
 import type { TaskItem } from './types';
 import { replay } from './wordProblems/ops';
 

@@ -15,9 +15,6 @@ import type { ProblemTrace } from './wordProblems/ops';
 import { detailSteps, type WorkedDetail } from './wordProblems/placeValue';
 import { ALL_DOMAINS, type Domain } from '../../contract/domains';
 
-export type { Domain } from '../../contract/domains';
-export { ALL_DOMAINS } from '../../contract/domains';
-
 /** Which side of the train/eval partition to generate. */
 export type Split = 'train' | 'eval';
 

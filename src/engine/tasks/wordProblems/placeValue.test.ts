@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_DOMAINS, generateProblems, generateTracedProblems } from '../generated';
+import { generateProblems, generateTracedProblems } from '../generated';
+import { ALL_DOMAINS } from '../../../contract/domains';
 import { op } from './ops';
 import {
   addChain,
