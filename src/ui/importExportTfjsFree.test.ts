@@ -41,6 +41,8 @@ function walk(entry: string): Map<string, string[]> {
 
 describe('page modules for opened runs and verl export', () => {
   it.each([
+    // the whole page: tfjs lives in the worker only (issue 17)
+    'main.tsx',
     'state/openedRuns.ts',
     'state/exportVerlJob.ts',
     'ui/ImportedInspector.tsx',
