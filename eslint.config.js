@@ -88,7 +88,7 @@ export const layerFence = [
       'src/state/compareActions.ts',
       'src/ui/ImportedInspector.tsx',
     ],
-    rules: { 'no-restricted-imports': 'off' },
+    rules: restrict([tfjs]),
   },
 ];
 
