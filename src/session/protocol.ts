@@ -110,7 +110,14 @@ export type WorkerCommand =
    * Opens picked files (a verl / TRL / lab run folder) read-only: imported-progress events, then
    * `imported-opened`. The worker keeps the index; texts stay in the files until shown.
    */
-  | { type: 'open-imported'; id: number; name: string; files: Array<{ name: string; file: Blob }> }
+  | {
+      type: 'open-imported';
+      id: number;
+      /** The page's name for the opened run (later commands name it; unique in the page). */
+      openedId: string;
+      name: string;
+      files: Array<{ name: string; file: Blob }>;
+    }
   /** One group's rollouts of an opened run, read back from its files (`imported-group`). */
   | { type: 'read-imported-group'; id: number; openedId: string; group: number }
   /** Forgets an opened run (its files are no longer read); answers nothing. */
@@ -287,13 +294,12 @@ export type WorkerEvent =
   /** Opening a run (open-imported `id`): files read so far. */
   | { type: 'imported-progress'; id: number; progress: ImportProgress }
   /**
-   * Answers open-imported: the run's index under `openedId`; `loadMs` to read every file,
-   * `heapMb` the worker's JS heap it holds after a GC (null where the browser does not say).
+   * Answers open-imported: the run's index; `loadMs` to read every file, `heapMb` the worker's
+   * JS heap it holds after a GC (null where the browser does not say).
    */
   | {
       type: 'imported-opened';
       id: number;
-      openedId: string;
       run: OpenedRunIndex;
       loadMs: number;
       heapMb: number | null;

@@ -38,8 +38,8 @@ function indexOf(run: ImportedRun): OpenedRunIndex {
 }
 
 export class ImportHost {
+  /** The opened runs by the page's id. */
   private readonly opened = new Map<string, ImportedRun>();
-  private nextId = 1;
 
   constructor(private readonly ctx: SessionContext) {}
 
@@ -55,9 +55,8 @@ export class ImportHost {
     const loadMs = performance.now() - t0;
     const heap1 = heapUsed();
     const heapMb = heap0 !== null && heap1 !== null ? (heap1 - heap0) / 2 ** 20 : null;
-    const openedId = `opened-${this.nextId++}`;
-    this.opened.set(openedId, run);
-    post({ type: 'imported-opened', id, openedId, run: indexOf(run), loadMs, heapMb });
+    this.opened.set(cmd.openedId, run);
+    post({ type: 'imported-opened', id, run: indexOf(run), loadMs, heapMb });
   }
 
   async readGroup(cmd: CommandOf<'read-imported-group'>): Promise<void> {
