@@ -47,7 +47,7 @@ export class LabSession {
     const runs = new RunHost(ctx, student, library, (c) => pretrained.studentFor(c));
     this.runs = runs;
     const model = new ModelHost(ctx, student, current);
-    const trajectories = new TrajectoryHost(ctx, runs.store, () => runs.runs);
+    const trajectories = new TrajectoryHost(ctx, runs.store, () => runs.started);
     const teacher = new TeacherHost(ctx, () => runs.run?.config);
     const compare = new CompareHost(ctx, library, () => runs.active);
     const imports = new ImportHost(ctx);

@@ -24,7 +24,7 @@ export class RunHost {
   /** The current (or last) run. */
   run: TrainingRun | null = null;
   /** Runs started in this session (the current one's number). */
-  runs = 0;
+  started = 0;
   /** The steps' trajectories the page can inspect and export. */
   readonly store: TrajectoryStore;
   /** The saved run the current run records into. */
@@ -58,7 +58,7 @@ export class RunHost {
     const valid = parseConfig(cmd.config);
     await this.stopCurrent();
     this.store.clear();
-    const run = ++this.runs;
+    const run = ++this.started;
     const name = cmd.name?.trim() || defaultRunName(valid);
     const recorder = await this.library.record(valid, name);
     this.ctx.host.post({
@@ -87,7 +87,7 @@ export class RunHost {
       const config = parseConfig(p.record.config);
       this.store.clear();
       for (const t of p.trajectories) this.store.add(t.step, t.trajectories);
-      const run = ++this.runs;
+      const run = ++this.started;
       post({ type: 'run-started', id, run, config, runId, name: p.record.name });
       const { history, sftHistory } = p;
       post({ type: 'run-restored', run, runId, history, sftHistory });
