@@ -78,18 +78,6 @@ export const layerFence = [
   },
   { files: ['src/engine/**/*.ts'], rules: restrict(engineImports) },
   { files: ['src/contract/**/*.ts'], rules: restrict(contractImports) },
-  // TEMPORARY (issue 17, merge of wt-17a with wt-17b): these four page files still open runs,
-  // zips and the run store in the page; wt-17b moves that work behind protocol commands.
-  // Delete this block when that lands.
-  {
-    files: [
-      'src/state/openedRuns.ts',
-      'src/state/exportVerlJob.ts',
-      'src/state/compareActions.ts',
-      'src/ui/ImportedInspector.tsx',
-    ],
-    rules: restrict([tfjs]),
-  },
 ];
 
 export default tseslint.config(

@@ -135,7 +135,6 @@ export default defineConfig({
   preview: { host: '127.0.0.1', port: 4173 },
   build: {
     target: 'es2022',
-    chunkSizeWarningLimit: 4096,
     // Two pages: the lab and the benchmark (bench.html, driven by `npm run bench`).
     rollupOptions: {
       input: {

@@ -12,7 +12,7 @@ import type { WorkerCommand, WorkerEvent, WorkerFaultCommand } from '../src/sess
 import { estimateStorage, openRunStore } from '../src/storage/runStore';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-const post = (e: WorkerEvent) => scope.postMessage(e);
+const post = (e: WorkerEvent, transfer: Transferable[] = []) => scope.postMessage(e, transfer);
 const deviceLost = (reason: string, message: string) =>
   post({ type: 'device-lost', reason, message });
 const session = new LabSession({

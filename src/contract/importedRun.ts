@@ -98,3 +98,11 @@ export interface RolloutDetail {
 
 /** Problems kept for display; the count goes on. */
 export const MAX_PROBLEMS = 200;
+
+/** Progress while files are read. */
+export interface ImportProgress {
+  file: string;
+  filesDone: number;
+  files: number;
+  rollouts: number;
+}

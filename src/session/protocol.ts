@@ -18,6 +18,7 @@ import type { TeacherPromptConfig } from '../contract/teacherPrompt';
 import type { ConnectionReport } from '../contract/teacher';
 import type { RunRecord } from '../contract/runRecord';
 import type { StorageUsage } from '../contract/storageUsage';
+import type { ImportedRun, ImportProgress, RolloutDetail } from '../contract/importedRun';
 
 export interface SampleParams {
   /** The user's prompt (wrapped in the chat format by the worker). */
@@ -104,7 +105,50 @@ export type WorkerCommand =
    * The vocabulary a char tokenizer would get from `config`'s data (the Model panel's count
    * before Start); answered by `student-plan` echoing `key`.
    */
-  | { type: 'plan-student'; id: number; config: RunConfig; key: string };
+  | { type: 'plan-student'; id: number; config: RunConfig; key: string }
+  /** Saved runs' metrics rows (the compare view's overlays); answered by `run-metrics`. */
+  | { type: 'read-metrics'; id: number; runIds: string[] }
+  /**
+   * Opens picked files (a verl / TRL / lab run folder) read-only: imported-progress events, then
+   * `imported-opened`. The worker keeps the index; texts stay in the files until shown.
+   */
+  | {
+      type: 'open-imported';
+      id: number;
+      /** The page's name for the opened run (later commands name it; unique in the page). */
+      openedId: string;
+      name: string;
+      files: Array<{ name: string; file: Blob }>;
+    }
+  /** One group's rollouts of an opened run, read back from its files (`imported-group`). */
+  | { type: 'read-imported-group'; id: number; openedId: string; group: number }
+  /** Forgets an opened run (its files are no longer read); answers nothing. */
+  | { type: 'close-imported'; id: number; openedId: string }
+  /** A saved run's config as a verl job folder in one ZIP; answered by `verl-job`. */
+  | { type: 'export-verl-job'; id: number; config: RunConfig; name: string };
+
+/**
+ * What the page shows of a run opened read-only: the index without its per-rollout columns and
+ * file handles (those stay in the worker, which reads rollouts back on demand).
+ */
+export type OpenedRunIndex = Pick<
+  ImportedRun,
+  | 'format'
+  | 'name'
+  | 'facts'
+  | 'steps'
+  | 'groups'
+  | 'componentNames'
+  | 'problems'
+  | 'problemCount'
+  | 'duplicates'
+  | 'bytes'
+> & {
+  /** Rollouts indexed. */
+  rollouts: number;
+  /** Files read. */
+  fileCount: number;
+};
 
 export interface ModelSummary {
   parameters: number;
@@ -246,7 +290,26 @@ export type WorkerEvent =
   /** Loading a pretrained model: per file downloaded and tensor converted (id null: a run's). */
   | { type: 'hf-progress'; id: number | null; progress: HfLoadProgress }
   /** Answers plan-student: the tokenizer's vocabulary (null: not known before the run). */
-  | { type: 'student-plan'; id: number; key: string; vocab: number | null };
+  | { type: 'student-plan'; id: number; key: string; vocab: number | null }
+  /** Answers read-metrics: each asked run's metrics rows. */
+  | { type: 'run-metrics'; id: number; metrics: Record<string, StepMetrics[]> }
+  /** Opening a run (open-imported `id`): files read so far. */
+  | { type: 'imported-progress'; id: number; progress: ImportProgress }
+  /**
+   * Answers open-imported: the run's index; `loadMs` to read every file, `heapMb` the worker's
+   * JS heap it holds after a GC (null where the browser does not say).
+   */
+  | {
+      type: 'imported-opened';
+      id: number;
+      run: OpenedRunIndex;
+      loadMs: number;
+      heapMb: number | null;
+    }
+  /** Answers read-imported-group: the group's rollouts in file order. */
+  | { type: 'imported-group'; id: number; rollouts: RolloutDetail[] }
+  /** Answers export-verl-job: the ZIP (its buffer transferred). */
+  | { type: 'verl-job'; id: number; filename: string; bytes: ArrayBuffer };
 
 /** A Hugging Face model folder: picked or dropped files, or a base URL (…/resolve/main/). */
 export type PretrainedSource =

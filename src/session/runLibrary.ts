@@ -68,6 +68,11 @@ export class RunLibrary {
     this.post({ type: 'runs', id, runs, storage, blobs: this.store.blobs.kind });
   }
 
+  /** A saved run's metrics rows, in step order. */
+  loadMetrics(runId: string): Promise<StepMetrics[]> {
+    return this.store.loadMetrics(runId);
+  }
+
   /** A new saved run for a training run that starts now. */
   async begin(config: RunConfig, name: string, backend: string | null): Promise<RunRecorder> {
     const record = await this.store.createRun({ name, config, backend });

@@ -2,7 +2,6 @@
  * What the compare view does: run or stop the paper's comparison in the worker, pick the runs to
  * overlay. Plain functions over the store, like actions.ts.
  */
-import { openRunStore, type RunStore } from '../storage/runStore';
 import { configProblem } from './actions';
 import { useLab } from './labStore';
 import { COMPARISON_IDLE } from './slices';
@@ -45,26 +44,23 @@ export function toggleCompareRun(id: string, current: readonly string[]): void {
   setCompareSelection(current.includes(id) ? current.filter((x) => x !== id) : [...current, id]);
 }
 
-let runStore: Promise<RunStore> | null = null;
 const loading = new Set<string>();
 
 /**
- * Loads the metrics of saved runs the compare view shows (the page only reads the run store;
- * the worker writes it). A run whose metrics cannot be read is reported and left empty.
+ * Loads the metrics of saved runs the compare view shows (the worker reads its run store:
+ * protocol read-metrics). Runs whose metrics cannot be read are reported and left empty.
  */
 export async function loadStoredMetrics(ids: readonly string[]): Promise<void> {
   const missing = ids.filter((id) => !(id in useLab.getState().storedMetrics) && !loading.has(id));
   if (missing.length === 0) return;
   missing.forEach((id) => loading.add(id));
   try {
-    runStore ??= openRunStore();
-    const store = await runStore;
-    for (const id of missing) {
-      const rows = await store.loadMetrics(id);
-      useLab.setState((s) => ({ storedMetrics: { ...s.storedMetrics, [id]: rows } }));
-    }
+    const client = currentWorkerClient();
+    if (!client)
+      throw new Error('the trainer worker has not started yet: wait for the page to load.');
+    const reply = await client.request({ type: 'read-metrics', runIds: missing }, 'run-metrics');
+    useLab.setState((s) => ({ storedMetrics: { ...s.storedMetrics, ...reply.metrics } }));
   } catch (e) {
-    runStore = null;
     useLab.setState((s) => ({
       errors: [...s.errors, `Could not read the saved runs' metrics: ${(e as Error).message}`],
       storedMetrics: { ...s.storedMetrics, ...Object.fromEntries(missing.map((id) => [id, []])) },

@@ -227,6 +227,12 @@ export function applyWorkerEvent(e: WorkerEvent): void {
     case 'log':
       useLab.setState((s) => ({ logs: [...s.logs.slice(-(MAX_LOGS - 1)), e.message] }));
       return;
+    case 'run-metrics':
+    case 'imported-progress':
+    case 'imported-opened':
+    case 'imported-group':
+    case 'verl-job':
+      return; // replies to WorkerClient.request: its caller applies them
     case 'error':
       useLab.setState((s) => ({
         status: s.backend ? 'ready' : 'failed',

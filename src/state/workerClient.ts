@@ -24,7 +24,7 @@ type Outgoing = WorkerCommand extends infer C
   : never;
 
 /** Saves data as a file through a temporary link (the page's side of `export`, `export-run`). */
-function download(filename: string, data: BlobPart, type = 'application/x-ndjson'): void {
+export function download(filename: string, data: BlobPart, type = 'application/x-ndjson'): void {
   const url = URL.createObjectURL(new Blob([data], { type }));
   const a = document.createElement('a');
   a.href = url;
@@ -53,6 +53,19 @@ const URGENT = new Set<WorkerEvent['type']>([
   'student-plan',
 ]);
 
+/** A request waiting for its reply: events answering it go here instead of the store. */
+interface PendingRequest {
+  reply: WorkerEvent['type'];
+  resolve(e: WorkerEvent): void;
+  reject(e: Error): void;
+  onEvent?(e: WorkerEvent): void;
+}
+
+/** The command id an event answers (null: pushed, or an event without one). */
+function answers(e: WorkerEvent): number | null {
+  return 'id' in e && typeof e.id === 'number' ? e.id : null;
+}
+
 /** Longest wait before coalesced events reach the store: ~5 renders a second at most. */
 const FLUSH_MS = 200;
 
@@ -67,6 +80,7 @@ export class WorkerClient {
   private pending: WorkerEvent[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private lastFlush = 0;
+  private readonly requests = new Map<number, PendingRequest>();
 
   constructor(backend: BackendPreference) {
     this.worker = new Worker(new URL('../../workers/trainer.worker.ts', import.meta.url), {
@@ -84,6 +98,9 @@ export class WorkerClient {
   }
 
   private receive(e: WorkerEvent): void {
+    const id = answers(e);
+    const request = id === null ? undefined : this.requests.get(id);
+    if (request && id !== null) return this.answer(id, request, e);
     if (e.type === 'exported') download(e.filename, e.jsonl);
     if (e.type === 'run-bundle') download(e.filename, e.bytes, 'application/zip');
     if (e.type === 'ready') this.send({ type: 'list-runs' }); // the saved runs, once ready
@@ -110,6 +127,35 @@ export class WorkerClient {
     events.forEach((e, i) => {
       if (e.type === 'trajectories' && e.id === null && i !== lastPush) return;
       applyWorkerEvent(e);
+    });
+  }
+
+  /** An event answering a request: its reply or error ends it, others go to its onEvent. */
+  private answer(id: number, request: PendingRequest, e: WorkerEvent): void {
+    if (e.type === request.reply || e.type === 'error') this.requests.delete(id);
+    if (e.type === request.reply) request.resolve(e);
+    else if (e.type === 'error') request.reject(new Error(e.message));
+    else request.onEvent?.(e);
+  }
+
+  /**
+   * Sends a command whose answer the caller handles itself (not the store): resolves with the
+   * `reply` event answering it, rejects with the worker's error; other events answering it (e.g.
+   * progress) go to `onEvent`.
+   */
+  request<T extends WorkerEvent['type']>(
+    cmd: Outgoing,
+    reply: T,
+    opts: { transfer?: Transferable[]; onEvent?: (e: WorkerEvent) => void } = {},
+  ): Promise<Extract<WorkerEvent, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      const id = this.send(cmd, opts.transfer);
+      this.requests.set(id, {
+        reply,
+        resolve: (e) => resolve(e as Extract<WorkerEvent, { type: T }>),
+        reject,
+        onEvent: opts.onEvent,
+      });
     });
   }
 
@@ -212,6 +258,10 @@ export class WorkerClient {
 
   terminate(): void {
     this.worker.terminate();
+    const open = [...this.requests.values()];
+    this.requests.clear();
+    for (const r of open)
+      r.reject(new Error('The trainer worker was restarted before it answered; try again.'));
   }
 
   /** Test-only: makes the worker throw or lose its GPU device (see WorkerFaultCommand). */

@@ -1,8 +1,13 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { readGroup } from '../engine/import/openRun';
-import type { ImportedRun, RolloutDetail } from '../contract/importedRun';
+import type { RolloutDetail } from '../contract/importedRun';
+import type { OpenedRunIndex } from '../session/protocol';
 import { useLab } from '../state/labStore';
-import { closeOpenedRun, useOpenedRuns, type OpenedRun } from '../state/openedRuns';
+import {
+  closeOpenedRun,
+  readOpenedGroup,
+  useOpenedRuns,
+  type OpenedRun,
+} from '../state/openedRuns';
 import { scaleExtent, tokenValue } from './tokenColor';
 import { TokenView } from './TokenView';
 import { VirtualList } from './VirtualList';
@@ -13,7 +18,7 @@ const num = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 const ROW = 30;
 
 /** What the format holds per completion: present values, and why the others are absent. */
-function Facts({ run }: { run: ImportedRun }) {
+function Facts({ run }: { run: OpenedRunIndex }) {
   const f = run.facts;
   const has = (ok: boolean, label: string) => (
     <span
@@ -47,7 +52,7 @@ function Facts({ run }: { run: ImportedRun }) {
   );
 }
 
-function Problems({ run }: { run: ImportedRun }) {
+function Problems({ run }: { run: OpenedRunIndex }) {
   if (run.problemCount === 0) return null;
   return (
     <details className="warn-box" data-testid="imported-problems" open>
@@ -70,7 +75,7 @@ function Problems({ run }: { run: ImportedRun }) {
   );
 }
 
-function RolloutCard({ d, k, run }: { d: RolloutDetail; k: number; run: ImportedRun }) {
+function RolloutCard({ d, k, run }: { d: RolloutDetail; k: number; run: OpenedRunIndex }) {
   const palette = useLab((s) => s.palette);
   const extent = useMemo(
     () =>
@@ -150,14 +155,14 @@ function InspectorBody({ opened }: { opened: OpenedRun }) {
   useEffect(() => {
     if (!run.groups[group]) return;
     let live = true;
-    readGroup(run, group).then(
+    readOpenedGroup(opened.id, group).then(
       (rollouts) => live && (setDetails({ group, rollouts }), setReadError(null)),
       (e: Error) => live && setReadError(e.message),
     );
     return () => {
       live = false;
     };
-  }, [run, group]);
+  }, [opened.id, run, group]);
 
   const g = run.groups[group];
   const shown = details?.group === group ? details.rollouts : [];
@@ -188,7 +193,7 @@ function InspectorBody({ opened }: { opened: OpenedRun }) {
           </select>
         </label>
         <span className="muted" data-testid="imported-summary">
-          {run.order.length.toLocaleString('en-US')} rollouts ·{' '}
+          {run.rollouts.toLocaleString('en-US')} rollouts ·{' '}
           {run.groups.length.toLocaleString('en-US')} groups · read in{' '}
           {(opened.loadMs / 1000).toFixed(2)} s
           {run.duplicates > 0 &&

@@ -13,17 +13,17 @@ const FORMAT_TEXT = { verl: 'verl dump', trl: 'TRL completions', lab: 'lab traje
 function OpenedRow({ o, active }: { o: OpenedRun; active: boolean }) {
   const r = o.run;
   return (
-    <tr data-testid="opened-run" data-format={r.format} data-rollouts={r.order.length}>
+    <tr data-testid="opened-run" data-format={r.format} data-rollouts={r.rollouts}>
       <td>
         <strong>{r.name}</strong> <span className="tag">read-only</span>
         <span className="tag">{FORMAT_TEXT[r.format]}</span>
         {active && <span className="tag">inspected</span>}
       </td>
       <td data-testid="opened-run-counts">
-        {r.order.length.toLocaleString('en-US')} rollouts
+        {r.rollouts.toLocaleString('en-US')} rollouts
         <div className="muted">
-          {r.groups.length.toLocaleString('en-US')} groups · {r.steps.length} steps ·{' '}
-          {r.files.length} files
+          {r.groups.length.toLocaleString('en-US')} groups · {r.steps.length} steps · {r.fileCount}{' '}
+          files
         </div>
       </td>
       <td

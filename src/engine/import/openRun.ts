@@ -48,13 +48,8 @@ export function detectFormat(
   };
 }
 
-/** Progress while files are read. */
-export interface ImportProgress {
-  file: string;
-  filesDone: number;
-  files: number;
-  rollouts: number;
-}
+import type { ImportProgress } from '../../contract/importedRun';
+export type { ImportProgress };
 
 /** Reads every file of the run into an index. */
 export async function openRun(
