@@ -1,5 +1,5 @@
 import { writeGuidance } from '../teacher/builtin';
-import { hashString, mulberry32, pick } from '../teacher/prng';
+import { hashParts, mulberry32, pick } from '../random';
 import { BEHAVIORS } from '../teacher/types';
 import type { TaskItem } from '../tasks/types';
 import { encodeChatExample, encodePrompt, type Tokenizer } from '../tokenizer';
@@ -22,8 +22,8 @@ export interface SolutionOptions {
 export function selfCheckText(item: TaskItem, o: SolutionOptions = {}): string {
   const rate = o.selfCheckRate ?? 0;
   if (rate <= 0) return '';
-  const rng = mulberry32(hashString(o.seed ?? 0, 'self-check', item.id));
-  if (rng() >= rate) return '';
+  const rng = mulberry32(hashParts(o.seed ?? 0, 'self-check', item.id));
+  if (rng.next() >= rate) return '';
   const behavior = pick(rng, BEHAVIORS);
   const answerText = plainSolution(item);
   const g = writeGuidance(

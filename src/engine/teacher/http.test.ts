@@ -34,7 +34,7 @@ function teacher(options: Partial<HttpTeacherOptions> = {}): HttpTeacher {
     baseURL: server.url,
     model: 'test-model',
     backoffBaseMs: 10,
-    rng: () => 0.5,
+    rng: { next: () => 0.5 },
     ...options,
   });
 }
