@@ -16,7 +16,7 @@ import type { LoraOptions } from '../model/lora';
 import { llamaConfigFromHf, parseHfConfigJson, type HfConfigJson } from './config';
 import { tensorToFloat32 } from './convert';
 import { estimateMemory, type MemoryEstimate } from './memory';
-import { safetensorsViews } from './safetensorsView';
+import { safetensorsViews } from '../store/safetensors';
 import type { HfSource } from './source';
 import { HfTokenizer } from './tokenizer';
 
