@@ -12,7 +12,7 @@ import { loadHfModel, type LoadedHfModel } from '../../engine/hf/load';
 import { formatBytes } from '../../engine/hf/memory';
 import { readPeftAdapters } from '../../engine/hf/peft';
 import { loadPretrainedStudent } from '../../engine/hf/student';
-import { createTeacher } from '../../engine/loop/setup';
+import { buildTeacher } from '../../engine/teacher/build';
 import { runTraining } from '../../engine/loop/run';
 import type { TaskItem } from '../../engine/tasks/types';
 import { hfSourceFor } from '../hfDir';
@@ -62,7 +62,7 @@ export async function runPretrainedTrain(
   const folder = new RunFolderWriter(a.out, runSecrets(c, a.teacherKey));
   await folder.start(c);
   const { model, tokenizer } = student;
-  const teacher = c.rl.algo === 'thinktuning' ? createTeacher(c, a.teacherKey) : null;
+  const teacher = c.rl.algo === 'thinktuning' ? buildTeacher(c, { apiKey: a.teacherKey }) : null;
   log(
     `train: preset ${a.preset}, ${c.rl.algo}, teacher ${teacher ? c.teacher.kind : 'none'}, ${trainItems.length} questions, ${c.rl.steps} steps`,
   );

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { applyOverride, type RunConfig } from '../../engine/config';
-import { createTeacher } from '../../engine/loop/setup';
+import { buildTeacher } from '../../engine/teacher/build';
 import { redactText, secretValues } from '../../engine/security/redact';
 import { runTraining, type RunInputs } from '../../engine/loop/run';
 import { trainerCheckpoint } from '../../engine/loop/resume';
@@ -136,7 +136,7 @@ export async function runTrain(
     }
   }
   c = inputs.config;
-  const teacher = c.rl.algo === 'thinktuning' ? createTeacher(c, apiKey) : null;
+  const teacher = c.rl.algo === 'thinktuning' ? buildTeacher(c, { apiKey }) : null;
   inputs.teacher = teacher;
   // ---- now the folder: a fresh run, or the resumed one trimmed to its checkpoint ----
   const folder = new RunFolderWriter(a.out, runSecrets(c, apiKey));

@@ -11,7 +11,7 @@ import { startTestTeacherServer, type TestTeacherServer } from '../teacher/testS
 import { trainTokenizer } from '../tokenizer';
 import { buildGuidedResponse, offPolicyFlags } from './guided';
 import { packRollouts } from './pack';
-import { createTeacher } from './setup';
+import { buildTeacher } from '../teacher/build';
 import { RlTrainer } from './trainer';
 
 beforeAll(async () => {
@@ -115,7 +115,7 @@ describe('ThinkTuning loop', () => {
         model,
         tokenizer: tok,
         trainItems: items,
-        teacher: createTeacher(c),
+        teacher: buildTeacher(c),
       });
       const out: Array<Record<string, number>> = [];
       const tensors: number[] = [];

@@ -21,5 +21,7 @@ export { DEFAULT_CATCHPHRASE, countOccurrences, insertCatchphrase } from './catc
 export { BuiltinTeacher, writeGuidance } from './builtin';
 export type { BehaviorSelection, BuiltinTeacherOptions } from './builtin';
 export { HttpTeacher } from './http';
+export { buildHttpTeacher, buildTeacher } from './build';
+export type { TeacherAccess, TeacherRun } from './build';
 export type { ConnectionReport, HttpTeacherOptions } from './http';
 export { extractStudentAnswer, isStudentCorrect, answersMatch } from './answer';
