@@ -7,7 +7,10 @@ import { teacherScheduleAt, teacherSelectionCount } from '../rl';
 import { buildTokenizer, tokenizerCorpus } from '../student';
 import { generateProblems } from '../tasks/generated';
 import { HttpTeacher } from '../teacher';
-import { startTestTeacherServer, type TestTeacherServer } from '../teacher/testServer';
+import {
+  startTestTeacherServer,
+  type TestTeacherServer,
+} from '../../../test/teacherServer/testServer';
 import { trainTokenizer } from '../tokenizer';
 import { buildGuidedResponse, offPolicyFlags } from './guided';
 import { packRollouts } from './pack';

@@ -1,6 +1,6 @@
 /**
- * The teacher layer's public API (browser-safe: the Node-only test server is not exported
- * here; import it from './testServer').
+ * The teacher layer's public API (browser-safe; the Node-only test server lives in
+ * test/teacherServer).
  */
 export * from './types';
 export { TeacherStats } from './stats';

@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CircuitBreaker } from './circuitBreaker';
 import { HttpTeacher } from './http';
 import { runTeacherPhase, type TeacherPhaseStatus } from './teacherPhase';
-import { startTestTeacherServer, type TestTeacherServer } from './testServer';
+import {
+  startTestTeacherServer,
+  type TestTeacherServer,
+} from '../../../test/teacherServer/testServer';
 import type { Teacher, TeacherRequest, TeacherResult } from './types';
 
 const item = { id: 'q', prompt: 'What is 2 + 3?', answer: '5', source: 'test' };
