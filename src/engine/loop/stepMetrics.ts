@@ -2,7 +2,7 @@ import type { RunConfig } from '../config';
 import type { computeAdvantages } from '../rl/advantages';
 import { countOccurrences } from '../tasks/rewards';
 import { hasReflection } from '../eval/reflection';
-import type { Rollout } from './trainer';
+import type { Rollout } from './rollout';
 import type { StepMetrics, Trajectory } from './types';
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
