@@ -13,6 +13,7 @@ import { isDirectory, readShippedFile } from '../shippedStudents';
 import { heldOutItems, loadItems } from '../../engine/eval/sources';
 import { readCheckpointDir } from '../checkpointDir';
 import { writeEvalRow } from '../evalRow';
+import { writeStepRow } from '../stepRow';
 import { EXIT, parseFlags, type CliCommand, type CliIo } from '../command';
 import { initNodeBackend, parseNodeBackend } from '../nodeBackend';
 import { readTextFile } from './sft';
@@ -163,15 +164,7 @@ export async function runTrain(
       stepOptions: (step) => ({ onTeacherStatus: (s) => progress.onStatus(step, s) }),
       onStep: async (r) => {
         progress.stepDone();
-        const m = r.metrics;
-        await folder.append('metrics.jsonl', [m]);
-        await folder.append('trajectories.jsonl', r.trajectories);
-        log(
-          `step ${m.step}/${c.rl.steps} reward ${fmt(m.reward)} acc ${fmt(m.accuracy, 2)} guided ${m['thinktuning/guided_count']} ` +
-            `catchphrase ${fmt(m['behavior/catchphrase_rate_unguided'], 2)} clip ${fmt(m['clip_ratio/region_mean'])} ` +
-            `len ${fmt(m['completions/mean_length'], 0)} loss ${fmt(m.loss, 4)} ${fmt(m.step_time, 1)}s` +
-            (r.notes.length ? ` | ${r.notes.length} note(s): ${r.notes[0]}` : ''),
-        );
+        await writeStepRow(folder, r, c.rl.steps, log);
       },
       onEval: (step, r) => writeEvalRow(folder, step, r, log),
       onHalt: (halt) => {
