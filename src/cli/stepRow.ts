@@ -1,7 +1,8 @@
 import type { StepResult } from '../engine/loop/types';
 import type { RunFolderWriter } from './runFolder';
 
-const fmt = (x: number | undefined, d = 3) => (x === undefined ? '-' : x.toFixed(d));
+/** A figure of a CLI log line: `d` decimals, "-" when absent. */
+export const fmt = (x: number | undefined, d = 3): string => (x === undefined ? '-' : x.toFixed(d));
 
 /**
  * One RL step of a CLI run: its metrics.jsonl row, its trajectories.jsonl rows and its log

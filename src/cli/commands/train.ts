@@ -13,7 +13,7 @@ import { isDirectory, readShippedFile } from '../shippedStudents';
 import { heldOutItems, loadItems } from '../../engine/eval/sources';
 import { readCheckpointDir } from '../checkpointDir';
 import { writeEvalRow } from '../evalRow';
-import { writeStepRow } from '../stepRow';
+import { fmt, writeStepRow } from '../stepRow';
 import { EXIT, parseFlags, type CliCommand, type CliIo } from '../command';
 import { initNodeBackend, parseNodeBackend } from '../nodeBackend';
 import { readTextFile } from './sft';
@@ -81,8 +81,6 @@ export function trainConfig(a: TrainArgs): RunConfig {
   for (const s of a.sets) c = applyOverride(c, s);
   return c;
 }
-
-const fmt = (x: number | undefined, d = 3) => (x === undefined ? '-' : x.toFixed(d));
 
 /**
  * `train`: runs warm-up SFT (unless --init) and GRPO/ThinkTuning, writing results under --out.
