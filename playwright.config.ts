@@ -30,7 +30,7 @@ export default defineConfig({
       timeout: 60_000,
     },
     {
-      command: `npx tsx src/engine/teacher/testServerMain.ts ${TEACHER_PORT} --mode error500`,
+      command: `npx tsx test/teacherServer/testServerMain.ts ${TEACHER_PORT} --mode error500`,
       url: `http://127.0.0.1:${TEACHER_PORT}/__control/requests`,
       reuseExistingServer: !process.env.CI,
       timeout: 60_000,

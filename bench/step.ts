@@ -4,7 +4,7 @@
  * trainer reports it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createTeacher } from '../src/engine/loop/setup';
+import { buildTeacher } from '../src/engine/teacher/build';
 import { RlTrainer } from '../src/engine/loop/trainer';
 import { createStudent } from '../src/engine/student';
 import type { BenchPreset } from './presets';
@@ -60,7 +60,7 @@ export async function runRlStep(
     model,
     tokenizer: preset.tokenizer,
     trainItems: preset.trainItems,
-    teacher: createTeacher(config),
+    teacher: buildTeacher(config),
   });
   const peak = trackPeak();
   const tag = `[${tf.getBackend()}/${preset.name}] rl step`;

@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend, parseNodeBackend } from '../src/cli/nodeBackend';
 import { applyOverride, type RunConfig } from '../src/contract/config';
 import { loadItems } from '../src/engine/eval/sources';
-import { createTeacher } from '../src/engine/loop/setup';
+import { buildTeacher } from '../src/engine/teacher/build';
 import { RlTrainer } from '../src/engine/loop/trainer';
 import { presetConfig } from '../src/contract/presets';
 import { runSft } from '../src/engine/sft/train';
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
     model,
     tokenizer: tok,
     trainItems: items,
-    teacher: c.rl.algo === 'thinktuning' ? createTeacher(c) : null,
+    teacher: c.rl.algo === 'thinktuning' ? buildTeacher(c) : null,
   });
   const t0 = performance.now();
   const deadline = t0 + a.minutes * 60_000;

@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readShippedFile } from '../src/cli/shippedStudents';
 import { loadItems } from '../src/engine/eval/sources';
-import { createTeacher } from '../src/engine/loop/setup';
+import { buildTeacher } from '../src/engine/teacher/build';
 import { RlTrainer } from '../src/engine/loop/trainer';
 import { presetConfig } from '../src/contract/presets';
 import { teacherScheduleAt } from '../src/engine/rl/schedule';
@@ -32,7 +32,7 @@ describe('the cpu preset: guidance fits the context', () => {
       model: student.model,
       tokenizer: student.tokenizer,
       trainItems: items,
-      teacher: createTeacher(c),
+      teacher: buildTeacher(c),
     });
     try {
       let guided = 0;

@@ -1,8 +1,7 @@
 import type { EvalResult } from '../engine/eval/evaluate';
 import { evalSummary } from './commands/sft';
 import type { RunFolderWriter } from './runFolder';
-
-const fmt = (x: number | undefined, d = 3) => (x === undefined ? '-' : x.toFixed(d));
+import { fmt } from './stepRow';
 
 /** One eval.jsonl row (the greedy held-out evaluation at `step`) and its log line. */
 export async function writeEvalRow(

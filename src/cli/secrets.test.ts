@@ -15,7 +15,10 @@ import { presetConfig } from '../contract/presets';
 import { checkpointFiles } from '../engine/store/checkpoint';
 import { buildTokenizer } from '../engine/student';
 import { generateProblems } from '../engine/tasks/generated';
-import { startTestTeacherServer, type TestTeacherServer } from '../engine/teacher/testServer';
+import {
+  startTestTeacherServer,
+  type TestTeacherServer,
+} from '../../test/teacherServer/testServer';
 import { exportRunBundle, importRunBundle } from '../storage/bundle';
 import { RunStore } from '../storage/runStore';
 import { writeZip } from '../storage/zip';

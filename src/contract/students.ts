@@ -3,7 +3,6 @@
  * (engine/students/catalog.ts holds their files and manifest). Pure.
  */
 import { OPTIONAL_DEFAULTS } from './configDefaults';
-import type { RunConfig } from './config';
 
 /** The students the app ships (the folder names under public/students/). */
 export const SHIPPED_STUDENT_NAMES = ['cpu', 'unknown-behavior'] as const;
@@ -13,8 +12,14 @@ export function isShippedStudentName(name: string): name is ShippedStudentName {
   return (SHIPPED_STUDENT_NAMES as readonly string[]).includes(name);
 }
 
+/** The part of a RunConfig these helpers read (structural, so config.ts can import this file). */
+interface StudentSections {
+  student: { source: string; init?: string };
+  sft: { steps: number };
+}
+
 /** Whether a run starts from a shipped student (a scratch student with student.init set). */
-export function startsFromShipped(config: Pick<RunConfig, 'student'>): boolean {
+export function startsFromShipped(config: Pick<StudentSections, 'student'>): boolean {
   return (
     config.student.source === 'scratch' &&
     (config.student.init ?? OPTIONAL_DEFAULTS.student.init) !== ''
@@ -22,6 +27,6 @@ export function startsFromShipped(config: Pick<RunConfig, 'student'>): boolean {
 }
 
 /** Warm-up SFT steps a run makes: none when it starts from a shipped student, else sft.steps. */
-export function warmupStepsOf(config: Pick<RunConfig, 'student' | 'sft'>): number {
+export function warmupStepsOf(config: StudentSections): number {
   return startsFromShipped(config) ? 0 : config.sft.steps;
 }

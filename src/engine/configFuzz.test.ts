@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyOverride, parseConfig, RunConfigSchema, type RunConfig } from '../contract/config';
-import { createTeacher } from './loop/setup';
+import { buildTeacher } from './teacher/build';
 import { RlTrainer } from './loop/trainer';
 import { presetConfig } from '../contract/presets';
 import { mulberry32, type Rng } from './random';
@@ -282,7 +282,7 @@ describe('config schema fuzz', () => {
         model,
         tokenizer: tok,
         trainItems: items,
-        teacher: createTeacher(c),
+        teacher: buildTeacher(c),
       });
       const r = await t.runStep();
       expect(r.metrics.step, edge).toBe(1);

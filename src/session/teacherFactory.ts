@@ -1,26 +1,23 @@
 import type { RunConfig } from '../contract/config';
-import { createTeacher } from '../engine/loop/setup';
 import {
   HttpTeacher,
   type Teacher,
   type TeacherRequest,
   type TeacherResult,
 } from '../engine/teacher';
-import { defaultPromptConfig, type TeacherPromptConfig } from '../contract/teacherPrompt';
+import { buildHttpTeacher, buildTeacher, type TeacherAccess } from '../engine/teacher/build';
 import type { TeacherSettings } from './protocol';
 
 /**
- * The teacher for a run's settings: the engine's `createTeacher` for the built-in one; the HTTP
- * teacher with the user's edited prompt (the catchphrase still comes from the reward section).
+ * The teacher for a run's settings, built by the engine's `buildTeacher`: the HTTP teacher takes
+ * the user's edited prompt (the catchphrase still comes from the reward section) and the key.
  */
 export function teacherFromSettings(
   config: RunConfig,
   s: TeacherSettings,
   fetchImpl?: typeof fetch,
 ): Teacher {
-  const c: RunConfig = { ...config, teacher: s.teacher };
-  if (c.teacher.kind === 'builtin' || !s.prompt) return createTeacher(c, s.apiKey, fetchImpl);
-  return httpTeacher(s, { seed: c.seed, catchphrase: c.reward.catchphrase }, fetchImpl);
+  return buildTeacher({ ...config, teacher: s.teacher }, access(s, fetchImpl));
 }
 
 /** An HTTP teacher for the settings (also used for "Test connection"). */
@@ -29,25 +26,16 @@ export function httpTeacher(
   run: { seed: number; catchphrase: string },
   fetchImpl?: typeof fetch,
 ): HttpTeacher {
-  const t = s.teacher;
-  const catchphrase = run.catchphrase || undefined;
-  const prompt: TeacherPromptConfig = s.prompt
-    ? { ...s.prompt, ...(catchphrase ? { catchphrase } : {}) }
-    : defaultPromptConfig(catchphrase);
-  return new HttpTeacher({
-    baseURL: t.baseURL,
-    model: t.model,
-    apiKey: s.apiKey || undefined,
-    temperature: t.temperature,
-    maxTokens: t.maxTokens,
-    timeoutMs: t.timeoutMs,
-    retries: t.retries,
-    concurrency: t.concurrency,
-    logprobs: t.logprobs,
-    prompt,
-    seed: run.seed,
+  return buildHttpTeacher(s.teacher, run, access(s, fetchImpl));
+}
+
+/** The key, prompt and fetch of the settings: passed beside the config, never inside it. */
+function access(s: TeacherSettings, fetchImpl?: typeof fetch): TeacherAccess {
+  return {
+    apiKey: s.apiKey,
+    ...(s.prompt ? { prompt: s.prompt } : {}),
     ...(fetchImpl ? { fetch: fetchImpl } : {}),
-  });
+  };
 }
 
 /**

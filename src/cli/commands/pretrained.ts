@@ -12,7 +12,7 @@ import { loadHfModel, type LoadedHfModel } from '../../engine/hf/load';
 import { formatBytes } from '../../contract/format';
 import { readPeftAdapters } from '../../engine/hf/peft';
 import { loadPretrainedStudent } from '../../engine/hf/student';
-import { createTeacher } from '../../engine/loop/setup';
+import { buildTeacher } from '../../engine/teacher/build';
 import { runTraining } from '../../engine/loop/run';
 import type { TaskItem } from '../../engine/tasks/types';
 import { hfSourceFor } from '../hfDir';
@@ -20,6 +20,7 @@ import { writeFolderAtomic } from '../checkpointDir';
 import { RunFolderWriter, runSecrets } from '../runFolder';
 import { teacherProgress } from '../teacherProgress';
 import { writeEvalRow } from '../evalRow';
+import { writeStepRow } from '../stepRow';
 
 /** Loads config.student.hf, logging the model's size and progress by file. */
 export async function loadCliPretrained(
@@ -47,8 +48,6 @@ export async function loadCliPretrained(
   return loaded;
 }
 
-const fmt = (x: number | undefined, d = 3) => (x === undefined ? '-' : x.toFixed(d));
-
 /** `train` on a pretrained student: the run driver with this command's folder as its I/O. */
 export async function runPretrainedTrain(
   a: { out: string; preset: string; teacherKey?: string },
@@ -62,7 +61,7 @@ export async function runPretrainedTrain(
   const folder = new RunFolderWriter(a.out, runSecrets(c, a.teacherKey));
   await folder.start(c);
   const { model, tokenizer } = student;
-  const teacher = c.rl.algo === 'thinktuning' ? createTeacher(c, a.teacherKey) : null;
+  const teacher = c.rl.algo === 'thinktuning' ? buildTeacher(c, { apiKey: a.teacherKey }) : null;
   log(
     `train: preset ${a.preset}, ${c.rl.algo}, teacher ${teacher ? c.teacher.kind : 'none'}, ${trainItems.length} questions, ${c.rl.steps} steps`,
   );
@@ -99,14 +98,7 @@ export async function runPretrainedTrain(
         stepOptions: (step) => ({ onTeacherStatus: (s) => progress.onStatus(step, s) }),
         onStep: async (r) => {
           progress.stepDone();
-          const m = r.metrics;
-          await folder.append('metrics.jsonl', [m]);
-          await folder.append('trajectories.jsonl', r.trajectories);
-          log(
-            `step ${m.step}/${c.rl.steps} reward ${fmt(m.reward)} acc ${fmt(m.accuracy, 2)} guided ${m['thinktuning/guided_count']} ` +
-              `len ${fmt(m['completions/mean_length'], 0)} loss ${fmt(m.loss, 4)} ${fmt(m.step_time, 1)}s` +
-              (r.notes.length ? ` | ${r.notes.length} note(s): ${r.notes[0]}` : ''),
-          );
+          await writeStepRow(folder, r, c.rl.steps, log);
         },
         onEval: (step, r) => writeEvalRow(folder, step, r, log),
         onHalt: (halt) => {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { applyOverride, type RunConfig } from '../../contract/config';
-import { createTeacher } from '../../engine/loop/setup';
+import { buildTeacher } from '../../engine/teacher/build';
 import { redactText, secretValues } from '../../contract/redact';
 import { runTraining, type RunInputs } from '../../engine/loop/run';
 import { trainerCheckpoint } from '../../engine/loop/resume';
@@ -13,6 +13,7 @@ import { isDirectory, readShippedFile } from '../shippedStudents';
 import { heldOutItems, loadItems } from '../../engine/eval/sources';
 import { readCheckpointDir } from '../checkpointDir';
 import { writeEvalRow } from '../evalRow';
+import { fmt, writeStepRow } from '../stepRow';
 import { EXIT, parseFlags, type CliCommand, type CliIo } from '../command';
 import { initNodeBackend, parseNodeBackend } from '../nodeBackend';
 import { readTextFile } from './sft';
@@ -81,8 +82,6 @@ export function trainConfig(a: TrainArgs): RunConfig {
   return c;
 }
 
-const fmt = (x: number | undefined, d = 3) => (x === undefined ? '-' : x.toFixed(d));
-
 /**
  * `train`: runs warm-up SFT (unless --init) and GRPO/ThinkTuning, writing results under --out.
  * Every input (the --init checkpoint, or with --resume the checkpoint and the run's files) is
@@ -136,7 +135,7 @@ export async function runTrain(
     }
   }
   c = inputs.config;
-  const teacher = c.rl.algo === 'thinktuning' ? createTeacher(c, apiKey) : null;
+  const teacher = c.rl.algo === 'thinktuning' ? buildTeacher(c, { apiKey }) : null;
   inputs.teacher = teacher;
   // ---- now the folder: a fresh run, or the resumed one trimmed to its checkpoint ----
   const folder = new RunFolderWriter(a.out, runSecrets(c, apiKey));
@@ -163,15 +162,7 @@ export async function runTrain(
       stepOptions: (step) => ({ onTeacherStatus: (s) => progress.onStatus(step, s) }),
       onStep: async (r) => {
         progress.stepDone();
-        const m = r.metrics;
-        await folder.append('metrics.jsonl', [m]);
-        await folder.append('trajectories.jsonl', r.trajectories);
-        log(
-          `step ${m.step}/${c.rl.steps} reward ${fmt(m.reward)} acc ${fmt(m.accuracy, 2)} guided ${m['thinktuning/guided_count']} ` +
-            `catchphrase ${fmt(m['behavior/catchphrase_rate_unguided'], 2)} clip ${fmt(m['clip_ratio/region_mean'])} ` +
-            `len ${fmt(m['completions/mean_length'], 0)} loss ${fmt(m.loss, 4)} ${fmt(m.step_time, 1)}s` +
-            (r.notes.length ? ` | ${r.notes.length} note(s): ${r.notes[0]}` : ''),
-        );
+        await writeStepRow(folder, r, c.rl.steps, log);
       },
       onEval: (step, r) => writeEvalRow(folder, step, r, log),
       onHalt: (halt) => {

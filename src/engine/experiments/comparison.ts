@@ -15,7 +15,7 @@ import {
 } from '../eval/evaluate';
 import { buildTokenizer, loadItems, type ReadText } from '../eval/sources';
 import { runTraining } from '../loop/run';
-import { createTeacher } from '../loop/setup';
+import { buildTeacher } from '../teacher/build';
 import type { RlTrainer } from '../loop/trainer';
 import type { StepMetrics } from '../../contract/metrics';
 import type { TransformerModel } from '../model/transformer';
@@ -42,7 +42,7 @@ export interface ComparisonOptions {
   readText?: ReadText;
   /** Reads the shipped students' files: the warm-up when `student.init` names one. */
   readStudentFile?: ReadStudentFile;
-  /** ThinkTuning's teacher (default: the config's, built by createTeacher). */
+  /** ThinkTuning's teacher (default: the config's, built by buildTeacher). */
   teacher?: Teacher;
   /** STaR iterations (default 4, fewer when there are fewer updates). */
   starIterations?: number;
@@ -232,7 +232,7 @@ async function trainRlArm(
   h: ArmHooks,
 ): Promise<ArmTrained> {
   const c: RunConfig = { ...config, rl: { ...config.rl, algo: method } };
-  const teacher = method === 'thinktuning' ? (o.teacher ?? createTeacher(c)) : null;
+  const teacher = method === 'thinktuning' ? (o.teacher ?? buildTeacher(c)) : null;
   let evalMs = 0;
   let evalStart = 0;
   let step = 0;

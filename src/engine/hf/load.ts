@@ -18,7 +18,7 @@ import { llamaConfigFromHf, parseHfConfigJson, type HfConfigJson } from './confi
 import { tensorToFloat32 } from './convert';
 import { estimateMemory } from './memory';
 import { type MemoryEstimate } from '../../contract/pretrained';
-import { safetensorsViews } from './safetensorsView';
+import { safetensorsViews } from '../store/safetensors';
 import type { HfSource } from './source';
 import { HfTokenizer } from './tokenizer';
 

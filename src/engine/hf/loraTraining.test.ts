@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sourceFromDir } from '../../cli/hfDir';
 import { applyOverride, type RunConfig } from '../../contract/config';
-import { createTeacher } from '../loop/setup';
+import { buildTeacher } from '../teacher/build';
 import { RlTrainer } from '../loop/trainer';
 import { LlamaModel } from '../model/llama';
 import { loraParameterCount, type LoraOptions } from '../model/lora';
@@ -127,7 +127,7 @@ describe('a ThinkTuning step on the pretrained-format model with LoRA', () => {
       model,
       tokenizer: student.tokenizer,
       trainItems: items,
-      teacher: createTeacher(c),
+      teacher: buildTeacher(c),
     });
     const r = await trainer.runStep();
     trainer.dispose();

@@ -19,7 +19,7 @@ import {
   startTestTeacherServer,
   type TestServerMode,
   type TestTeacherServer,
-} from '../teacher/testServer';
+} from '../../../test/teacherServer/testServer';
 import { promptIds } from '../sft/examples';
 import { disposePacked, packRollouts } from './pack';
 import { lossConfigFromConfig } from './setup';

@@ -7,11 +7,14 @@ import { teacherScheduleAt, teacherSelectionCount } from '../rl';
 import { buildTokenizer, tokenizerCorpus } from '../student';
 import { generateProblems } from '../tasks/generated';
 import { HttpTeacher } from '../teacher';
-import { startTestTeacherServer, type TestTeacherServer } from '../teacher/testServer';
+import {
+  startTestTeacherServer,
+  type TestTeacherServer,
+} from '../../../test/teacherServer/testServer';
 import { trainTokenizer } from '../tokenizer';
 import { buildGuidedResponse, offPolicyFlags } from './guided';
 import { packRollouts } from './pack';
-import { createTeacher } from './setup';
+import { buildTeacher } from '../teacher/build';
 import { RlTrainer } from './trainer';
 
 beforeAll(async () => {
@@ -115,7 +118,7 @@ describe('ThinkTuning loop', () => {
         model,
         tokenizer: tok,
         trainItems: items,
-        teacher: createTeacher(c),
+        teacher: buildTeacher(c),
       });
       const out: Array<Record<string, number>> = [];
       const tensors: number[] = [];

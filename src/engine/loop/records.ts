@@ -2,7 +2,7 @@ import type { computeAdvantages } from '../rl/advantages';
 import type { TokenCredit } from '../rl/prefixCredit';
 import type { Tokenizer } from '../tokenizer';
 import type { PackedRollouts } from './pack';
-import type { Rollout } from './trainer';
+import type { Rollout } from './rollout';
 import type { TokenRecord, Trajectory } from '../../contract/loopRecords';
 import type { UpdateReport } from './update';
 

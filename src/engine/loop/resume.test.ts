@@ -9,7 +9,7 @@ import { buildTokenizer } from '../student';
 import { generateProblems } from '../tasks/generated';
 import { resumePointFromFiles, resumeTrainer, trainerCheckpoint } from './resume';
 import { runTraining } from './run';
-import { createTeacher } from './setup';
+import { buildTeacher } from '../teacher/build';
 import { RlTrainer } from './trainer';
 import {
   checkTrainerState,
@@ -88,7 +88,7 @@ describe('resume: N steps = k steps + checkpoint bytes + N-k steps', () => {
     const c = config();
     const N = c.rl.steps;
     const k = 2;
-    const teacher = () => createTeacher(c);
+    const teacher = () => buildTeacher(c);
 
     // Uninterrupted.
     const a = student(c);
@@ -147,7 +147,7 @@ describe('resume: N steps = k steps + checkpoint bytes + N-k steps', () => {
     const run = async (resume?: Parameters<typeof runTraining>[0]['resume'], stopAt = Infinity) => {
       const rows: StepMetrics[] = [];
       const checkpoints: Awaited<ReturnType<typeof checkpointFiles>>[] = [];
-      const inp = { config: c, trainItems: items, teacher: createTeacher(c) };
+      const inp = { config: c, trainItems: items, teacher: buildTeacher(c) };
       const start = resume ? { resume } : { student: { ...init(), warmedUp: true } };
       const out = await runTraining(
         { ...inp, ...start },

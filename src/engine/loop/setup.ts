@@ -2,8 +2,6 @@ import { OPTIONAL_DEFAULTS } from '../../contract/configDefaults';
 import type { RunConfig } from '../../contract/config';
 import { DEFAULT_THINKTUNING_LOSS_CONFIG, type ThinkTuningLossConfig } from '../rl/losses';
 import type { RewardSpec } from '../tasks/rewards';
-import { BuiltinTeacher, HttpTeacher, type Teacher } from '../teacher';
-import { defaultPromptConfig } from '../../contract/teacherPrompt';
 
 /** The reward spec a run's config asks for (terms with weight 0 are left out). */
 export function rewardSpecFromConfig(c: RunConfig): RewardSpec {
@@ -45,33 +43,4 @@ export function lossConfigFromConfig(c: RunConfig): ThinkTuningLossConfig {
     klBeta: c.rl.klBeta,
     entropyCoef: c.rl.entropyCoef,
   };
-}
-
-/**
- * The teacher a run uses. The API key is passed separately: it is never part of a config, so it
- * never reaches storage, exports or URLs.
- */
-export function createTeacher(c: RunConfig, apiKey?: string, fetchImpl?: typeof fetch): Teacher {
-  const catchphrase = c.reward.catchphrase || undefined;
-  if (c.teacher.kind === 'builtin')
-    return new BuiltinTeacher({
-      seed: c.seed,
-      catchphrase,
-      concise: c.teacher.concise,
-      walkthrough: c.teacher.walkthrough,
-    });
-  return new HttpTeacher({
-    baseURL: c.teacher.baseURL,
-    model: c.teacher.model,
-    apiKey,
-    temperature: c.teacher.temperature,
-    maxTokens: c.teacher.maxTokens,
-    timeoutMs: c.teacher.timeoutMs,
-    retries: c.teacher.retries,
-    concurrency: c.teacher.concurrency,
-    logprobs: c.teacher.logprobs,
-    prompt: defaultPromptConfig(catchphrase),
-    seed: c.seed,
-    ...(fetchImpl ? { fetch: fetchImpl } : {}),
-  });
 }

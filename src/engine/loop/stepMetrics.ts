@@ -2,7 +2,7 @@ import type { RunConfig } from '../../contract/config';
 import type { computeAdvantages } from '../rl/advantages';
 import { countOccurrences } from '../tasks/rewards';
 import { hasReflection } from '../eval/reflection';
-import type { Rollout } from './trainer';
+import type { Rollout } from './rollout';
 import type { Trajectory } from '../../contract/loopRecords';
 import {
   rewardComponentMetric,

@@ -18,14 +18,15 @@ import {
   type RewardBreakdown,
 } from '../tasks/rewards';
 import type { TaskItem } from '../tasks/types';
-import type { Teacher, TeacherResult } from '../teacher';
+import type { Teacher } from '../teacher';
 import type { TeacherPhaseStatus } from '../../contract/teacher';
 import type { Tokenizer } from '../tokenizer';
-import { buildGuidedResponse, offPolicyFlags, type GuidedResponse } from './guided';
+import { buildGuidedResponse, offPolicyFlags } from './guided';
 import { disposePacked, packRollouts } from './pack';
 import { lossConfigFromConfig, rewardSpecFromConfig } from './setup';
 import { stepMetrics } from './stepMetrics';
 import { buildTrajectories } from './records';
+import type { Rollout } from './rollout';
 import { StepGuards } from './stepGuards';
 import {
   checkTrainerState,
@@ -35,23 +36,6 @@ import {
 } from './trainerState';
 import type { StepResult } from '../../contract/loopRecords';
 import { runUpdates } from './update';
-
-/** One rollout of the step, before and after guidance. */
-export interface Rollout {
-  group: number;
-  index: number;
-  item: TaskItem;
-  question: string;
-  ids: number[];
-  text: string;
-  finished: boolean;
-  reward: RewardBreakdown;
-  /** The reward of the student's own response (before any guidance). */
-  ownReward: number;
-  guided: GuidedResponse | null;
-  guidance: Extract<TeacherResult, { ok: true }>['guidance'] | null;
-  offPolicy: boolean[];
-}
 
 /** Per-step options of `RlTrainer.runStep`. */
 export interface StepOptions {

@@ -1,5 +1,37 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { ForwardOptions, ForwardResult } from './transformer';
+
+/** Keys and values of one layer for the tokens seen so far. */
+export interface LayerKV {
+  k: tf.Tensor4D; // [B, H, S, hd]
+  v: tf.Tensor4D; // [B, H, S, hd]
+}
+
+/** Options of `CausalLM.forward`. */
+export interface ForwardOptions {
+  /** Position id per token [B, T] (int32). Default: pastLength + 0..T-1 for every row. */
+  positions?: tf.Tensor2D;
+  /**
+   * Additive attention bias broadcastable to [B, H, T, S] (0 = attend, -1e9 = blocked).
+   * Default: causal over past + current tokens.
+   */
+  bias?: tf.Tensor;
+  /** Cached keys/values per layer from earlier tokens. */
+  past?: LayerKV[];
+  /**
+   * Embedding lookup: 'gather' (no gradient on wasm) or 'onehot' (the same gather with the
+   * one-hot product onehot(tokens)^T dY as its gradient: differentiable on every backend).
+   * Default 'onehot'.
+   */
+  embed?: 'gather' | 'onehot';
+  /** Only compute logits for the last position (decoding). */
+  lastOnly?: boolean;
+}
+
+/** Logits and the per-layer keys/values of `CausalLM.forward`. */
+export interface ForwardResult {
+  logits: tf.Tensor3D; // [B, T or 1, V]
+  present: LayerKV[]; // per layer, [B, H, S_past + T, hd]
+}
 
 /** What every student architecture shares: enough for sampling, scoring and training. */
 export interface CausalLMShape {

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import type { CausalLM } from './causalLM';
+import type { CausalLM, ForwardOptions, ForwardResult, LayerKV } from './causalLM';
 import { linearPath, llamaWeightShapes, type LlamaConfig } from './llamaConfig';
 import { LLAMA_LINEAR_MODULES } from '../../contract/llamaModules';
 import { LoraAdapters, type LoraOptions } from './lora';
 import { applyRope, ropeInvFreq, ropeTables } from './rope';
-import { causalBias, type ForwardOptions, type ForwardResult, type LayerKV } from './transformer';
+import { causalBias } from './transformer';
 
 /**
  * A Llama-family decoder (Llama, SmolLM2; Qwen2 = Llama + q/k/v biases) loaded from a Hugging

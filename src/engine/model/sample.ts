@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { mixSeed, mulberry32 } from '../random';
-import type { CausalLM } from './causalLM';
-import type { LayerKV } from './transformer';
+import type { CausalLM, LayerKV } from './causalLM';
 
 export interface SampleOptions {
   /** Most tokens generated per sequence (EOS included). */

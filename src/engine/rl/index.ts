@@ -7,7 +7,6 @@ export * from './off-policy-shaping';
 export * from './ppo-surrogate';
 export * from './regularizers';
 export * from './registry';
-export * from './rng';
 export * from './schedule';
 export * from './selection';
 export * from './stop-gradient';

@@ -17,7 +17,7 @@ import {
   lossMetricsToNumbersSync,
 } from './metrics';
 import { type OffPolicyShapingName } from './off-policy-shaping';
-import { createSeededRng } from './rng';
+import { mulberry32 } from '../random';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -207,7 +207,7 @@ describe('KL penalty and entropy bonus', () => {
 // ---- vectorised vs plain loop ------------------------------------------------------------------
 
 function randomInputs(seed: number, n: number, t: number, config: ThinkTuningLossConfig) {
-  const rng = createSeededRng(seed);
+  const rng = mulberry32(seed);
   const u = (lo: number, hi: number) => lo + (hi - lo) * rng.next();
   const logp: number[][] = [];
   const oldLogp: number[][] = [];

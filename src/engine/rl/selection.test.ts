@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSeededRng } from './rng';
+import { mulberry32 } from '../random';
 import { type RateScheduleName, teacherScheduleAt } from './schedule';
 import { type SelectionCandidate, selectForTeacher, teacherSelectionCount } from './selection';
 
@@ -30,7 +30,7 @@ describe('selectForTeacher', () => {
         rate: 1,
         active: true,
         strategy: 'random',
-        rng: createSeededRng(seed),
+        rng: mulberry32(seed),
       });
       expect(out).toEqual([[1], []]);
     }
@@ -41,7 +41,7 @@ describe('selectForTeacher', () => {
       rate: 0.4,
       active: true,
       strategy: 'random' as const,
-      rng: createSeededRng(seed),
+      rng: mulberry32(seed),
     });
     const groups = [finished(5), finished(5)];
     expect(selectForTeacher(groups, opts(7))).toEqual(selectForTeacher(groups, opts(7)));
@@ -68,7 +68,7 @@ describe('selectForTeacher', () => {
           rate,
           active: true,
           strategy: 'incorrect-first',
-          rng: createSeededRng(seed),
+          rng: mulberry32(seed),
         })[0];
       expect(sel(0.4)).toEqual([1, 3]); // k = 2: both incorrect
       const three = sel(0.6); // k = 3: both incorrect + one correct
@@ -90,7 +90,7 @@ describe('selectForTeacher', () => {
           rate,
           active: true,
           strategy: 'correct-first',
-          rng: createSeededRng(seed),
+          rng: mulberry32(seed),
         })[0];
       expect(sel(0.3)).toEqual([1]); // k = max(1, floor(3 x 0.3)) = 1: the correct one
       const two = sel(0.7); // k = 2: the correct one + one incorrect
@@ -121,7 +121,7 @@ describe('selectForTeacher', () => {
         return selectForTeacher([finished(20)], {
           ...s,
           strategy: 'random',
-          rng: createSeededRng(1),
+          rng: mulberry32(1),
         })[0].length;
       });
       expect(counts, name).toEqual(expected[name]);
@@ -134,7 +134,7 @@ describe('selectForTeacher', () => {
         rate: 1,
         active: true,
         strategy: 'best' as 'random',
-        rng: createSeededRng(0),
+        rng: mulberry32(0),
       }),
     ).toThrow('Unknown selection strategy "best"; valid: random, incorrect-first, correct-first');
   });

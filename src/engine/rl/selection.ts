@@ -5,7 +5,7 @@
  * k = max(1, floor(eligible * rate)), or 0 when nothing is eligible or the teacher is off.
  */
 import { lookupVariant } from './registry';
-import { type Rng, shuffled } from './rng';
+import { type Rng, shuffled } from '../random';
 
 /** What selection needs to know about one rollout. */
 export interface SelectionCandidate {
@@ -30,27 +30,27 @@ export type SelectionStrategy = (
 
 export const SELECTION_STRATEGIES: Record<SelectionStrategyName, SelectionStrategy> = {
   // uniform at random, correct or not (reference)
-  random: (eligible, _group, rng) => shuffled(eligible, rng),
+  random: (eligible, _group, rng) => shuffled(rng, eligible),
   // incorrect ones first (random order among them), then correct ones (random order)
   'incorrect-first': (eligible, group, rng) => [
     ...shuffled(
-      eligible.filter((i) => !group[i].correct),
       rng,
+      eligible.filter((i) => !group[i].correct),
     ),
     ...shuffled(
-      eligible.filter((i) => group[i].correct),
       rng,
+      eligible.filter((i) => group[i].correct),
     ),
   ],
   // correct ones first (self-agreement on what the student got right), then incorrect ones
   'correct-first': (eligible, group, rng) => [
     ...shuffled(
-      eligible.filter((i) => group[i].correct),
       rng,
+      eligible.filter((i) => group[i].correct),
     ),
     ...shuffled(
-      eligible.filter((i) => !group[i].correct),
       rng,
+      eligible.filter((i) => !group[i].correct),
     ),
   ],
 };

@@ -1,6 +1,6 @@
 import { OPTIONAL_DEFAULTS } from '../../contract/configDefaults';
 import { writeGuidance } from '../teacher/builtin';
-import { hashString, mulberry32, pick } from '../teacher/prng';
+import { hashParts, mulberry32, pick } from '../random';
 import { BEHAVIORS } from '../../contract/teacher';
 import type { TaskItem } from '../tasks/types';
 import { encodeChatExample, encodePrompt, type Tokenizer } from '../tokenizer';
@@ -23,8 +23,8 @@ export interface SolutionOptions {
 export function selfCheckText(item: TaskItem, o: SolutionOptions = {}): string {
   const rate = o.selfCheckRate ?? OPTIONAL_DEFAULTS.sft.selfCheckRate;
   if (rate <= 0) return '';
-  const rng = mulberry32(hashString(o.seed ?? 0, 'self-check', item.id));
-  if (rng() >= rate) return '';
+  const rng = mulberry32(hashParts(o.seed ?? 0, 'self-check', item.id));
+  if (rng.next() >= rate) return '';
   const behavior = pick(rng, BEHAVIORS);
   const answerText = plainSolution(item);
   const g = writeGuidance(

@@ -1,10 +1,12 @@
 import type { RunConfig } from '../../contract/config';
-import type { ModelConfig } from '../model/config';
 import { redactSecrets } from '../../contract/redact';
 import { TransformerModel } from '../model/transformer';
 import { modelToSafetensors } from '../model/weights';
 import { tokenizerToJSONString, type Tokenizer } from '../tokenizer';
 import { checkCheckpointFiles, type CheckedCheckpoint } from './checkpointCheck';
+import type { CheckpointFiles, CheckpointMeta } from './checkpointTypes';
+
+export type { CheckpointFiles, CheckpointMeta } from './checkpointTypes';
 
 /**
  * A checkpoint is a folder of standard files:
@@ -17,19 +19,6 @@ import { checkCheckpointFiles, type CheckedCheckpoint } from './checkpointCheck'
  *                      browser keeps the same in its run record
  * Every file is checked before use (checkpointCheck.ts).
  */
-export interface CheckpointFiles {
-  'model.safetensors': Uint8Array;
-  'config.json': string;
-  'tokenizer.json': string;
-  'trainer_state.safetensors'?: Uint8Array;
-}
-
-export interface CheckpointMeta {
-  model: ModelConfig;
-  run: RunConfig;
-  step: number;
-}
-
 export async function checkpointFiles(
   model: TransformerModel,
   tok: Tokenizer,

@@ -13,7 +13,7 @@ import { validateModelConfig, type ModelConfig } from '../model/config';
 import { checkedModelArrays } from '../model/weightsCheck';
 import { decodeTrainerState, TRAINER_STATE_FILE, type TrainerState } from '../loop/trainerState';
 import { tokenizerFromJSON, type Tokenizer } from '../tokenizer';
-import type { CheckpointFiles, CheckpointMeta } from './checkpoint';
+import type { CheckpointFiles, CheckpointMeta } from './checkpointTypes';
 
 /** A checkpoint whose every file passed its checks, decoded. */
 export interface CheckedCheckpoint {

@@ -8,6 +8,7 @@ import {
   f32ToBytes,
   f32ToF16Bytes,
   floatToHalf,
+  safetensorsViews,
   toFloat32,
 } from './safetensors';
 
@@ -121,5 +122,29 @@ describe('safetensors', () => {
     const xs = new Float32Array([0.1, -0.02, 3.14159, 123.456, 1e-3, -7.5e-5]);
     const back = toFloat32({ dtype: 'F16', shape: [xs.length], bytes: f32ToF16Bytes(xs) });
     xs.forEach((x, i) => expect(Math.abs(back[i] - x)).toBeLessThanOrEqual(Math.abs(x) * 2 ** -11));
+  });
+
+  it('reads the same tensors as views into the file (no copy), messages naming the file', () => {
+    const bytes = encodeSafetensors(
+      [
+        ['a', { dtype: 'F32', shape: [2], bytes: f32ToBytes(new Float32Array([1.5, -2])) }],
+        ['b', { dtype: 'F16', shape: [1], bytes: f32ToF16Bytes(new Float32Array([0.25])) }],
+      ],
+      { format: 'pt' },
+    );
+    const copies = decodeSafetensors(bytes).tensors;
+    const views = safetensorsViews(bytes, 'model.safetensors');
+    expect([...views.keys()]).toEqual([...copies.keys()]);
+    for (const [name, v] of views) {
+      expect(v.bytes.buffer).toBe(bytes.buffer); // a view: same memory as the file
+      expect(toFloat32(v)).toEqual(toFloat32(copies.get(name)!));
+    }
+    expect(copies.get('a')!.bytes.buffer).not.toBe(bytes.buffer); // decode copies
+    expect(() => safetensorsViews(new Uint8Array(3), 'x.safetensors')).toThrow(
+      'x.safetensors is not a safetensors file: shorter than its 8-byte header length.',
+    );
+    expect(() => safetensorsViews(bytes.subarray(0, bytes.length - 2), 'x.safetensors')).toThrow(
+      /^x\.safetensors: tensor "b": data_offsets .* was the download cut short\?$/,
+    );
   });
 });

@@ -144,66 +144,109 @@ export interface DecodedSafetensors {
   metadata: Record<string, string>;
 }
 
-/** Parses a safetensors file; every problem names the tensor and what is wrong. */
-export function decodeSafetensors(bytes: Uint8Array): DecodedSafetensors {
+/** One tensor's entry in a safetensors header; `begin`/`end` are absolute byte offsets. */
+export interface SafetensorsEntry {
+  name: string;
+  dtype: SafeDType;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/**
+ * Reads and checks a safetensors header (the one parser of the format); every problem names the
+ * tensor and what is wrong. With `fileName` (a downloaded file) messages name the file and ask
+ * whether the download was cut short.
+ */
+export function parseSafetensorsHeader(
+  bytes: Uint8Array,
+  fileName?: string,
+): { entries: SafetensorsEntry[]; metadata: Record<string, string> } {
+  const cut = fileName ? '; was the download cut short?' : '.';
+  const where = fileName ? `${fileName}: ` : '';
+  const tensor = (name: string): string =>
+    fileName ? `${fileName}: tensor "${name}"` : `Tensor "${name}"`;
+  const notSafetensors = fileName
+    ? `${fileName} is not a safetensors file`
+    : 'Not a safetensors file';
   if (bytes.byteLength < 8)
-    throw new Error('Not a safetensors file: shorter than its 8-byte header length.');
+    throw new Error(`${notSafetensors}: shorter than its 8-byte header length.`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(view.getBigUint64(0, true));
   if (n > bytes.byteLength - 8 || n > 100_000_000) {
     throw new Error(
-      `Not a safetensors file: header length ${n} exceeds the file size (${bytes.byteLength} bytes).`,
+      `${notSafetensors}: header length ${n} exceeds the file size (${bytes.byteLength} bytes)${cut}`,
     );
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
   } catch (e) {
-    throw new Error(`safetensors header is not valid JSON: ${(e as Error).message}`);
+    throw new Error(`${where}safetensors header is not valid JSON: ${(e as Error).message}`);
   }
   if (!isRecord(parsed))
     throw new Error(
-      `safetensors header is ${describeJson(parsed)}; expected an object of tensor entries {dtype, shape, data_offsets}.`,
+      `${where}safetensors header is ${describeJson(parsed)}; expected an object of tensor entries {dtype, shape, data_offsets}.`,
     );
-  const header = parsed;
   const dataStart = 8 + n;
   const dataLen = bytes.byteLength - dataStart;
-  const tensors = new Map<string, SafeTensor>();
+  const entries: SafetensorsEntry[] = [];
   let metadata: Record<string, string> = {};
-  for (const [name, raw] of Object.entries(header)) {
+  for (const [name, raw] of Object.entries(parsed)) {
     if (name === '__metadata__') {
       if (!isRecord(raw) || Object.values(raw).some((v) => typeof v !== 'string'))
-        throw new Error('safetensors "__metadata__" must be an object of strings.');
+        throw new Error(`${where}safetensors "__metadata__" must be an object of strings.`);
       metadata = raw as Record<string, string>;
       continue;
     }
     const info = isRecord(raw) ? raw : {};
     if (typeof info.dtype !== 'string' || !Object.hasOwn(BYTES, info.dtype)) {
       throw new Error(
-        `Tensor "${name}": unsupported or missing dtype ${String(info.dtype)} (supported: ${Object.keys(BYTES).join(', ')}).`,
+        `${tensor(name)}: unsupported or missing dtype ${String(info.dtype)} (supported: ${Object.keys(BYTES).join(', ')}).`,
       );
     }
     const dtype = info.dtype as SafeDType;
     const shape = info.shape ?? [];
     if (!isIntList(shape))
       throw new Error(
-        `Tensor "${name}": shape is ${describeJson(shape)}; expected a list of non-negative integers such as [64, 192].`,
+        `${tensor(name)}: shape is ${describeJson(shape)}; expected a list of non-negative integers such as [64, 192].`,
       );
     const offsets = info.data_offsets;
     if (!isIntList(offsets) || offsets.length !== 2)
       throw new Error(
-        `Tensor "${name}": data_offsets is ${describeJson(offsets)}; expected [begin, end] in bytes.`,
+        `${tensor(name)}: data_offsets is ${describeJson(offsets)}; expected [begin, end] in bytes.`,
       );
     const [b, e] = offsets;
-    const need = shape.reduce((a, c) => a * c, 1) * BYTES[dtype];
+    const need = shape.reduce((a, c) => a * c, 1) * BYTES[dtype]; // bytes = prod(shape) * width
     if (!(b >= 0 && e <= dataLen && e - b === need)) {
       throw new Error(
-        `Tensor "${name}": data_offsets [${b}, ${e}] do not fit shape [${shape.join(', ')}] of ${dtype} within ${dataLen} data bytes.`,
+        `${tensor(name)}: data_offsets [${b}, ${e}] do not fit shape [${shape.join(', ')}] of ${dtype} within ${dataLen} data bytes${cut}`,
       );
     }
-    tensors.set(name, { dtype, shape, bytes: bytes.slice(dataStart + b, dataStart + e) });
+    entries.push({ name, dtype, shape, begin: dataStart + b, end: dataStart + e });
   }
+  return { entries, metadata };
+}
+
+/** Parses a safetensors file, copying every tensor (suits small files: checkpoints, adapters). */
+export function decodeSafetensors(bytes: Uint8Array): DecodedSafetensors {
+  const { entries, metadata } = parseSafetensorsHeader(bytes);
+  const tensors = new Map<string, SafeTensor>();
+  for (const { name, dtype, shape, begin, end } of entries)
+    tensors.set(name, { dtype, shape, bytes: bytes.slice(begin, end) });
   return { tensors, metadata };
+}
+
+/**
+ * Zero-copy reading for large checkpoints: tensors are views (subarrays) into the file's bytes,
+ * converted to float32 one at a time by the loader, so a shard is never held twice. By name, in
+ * header order; messages name `fileName`.
+ */
+export function safetensorsViews(bytes: Uint8Array, fileName: string): Map<string, SafeTensor> {
+  const out = new Map<string, SafeTensor>();
+  for (const { name, dtype, shape, begin, end } of parseSafetensorsHeader(bytes, fileName).entries)
+    out.set(name, { dtype, shape, bytes: bytes.subarray(begin, end) });
+  return out;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -8,7 +8,7 @@
  * the seed. The same problem, or the same numbers rephrased, always lands in the same split.
  */
 import { OPTIONAL_DEFAULTS } from '../../contract/configDefaults';
-import { createRng, hashString, mixSeeds } from './rng';
+import { createRng, fnv1a, mixSeedMurmur } from '../random';
 import type { TaskItem } from './types';
 import { buildWordProblem, type WordProblem } from './wordProblems/builder';
 import type { ProblemTrace } from './wordProblems/ops';
@@ -56,7 +56,7 @@ export function mathSignature(domain: string, question: string): string {
 
 /** The split a problem belongs to: eval when hash(signature) % 100 < EVAL_PERCENT. */
 export function splitOf(domain: string, question: string): Split {
-  return hashString(mathSignature(domain, question)) % 100 < EVAL_PERCENT ? 'eval' : 'train';
+  return fnv1a(mathSignature(domain, question)) % 100 < EVAL_PERCENT ? 'eval' : 'train';
 }
 
 /**
@@ -90,12 +90,12 @@ function nextProblem(
   seen: Set<string>,
 ): TracedProblem {
   for (let attempt = 0; attempt < MAX_TRIES_PER_ITEM; attempt++) {
-    const rng = createRng(mixSeeds(options.seed, index, attempt, hashString(domain)));
+    const rng = createRng(mixSeedMurmur(options.seed, index, attempt, fnv1a(domain)));
     const problem = buildWordProblem(domain, level, rng);
     const key = normalizeQuestion(problem.question);
     if (seen.has(key) || splitOf(domain, problem.question) !== options.split) continue;
     seen.add(key);
-    const hex = hashString(key).toString(16).padStart(8, '0');
+    const hex = fnv1a(key).toString(16).padStart(8, '0');
     const item: TaskItem = {
       id: `gen-${options.split}-L${level}-${hex}`,
       prompt: problem.question,

@@ -4,7 +4,7 @@
  * computed left to right, and off-by-one. The correct letter is balanced over positions.
  */
 import { generateTracedProblems, type GenerateOptions, type TracedProblem } from './generated';
-import { createRng, mixSeeds, type Rng } from './rng';
+import { createRng, mixSeedMurmur, type SeededRng } from '../random';
 import type { TaskItem } from './types';
 import {
   applyOp,
@@ -68,7 +68,7 @@ export function mistakeValues(trace: ProblemTrace): Mistake[] {
 }
 
 /** Four distinct integer distractors, none equal to the answer (typical mistakes first). */
-export function pickDistractors(trace: ProblemTrace, answer: number, rng: Rng): number[] {
+export function pickDistractors(trace: ProblemTrace, answer: number, rng: SeededRng): number[] {
   const seen = new Set<number>([answer]);
   const chosen: number[] = [];
   const take = (v: number): void => {
@@ -101,7 +101,7 @@ export function formatChoicePrompt(question: string, choices: readonly string[])
  */
 export function generateMultipleChoice(options: GenerateOptions): TaskItem[] {
   const problems = generateTracedProblems(options);
-  const rng = createRng(mixSeeds(options.seed, 0x4d43));
+  const rng = createRng(mixSeedMurmur(options.seed, 0x4d43));
   let block: number[] = [];
   return problems.map((p, i) => {
     if (i % CHOICE_LETTERS.length === 0) block = rng.shuffle([0, 1, 2, 3, 4]);
@@ -109,7 +109,7 @@ export function generateMultipleChoice(options: GenerateOptions): TaskItem[] {
   });
 }
 
-function toMultipleChoice(p: TracedProblem, correctIndex: number, rng: Rng): TaskItem {
+function toMultipleChoice(p: TracedProblem, correctIndex: number, rng: SeededRng): TaskItem {
   const answer = Number(p.item.answer);
   const distractors = rng.shuffle(pickDistractors(p.trace, answer, rng));
   const values = [...distractors];

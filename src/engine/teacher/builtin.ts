@@ -10,7 +10,7 @@ import { DEFAULT_CATCHPHRASE, catchphraseLead } from './catchphrase';
 import { CHOICE_BODIES, ENDINGS, NO_STEP_BODIES, TEMPLATES } from './builtinTemplates';
 import type { TemplateContext } from './builtinTemplates';
 import { formatGuidance } from '../../contract/teacher';
-import { hashString, mulberry32, pick } from './prng';
+import { hashParts, mulberry32, pick, type Rng } from '../random';
 import { TeacherStats } from './stats';
 import type { TaskItem } from '../tasks/types';
 import { BEHAVIORS } from '../../contract/teacher';
@@ -65,7 +65,7 @@ export function compactStep(step: string): string {
 }
 
 /** The walk-through part of the phrase: worked steps, or a short computation / option pick. */
-function walkThrough(item: TaskItem, rng: () => number, mode: Walkthrough): string {
+function walkThrough(item: TaskItem, rng: Rng, mode: Walkthrough): string {
   const answer = item.answer.trim();
   const steps = (mode === 'answer' ? [] : (item.steps ?? []))
     .map((s) => (mode === 'compact' ? compactStep(s.trim()) : s.trim()))
@@ -87,7 +87,7 @@ function walkThrough(item: TaskItem, rng: () => number, mode: Walkthrough): stri
 export function writeGuidance(
   req: Pick<TeacherRequest, 'item' | 'response' | 'studentCorrect'>,
   behavior: Behavior,
-  rng: () => number,
+  rng: Rng,
   catchphrase?: string,
   concise = false,
   mode: Walkthrough = concise ? 'compact' : 'steps',
@@ -158,7 +158,7 @@ export class BuiltinTeacher implements Teacher {
     if (this.selection === 'round-robin') {
       return this.behaviors[this.calls % this.behaviors.length];
     }
-    const rng = mulberry32(hashString(this.seed, 'behavior', req.item.id, req.response));
+    const rng = mulberry32(hashParts(this.seed, 'behavior', req.item.id, req.response));
     return pick(rng, this.behaviors);
   }
 
@@ -184,7 +184,7 @@ export class BuiltinTeacher implements Teacher {
     }
     const behavior = this.chooseBehavior(req);
     this.calls += 1;
-    const rng = mulberry32(hashString(this.seed, 'wording', req.item.id, req.response));
+    const rng = mulberry32(hashParts(this.seed, 'wording', req.item.id, req.response));
     const guidance = writeGuidance(
       req,
       behavior,

@@ -3,8 +3,8 @@ import type { TaskItem } from '../tasks/types';
 import { HttpTeacher } from './http';
 import type { HttpTeacherOptions } from './http';
 import { defaultPromptConfig } from '../../contract/teacherPrompt';
-import { refusedUrl, startTestTeacherServer } from './testServer';
-import type { TestTeacherServer } from './testServer';
+import { refusedUrl, startTestTeacherServer } from '../../../test/teacherServer/testServer';
+import type { TestTeacherServer } from '../../../test/teacherServer/testServer';
 import type { TeacherRequest, TeacherResult } from './types';
 
 const ITEM: TaskItem = { id: 't1', prompt: 'What is 6 × 7?', answer: '42', source: 'generated' };
@@ -34,7 +34,7 @@ function teacher(options: Partial<HttpTeacherOptions> = {}): HttpTeacher {
     baseURL: server.url,
     model: 'test-model',
     backoffBaseMs: 10,
-    rng: () => 0.5,
+    rng: { next: () => 0.5 },
     ...options,
   });
 }

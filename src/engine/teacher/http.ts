@@ -21,7 +21,7 @@ import {
 import type { Classified } from './httpFailures';
 import { redactText, secretValues } from '../../contract/redact';
 import { parseGuidance } from './parse';
-import { mulberry32 } from './prng';
+import { mulberry32, type Rng } from '../random';
 import { buildMessages } from './prompt';
 import { defaultPromptConfig } from '../../contract/teacherPrompt';
 import type { ChatMessage } from './prompt';
@@ -71,7 +71,7 @@ export interface HttpTeacherOptions {
   /** System prompt, few-shots and catchphrase (default: `defaultPromptConfig()`). */
   prompt?: TeacherPromptConfig;
   /** Random source for backoff jitter, in [0, 1) (default: seeded from `seed`). */
-  rng?: () => number;
+  rng?: Rng;
   /** Seed of the default jitter source (default 1). */
   seed?: number;
   /** The fetch to use (default: the global one). */
@@ -96,7 +96,7 @@ export class HttpTeacher implements Teacher {
   readonly name: string;
   readonly stats = new TeacherStats();
   private readonly opts: Resolved;
-  private readonly rng: () => number;
+  private readonly rng: Rng;
   private readonly fetchImpl: typeof fetch;
   private readonly semaphore: Semaphore;
   private readonly inFlight = new Set<AbortController>();
@@ -277,7 +277,7 @@ export class HttpTeacher implements Teacher {
   private retryDelay(attempt: number, retryAfterMs: number | undefined): number {
     if (retryAfterMs !== undefined) return Math.min(retryAfterMs, this.opts.maxRetryAfterMs);
     const exp = Math.min(this.opts.maxBackoffMs, this.opts.backoffBaseMs * 2 ** attempt);
-    return exp * (0.5 + 0.5 * this.rng());
+    return exp * (0.5 + 0.5 * this.rng.next());
   }
 
   /** The JSON request body. */

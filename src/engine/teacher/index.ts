@@ -1,6 +1,6 @@
 /**
- * The teacher layer's public API (browser-safe: the Node-only test server is not exported
- * here; import it from './testServer').
+ * The teacher layer's public API (browser-safe; the Node-only test server lives in
+ * test/teacherServer).
  */
 export * from './types';
 export { TeacherStats } from './stats';
@@ -13,5 +13,7 @@ export { DEFAULT_CATCHPHRASE, countOccurrences, insertCatchphrase } from './catc
 export { BuiltinTeacher, writeGuidance } from './builtin';
 export type { BehaviorSelection, BuiltinTeacherOptions } from './builtin';
 export { HttpTeacher } from './http';
+export { buildHttpTeacher, buildTeacher } from './build';
+export type { TeacherAccess, TeacherRun } from './build';
 export type { HttpTeacherOptions } from './http';
 export { extractStudentAnswer, isStudentCorrect, answersMatch } from './answer';

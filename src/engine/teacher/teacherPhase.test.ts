@@ -8,7 +8,10 @@ import { CircuitBreaker } from './circuitBreaker';
 import { HttpTeacher } from './http';
 import { runTeacherPhase } from './teacherPhase';
 import { type TeacherPhaseStatus } from '../../contract/teacher';
-import { startTestTeacherServer, type TestTeacherServer } from './testServer';
+import {
+  startTestTeacherServer,
+  type TestTeacherServer,
+} from '../../../test/teacherServer/testServer';
 import type { Teacher, TeacherRequest, TeacherResult } from './types';
 
 const item = { id: 'q', prompt: 'What is 2 + 3?', answer: '5', source: 'test' };

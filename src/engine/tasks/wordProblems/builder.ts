@@ -1,5 +1,5 @@
 /** Builds one word problem (text, worked steps, answer and trace) from a domain and a level. */
-import type { Rng } from '../rng';
+import type { SeededRng } from '../../random';
 import { applyOp, isCleanValue, type ArithmeticOp, type ProblemTrace } from './ops';
 import { fractions } from './fractions';
 import { money } from './money';
@@ -44,7 +44,7 @@ const MAX_ATTEMPTS = 50;
  * Build a problem with exactly `level` steps. Retries with fresh random choices when a
  * step cannot keep the values clean (positive integers); throws only on a bug.
  */
-export function buildWordProblem(domain: Domain, level: number, rng: Rng): WordProblem {
+export function buildWordProblem(domain: Domain, level: number, rng: SeededRng): WordProblem {
   if (!Number.isInteger(level) || level < 1) {
     throw new RangeError(`level must be an integer >= 1, got ${level}`);
   }
@@ -56,7 +56,7 @@ export function buildWordProblem(domain: Domain, level: number, rng: Rng): WordP
   throw new Error(`could not build a ${domain} problem at level ${level}`);
 }
 
-function tryBuild(spec: DomainSpec, level: number, rng: Rng): WordProblem | undefined {
+function tryBuild(spec: DomainSpec, level: number, rng: SeededRng): WordProblem | undefined {
   const magnitude = levelMagnitude(level);
   const scene = spec.scene(rng, level);
   const opening = spec.opening(scene, rng, magnitude);
@@ -100,7 +100,7 @@ function chooseStep(
   spec: DomainSpec,
   x: number,
   magnitude: number,
-  rng: Rng,
+  rng: SeededRng,
   previous: OpTemplate | undefined,
   scene: Scene,
 ): { template: OpTemplate; o: ArithmeticOp; y: number } | undefined {

@@ -1,5 +1,5 @@
 /** Fractions domain: reading a fraction of the remaining pages, cutting ribbon, eating cookies. */
-import type { Rng } from '../rng';
+import type { SeededRng } from '../../random';
 import { op } from './ops';
 import {
   amount,
@@ -90,7 +90,7 @@ const takeHalf: OpTemplate = {
   step: (s, x, _o, y) => `Half of ${x} is left: ${x} / 2 = ${s.unit(y)}.`,
 };
 
-function fractionScene(rng: Rng): Scene {
+function fractionScene(rng: SeededRng): Scene {
   const setting = rng.pick(SETTINGS);
   return {
     ...pickActor(rng),

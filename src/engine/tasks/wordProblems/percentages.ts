@@ -1,5 +1,5 @@
 /** Percentages domain: prices and memberships that rise and fall by percentages. */
-import type { Rng } from '../rng';
+import type { SeededRng } from '../../random';
 import { op } from './ops';
 import { amount, assemblePairs, type DomainSpec, type OpTemplate, type Scene } from './scene';
 
@@ -7,7 +7,7 @@ const ITEMS = ['jacket', 'bicycle', 'laptop', 'sofa', 'camera', 'guitar'];
 const GROUPS = ['chess club', 'choir', 'book club', 'hiking group', 'robotics team'];
 const PERCENTS = [10, 20, 25, 50, 5, 15, 30, 40, 60, 75];
 
-function priceScene(rng: Rng): Scene {
+function priceScene(rng: SeededRng): Scene {
   const item = rng.pick(ITEMS);
   return {
     subject: `the price of the ${item}`,
@@ -19,7 +19,7 @@ function priceScene(rng: Rng): Scene {
   };
 }
 
-function groupScene(rng: Rng): Scene {
+function groupScene(rng: SeededRng): Scene {
   const group = rng.pick(GROUPS);
   return {
     subject: `the ${group}`,
@@ -35,7 +35,7 @@ const isPrice = (s: Scene): boolean => s.words.kind === 'price';
 const amountText = (s: Scene, n: number): string => s.unit(n);
 
 /** Percent p that keeps x * (100 +/- p) / 100 an integer. */
-function fittingPercent(rng: Rng, x: number, sign: 1 | -1): number | undefined {
+function fittingPercent(rng: SeededRng, x: number, sign: 1 | -1): number | undefined {
   for (const p of rng.shuffle(PERCENTS)) if ((x * (100 + sign * p)) % 100 === 0) return p;
   return undefined;
 }

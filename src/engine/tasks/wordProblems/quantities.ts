@@ -1,5 +1,5 @@
 /** Quantities domain: liquids in containers (mL) and countable items (apples, marbles). */
-import type { Rng } from '../rng';
+import type { SeededRng } from '../../random';
 import { op } from './ops';
 import {
   amount,
@@ -18,7 +18,7 @@ const LIQUIDS = ['solution', 'water', 'juice', 'milk', 'lemonade'];
 const OBJECTS = ['apples', 'marbles', 'stickers', 'pencils', 'cookies', 'stamps', 'shells'];
 const FRIENDS = ['a friend', 'a neighbor', 'a cousin', 'a classmate'];
 
-function liquidScene(rng: Rng): Scene {
+function liquidScene(rng: SeededRng): Scene {
   const actor = pickActor(rng, 0.5);
   return {
     ...actor,
@@ -29,7 +29,7 @@ function liquidScene(rng: Rng): Scene {
   };
 }
 
-function itemScene(rng: Rng): Scene {
+function itemScene(rng: SeededRng): Scene {
   const actor = pickActor(rng);
   const objects = rng.pick(OBJECTS);
   return {

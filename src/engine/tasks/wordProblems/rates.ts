@@ -1,12 +1,12 @@
 /** Rates domain: distance from speed and time, work from a rate and hours. */
-import type { Rng } from '../rng';
+import type { SeededRng } from '../../random';
 import { op } from './ops';
 import { amount, pickActor, verb, type DomainSpec, type OpTemplate, type Scene } from './scene';
 
 const VEHICLES = ['cyclist', 'truck', 'bus', 'boat', 'train', 'runner'];
 const PRODUCTS = ['boxes', 'toys', 'shirts', 'loaves of bread', 'chairs'];
 
-function travelScene(rng: Rng): Scene {
+function travelScene(rng: SeededRng): Scene {
   const vehicle = rng.pick(VEHICLES);
   return {
     subject: `the ${vehicle}`,
@@ -18,7 +18,7 @@ function travelScene(rng: Rng): Scene {
   };
 }
 
-function workScene(rng: Rng): Scene {
+function workScene(rng: SeededRng): Scene {
   const actor = pickActor(rng, 0);
   const thing = rng.pick(PRODUCTS);
   return {

@@ -3,7 +3,7 @@
  * unit), op templates (how a step is asked and worked), and grammar helpers.
  */
 import type { Domain } from '../../../contract/domains';
-import type { Rng } from '../rng';
+import type { SeededRng } from '../../random';
 import type { ArithmeticOp } from './ops';
 
 /** Who or what the story is about, and what it is made of. */
@@ -35,9 +35,9 @@ export interface OpTemplate {
   /** Never use this template twice in a row ("returns along the same route"). */
   noRepeat?: boolean;
   /** Choose operands for the current value x; undefined when this step does not fit. */
-  make(rng: Rng, x: number, magnitude: number, scene: Scene): ArithmeticOp | undefined;
+  make(rng: SeededRng, x: number, magnitude: number, scene: Scene): ArithmeticOp | undefined;
   /** Verb phrase without the subject, for the question: "remove half of it". */
-  clause(scene: Scene, o: ArithmeticOp, rng: Rng): string;
+  clause(scene: Scene, o: ArithmeticOp, rng: SeededRng): string;
   /** One worked sentence with the intermediate result (index = position among the clauses). */
   step(scene: Scene, x: number, o: ArithmeticOp, y: number, index: number): string;
 }
@@ -46,12 +46,12 @@ export interface OpTemplate {
 export interface DomainSpec {
   domain: Domain;
   /** A random scene; level lets a scene adapt (e.g. day names for long chains). */
-  scene(rng: Rng, level: number): Scene;
-  opening(scene: Scene, rng: Rng, magnitude: number): Opening;
+  scene(rng: SeededRng, level: number): Scene;
+  opening(scene: Scene, rng: SeededRng, magnitude: number): Opening;
   templates: readonly OpTemplate[];
-  question(scene: Scene, rng: Rng, clauseCount: number): string;
+  question(scene: Scene, rng: SeededRng, clauseCount: number): string;
   /** Custom assembly of the clauses into sentences (default: pairs joined by ", then"). */
-  assemble?(scene: Scene, clauses: string[], rng: Rng): string;
+  assemble?(scene: Scene, clauses: string[], rng: SeededRng): string;
 }
 
 /** First names used across domains. */
@@ -75,7 +75,7 @@ export const NAMES: readonly string[] = [
 ];
 
 /** "you" (second person) or a random name (third person). */
-export function pickActor(rng: Rng, youChance = 0.25): { subject: string; third: boolean } {
+export function pickActor(rng: SeededRng, youChance = 0.25): { subject: string; third: boolean } {
   return rng.chance(youChance)
     ? { subject: 'you', third: false }
     : { subject: rng.pick(NAMES), third: true };
@@ -105,7 +105,7 @@ export function capitalize(text: string): string {
 }
 
 /** Default assembly: "{Subject} c1, then c2. After that, {subject} c3." */
-export function assemblePairs(scene: Scene, clauses: string[], rng: Rng): string {
+export function assemblePairs(scene: Scene, clauses: string[], rng: SeededRng): string {
   const sentences: string[] = [];
   for (let i = 0; i < clauses.length; i += 2) {
     const body = clauses.slice(i, i + 2).join(', then ');
@@ -120,7 +120,7 @@ export function assemblePairs(scene: Scene, clauses: string[], rng: Rng): string
 }
 
 /** Candidate operand between lo and hi (inclusive) in multiples of grain, or undefined. */
-export function amount(rng: Rng, lo: number, hi: number, grain: number): number | undefined {
+export function amount(rng: SeededRng, lo: number, hi: number, grain: number): number | undefined {
   const kLo = Math.max(1, Math.ceil(lo / grain));
   const kHi = Math.floor(hi / grain);
   return kHi < kLo ? undefined : rng.int(kLo, kHi) * grain;
@@ -142,7 +142,7 @@ export const FRACTIONS: ReadonlyArray<readonly [number, number]> = [
 
 /** Pick a fraction to remove (removed/d) so that the rest x * keep / d stays an integer. */
 export function fittingFraction(
-  rng: Rng,
+  rng: SeededRng,
   x: number,
 ): { removed: number; keep: number; d: number } | undefined {
   for (const [n, d] of rng.shuffle(FRACTIONS)) {

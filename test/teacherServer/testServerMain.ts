@@ -1,7 +1,7 @@
 /**
  * CLI entry of the test teacher server (for Playwright's webServer and manual checks):
  *
- *   npx tsx src/engine/teacher/testServerMain.ts [port] [--mode ok] [--catchphrase "X"] [--no-cors]
+ *   npx tsx test/teacherServer/testServerMain.ts [port] [--mode ok] [--catchphrase "X"] [--no-cors]
  *
  * Prints the base URL ("http://127.0.0.1:PORT/v1") once listening; stops on SIGINT/SIGTERM.
  */
