@@ -1,3 +1,4 @@
+import type { TokenExplain, TrajectoryExplain } from '../../contract/explainer';
 import type { Behavior } from '../teacher/types';
 
 /** Which piece of a response a token belongs to (guided responses are labelled by part). */
@@ -23,6 +24,8 @@ export interface TokenRecord {
   masked: boolean;
   /** Shaping weight w with dL/dlogp = -A w (see rl/losses.ts). */
   weight: number;
+  /** The formula explainer's numbers (absent in runs saved before it existed). */
+  explain?: TokenExplain;
 }
 
 export interface Trajectory {
@@ -48,6 +51,8 @@ export interface Trajectory {
   /** The group's rewards were all equal (zero advantage). */
   zeroSpread: boolean;
   guidance?: { opinion: string; reason: string; phrase: string; behavior?: Behavior };
+  /** Group rewards and loss settings behind this trajectory's numbers (formula explainer). */
+  explain?: TrajectoryExplain;
   tokens: TokenRecord[];
 }
 
