@@ -15,6 +15,7 @@ import { COLOR_MODES, type ColorMode, type Palette } from '../state/slices';
 import { inspectorShortcut, neighbourStep } from './keyboard';
 import { legendRange, scaleExtent, scaleFor, tokenValue, valueText } from './tokenColor';
 import { shownFor, shownNote } from './tokenDisplay';
+import { TokenExplainer } from './TokenExplainer';
 import { TokenView } from './TokenView';
 
 const num = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
@@ -211,6 +212,13 @@ export function Inspector() {
   const strong = useLab((s) => s.projector);
   const [hover, setHover] = useState<Hover | null>(null);
   const [spoken, setSpoken] = useState('');
+  /** The clicked token the formula explainer shows (step, group, rollout, position). */
+  const [picked, setPicked] = useState<{
+    step: number;
+    group: number;
+    r: number;
+    i: number;
+  } | null>(null);
   const box = useRef<HTMLDivElement>(null);
 
   const groups = useMemo(() => {
@@ -412,6 +420,16 @@ export function Inspector() {
               if (!box.current?.contains(e.relatedTarget as Node | null)) setHover(null);
             }}
             onKeyDown={onKey}
+            onClick={(e) => {
+              const hit = tokenAt(e.target as Element);
+              if (hit && inspected)
+                setPicked({
+                  step: inspected.step,
+                  group,
+                  r: Number(hit.span.dataset.r),
+                  i: Number(hit.span.dataset.i),
+                });
+            }}
           >
             {rollouts.map((t) => (
               <Rollout
@@ -425,6 +443,16 @@ export function Inspector() {
               />
             ))}
           </div>
+          {picked &&
+            picked.step === inspected.step &&
+            picked.group === group &&
+            rollouts.some((t) => t.index === picked.r) && (
+              <TokenExplainer
+                trajectory={rollouts.find((t) => t.index === picked.r)!}
+                index={picked.i}
+                onClose={() => setPicked(null)}
+              />
+            )}
         </>
       )}
       <div className="sr-only" aria-live="polite" data-testid="token-spoken">

@@ -1,0 +1,85 @@
+/**
+ * Formula explainer (issue 19, part 1): clicking a token shows its loss term, and the numbers it
+ * shows are the exported per-token record's (the step's JSONL), for a teacher and a student token.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Trajectory } from '../src/engine/loop/types';
+import { test, expect, waitForBackend } from './fixtures';
+import { tinyUrl } from './lab';
+
+test('the explainer shows the exported ratio, weight and gradient of a clicked token', async ({
+  page,
+  consoleErrors,
+}) => {
+  test.setTimeout(240_000);
+  await page.goto(tinyUrl('wasm'));
+  await waitForBackend(page);
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 180_000 });
+  const stepSelect = page.getByTestId('inspect-step');
+  const steps = (await stepSelect.locator('option').allTextContents()).filter((t) =>
+    /^\d+$/.test(t),
+  );
+  let found: { step: string; group: string } | null = null;
+  for (const step of steps) {
+    await stepSelect.selectOption(step);
+    await expect(page.getByTestId('inspected-step')).toHaveText(`step ${step}`);
+    const guided = page.getByTestId('inspect-group').locator('option', { hasText: 'guided' });
+    if ((await guided.count()) > 0) {
+      found = { step, group: (await guided.first().getAttribute('value'))! };
+      break;
+    }
+  }
+  expect(found, 'a step with a guided rollout').not.toBeNull();
+  await page.getByTestId('inspect-group').selectOption(found!.group);
+  const inspector = page.getByTestId('inspector');
+
+  const downloadP = page.waitForEvent('download');
+  await page.getByTestId('export-step').click();
+  const text = await readFile((await (await downloadP).path())!, 'utf8');
+  const exported = text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Trajectory)
+    .filter((t) => t.group === Number(found!.group));
+
+  const teacherTok = inspector.locator('[data-testid="token"][data-part="phrase"]').first();
+  const studentTok = inspector.locator('[data-testid="token"][data-part="student"]').first();
+  for (const tok of [teacherTok, studentTok]) {
+    const r = Number(await tok.getAttribute('data-r'));
+    const i = Number(await tok.getAttribute('data-i'));
+    await tok.click();
+    const ex = page.getByTestId('token-explainer');
+    await expect(ex).toBeVisible();
+    const record = exported.find((t) => t.index === r)!.tokens[i];
+    const value = async (id: string) => Number(await ex.getByTestId(id).getAttribute('data-value'));
+    // The explainer's numbers are the exported record's, exactly.
+    expect(await value('explainer-ratio')).toBe(record.ratio);
+    expect(await value('explainer-weight')).toBe(record.weight);
+    expect(await value('explainer-advantage')).toBe(record.advantage);
+    expect(await value('explainer-grad')).toBe(record.explain!.gradLogp);
+    expect(await ex.getByTestId('explainer-branch').getAttribute('data-value')).toBe(
+      record.explain!.branch,
+    );
+    // and they agree with the formulas: dL/dlogp = -A * w * aggWeight (no KL, no entropy)
+    expect(record.explain!.gradLogp).toBeCloseTo(
+      -record.advantage * record.weight * record.explain!.aggWeight,
+      5,
+    );
+    if (tok === teacherTok) {
+      expect(['shaped', 'dropped', 'routed-to-ppo']).toContain(record.explain!.branch);
+      if (record.explain!.branch === 'shaped') {
+        expect(await value('explainer-p')).toBe(record.explain!.prob);
+        expect(await value('explainer-gamma')).toBe(record.explain!.gamma);
+      }
+      await ex.scrollIntoViewIfNeeded();
+      await inspector.screenshot({ path: 'docs/screenshot-explainer.png' });
+    } else {
+      expect(record.explain!.branch).toBe('ppo');
+      expect(await ex.getByTestId('explainer-case').getAttribute('data-value')).toBe(
+        record.explain!.ppoCase,
+      );
+    }
+  }
+  expect(consoleErrors).toEqual([]);
+});
