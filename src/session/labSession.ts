@@ -43,6 +43,7 @@ import { TrainingRun } from './trainingRun';
 import { speedProbeMs } from '../engine/backend/speedProbe';
 import type { ReadStudentFile } from '../engine/students/load';
 import { TrajectoryStore } from './trajectoryStore';
+import { CounterfactualHost } from './counterfactualHost';
 
 /** Where the session runs: the worker injects browser backend selection, Node tests a stub. */
 export interface SessionHost {
@@ -100,6 +101,14 @@ export class LabSession {
   /** The saved run the current run records into. */
   private savedRunId: string | null = null;
   private backendName: string | null = null;
+  /** Pre-update weights of the last steps and counterfactual replay (counterfactualHost.ts). */
+  private readonly counterfactual = new CounterfactualHost(() => ({
+    post: (e) => this.host.post(e),
+    store: this.store,
+    config: this.run?.config,
+    model: this.model,
+    tokenizer: this.tokenizer,
+  }));
 
   constructor(private readonly host: SessionHost) {
     this.store = new TrajectoryStore(host.trajectoryBudgetBytes);
@@ -175,6 +184,8 @@ export class LabSession {
         return queued(() => this.resumeSaved(cmd.id, cmd.runId, cmd.extras));
       case 'plan-student':
         return guard(() => this.planStudent(cmd.id, cmd.config, cmd.key));
+      case 'counterfactual':
+        return guard(() => this.counterfactual.replay(cmd.id, cmd.request));
       default:
         return assertNever(cmd);
     }
@@ -239,6 +250,7 @@ export class LabSession {
       },
       idle: () => this.studentWork,
       pretrained: config.student.source === 'hf' ? () => this.pretrainedStudent(config) : undefined,
+      onBeforeStep: (step, model) => this.counterfactual.snapshot(run, step, model),
     });
   }
 

@@ -4,6 +4,7 @@
  * Types only: no runtime code lives here (except the exhaustiveness guard), so both sides
  * import it freely.
  */
+import type { CounterfactualRequest, CounterfactualResult } from '../contract/counterfactual';
 import type { TeacherPhaseStatus } from '../engine/teacher/teacherPhase';
 import type { AdapterInfo, BackendName, BackendPreference } from '../engine/backend/types';
 import type { RunConfig } from '../engine/config';
@@ -101,7 +102,12 @@ export type WorkerCommand =
    * The vocabulary a char tokenizer would get from `config`'s data (the Model panel's count
    * before Start); answered by `student-plan` echoing `key`.
    */
-  | { type: 'plan-student'; id: number; config: RunConfig; key: string };
+  | { type: 'plan-student'; id: number; config: RunConfig; key: string }
+  /**
+   * Replays one group of a kept step with edits, at that step's pre-update weights, without
+   * changing the run (counterfactualHost.ts); answered by a `counterfactual` event.
+   */
+  | { type: 'counterfactual'; id: number; request: CounterfactualRequest };
 
 export interface ModelSummary {
   parameters: number;
@@ -243,7 +249,9 @@ export type WorkerEvent =
   /** Loading a pretrained model: per file downloaded and tensor converted (id null: a run's). */
   | { type: 'hf-progress'; id: number | null; progress: HfLoadProgress }
   /** Answers plan-student: the tokenizer's vocabulary (null: not known before the run). */
-  | { type: 'student-plan'; id: number; key: string; vocab: number | null };
+  | { type: 'student-plan'; id: number; key: string; vocab: number | null }
+  /** Answers `counterfactual`: the original and edited group side by side, or why not. */
+  | { type: 'counterfactual'; id: number; result?: CounterfactualResult; error?: string };
 
 /** A Hugging Face model folder: picked or dropped files, or a base URL (…/resolve/main/). */
 export type PretrainedSource =

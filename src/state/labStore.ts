@@ -4,6 +4,7 @@ import type { Method, ResultsRow } from '../engine/experiments/table';
 import type { StepMetrics } from '../engine/loop/types';
 import { assertNever, type WorkerEvent } from '../session/protocol';
 import { comparisonArm, labRun, mergeRuns } from './compareRuns';
+import { applyCounterfactualEvent } from './counterfactualStore';
 import { defaultPresetFor } from './defaultPreset';
 import { presetConfig } from '../engine/presets';
 import { warmupStepsOf } from '../engine/students/catalog';
@@ -238,6 +239,9 @@ export function applyWorkerEvent(e: WorkerEvent): void {
             ? { ...s.comparison, status: 'failed' }
             : s.comparison,
       }));
+      return;
+    case 'counterfactual':
+      applyCounterfactualEvent(e);
       return;
     default:
       assertNever(e);

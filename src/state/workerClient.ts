@@ -1,3 +1,4 @@
+import type { CounterfactualRequest } from '../contract/counterfactual';
 import type { BackendPreference } from '../engine/backend/types';
 import type { RunConfig } from '../engine/config';
 import type {
@@ -51,6 +52,7 @@ const URGENT = new Set<WorkerEvent['type']>([
   'run-bundle',
   'hf-info',
   'student-plan',
+  'counterfactual',
 ]);
 
 /** Longest wait before coalesced events reach the store: ~5 renders a second at most. */
@@ -179,6 +181,11 @@ export class WorkerClient {
 
   exportSteps(step: number | 'all'): void {
     this.send({ type: 'export', step });
+  }
+
+  /** Replays a kept step's group with edits (answered by a `counterfactual` event). */
+  counterfactual(request: CounterfactualRequest): number {
+    return this.send({ type: 'counterfactual', request });
   }
 
   listRuns(): void {

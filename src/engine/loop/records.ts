@@ -96,6 +96,8 @@ export function buildTrajectories(
       finished: r.guided ? true : r.finished,
       truncated: r.guided ? false : !r.finished,
       guided: r.guided !== null,
+      // the student's own response before guidance (counterfactual replay removes guidance)
+      ...(r.guided ? { ownReward: r.ownReward, ownFinished: r.finished } : {}),
       zeroSpread: adv.groups[r.group].zeroSpread,
       ...(settings
         ? {

@@ -48,6 +48,9 @@ export interface Trajectory {
   /** Hit maxNewTokens without EOS. */
   truncated: boolean;
   guided: boolean;
+  /** Guided only: the reward and EOS of the student's own response, before the guidance. */
+  ownReward?: number;
+  ownFinished?: boolean;
   /** The group's rewards were all equal (zero advantage). */
   zeroSpread: boolean;
   guidance?: { opinion: string; reason: string; phrase: string; behavior?: Behavior };
