@@ -15,6 +15,7 @@ import { COLOR_MODES, type ColorMode, type Palette } from '../state/slices';
 import { inspectorShortcut, neighbourStep } from './keyboard';
 import { legendRange, scaleExtent, scaleFor, tokenValue, valueText } from './tokenColor';
 import { shownFor, shownNote } from './tokenDisplay';
+import { Counterfactual } from './Counterfactual';
 import { TokenExplainer } from './TokenExplainer';
 import { TokenView } from './TokenView';
 
@@ -453,6 +454,7 @@ export function Inspector() {
                 onClose={() => setPicked(null)}
               />
             )}
+          <Counterfactual step={inspected.step} group={first.group} rollouts={rollouts} />
         </>
       )}
       <div className="sr-only" aria-live="polite" data-testid="token-spoken">
