@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Trajectory } from '../src/engine/loop/types';
 import { test, expect, waitForBackend } from './fixtures';
-import { tinyUrl } from './lab';
+import { tinyUrl, waitForStep } from './lab';
 
 test('the explainer shows the exported ratio, weight and gradient of a clicked token', async ({
   page,
@@ -81,5 +81,46 @@ test('the explainer shows the exported ratio, weight and gradient of a clicked t
       );
     }
   }
+  expect(consoleErrors).toEqual([]);
+});
+
+test('a saved run explains its kept steps after a reload; replay says its weights are gone', async ({
+  page,
+  consoleErrors,
+}) => {
+  test.setTimeout(240_000);
+  await page.goto(tinyUrl('wasm', ['rl.steps=60', 'rl.checkpointEvery=2']));
+  await waitForBackend(page);
+  await page.getByTestId('start').click();
+  const row = page.getByTestId('saved-run');
+  await waitForStep(page, 3, 120_000);
+  await expect
+    .poll(async () => Number(await row.getAttribute('data-checkpoint')), { timeout: 60_000 })
+    .toBeGreaterThanOrEqual(2);
+  await page.reload();
+  await waitForBackend(page);
+  await expect(row).toHaveAttribute('data-status', 'interrupted');
+  await row.getByTestId('run-resume').click();
+  await expect(page.getByTestId('run-status')).toHaveText(/running/);
+  await page.getByTestId('pause').click();
+  // Step 1 was trained before the reload: its records come from the saved run.
+  await page.getByTestId('inspect-step').selectOption('1');
+  await expect(page.getByTestId('inspected-step')).toHaveText('step 1');
+  const inspector = page.getByTestId('inspector');
+  const tok = inspector.locator('[data-testid="token"][data-part="student"]').first();
+  await tok.click();
+  const ex = page.getByTestId('token-explainer');
+  await expect(ex.getByTestId('explainer-branch')).toHaveAttribute(
+    'data-value',
+    /^(ppo|not-in-loss)$/,
+  );
+  expect(
+    Number(await ex.getByTestId('explainer-ratio').getAttribute('data-value')),
+  ).toBeGreaterThan(0);
+  const cf = page.getByTestId('counterfactual');
+  await cf.getByTestId('cf-open').click();
+  await cf.getByTestId('cf-run').click();
+  await expect(cf.getByTestId('cf-error')).toContainText('pre-update weights');
+  await page.getByTestId('stop').click();
   expect(consoleErrors).toEqual([]);
 });

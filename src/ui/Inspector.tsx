@@ -268,10 +268,25 @@ export function Inspector() {
     },
     [tokenAt, mode],
   );
+  /** Opens the formula explainer on the token under `el` (click, or Enter on a token). */
+  const pickToken = useCallback(
+    (el: Element) => {
+      const hit = tokenAt(el);
+      if (hit && inspected)
+        setPicked({
+          step: inspected.step,
+          group,
+          r: Number(hit.span.dataset.r),
+          i: Number(hit.span.dataset.i),
+        });
+    },
+    [tokenAt, inspected, group],
+  );
   const onKey = useCallback(
     (e: KeyboardEvent<HTMLDivElement>) => {
       const target = e.target as HTMLElement;
       const inTokens = target.dataset.testid === 'token';
+      if (inTokens && e.key === 'Enter') return pickToken(target);
       const action = inspectorShortcut(e, inTokens);
       const list = box.current;
       if (!action || !list) return;
@@ -317,7 +332,7 @@ export function Inspector() {
           return;
       }
     },
-    [stored, inspectStep, inspected],
+    [stored, inspectStep, inspected, pickToken],
   );
   const first = rollouts[0];
   return (
@@ -421,16 +436,7 @@ export function Inspector() {
               if (!box.current?.contains(e.relatedTarget as Node | null)) setHover(null);
             }}
             onKeyDown={onKey}
-            onClick={(e) => {
-              const hit = tokenAt(e.target as Element);
-              if (hit && inspected)
-                setPicked({
-                  step: inspected.step,
-                  group,
-                  r: Number(hit.span.dataset.r),
-                  i: Number(hit.span.dataset.i),
-                });
-            }}
+            onClick={(e) => pickToken(e.target as Element)}
           >
             {rollouts.map((t) => (
               <Rollout
