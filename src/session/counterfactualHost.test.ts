@@ -95,6 +95,30 @@ describe('CounterfactualHost', () => {
       edited.counterfactual.rollouts[0].tokens.every((k) => Math.abs(k.advantage - a[0]) < 1e-9),
     ).toBe(true);
 
+    // Guide rollout #2 with the right answer: the reward is recomputed by the reward function
+    // and the teacher's tokens get the shaped (or dropped) term.
+    const t1 = recorded[1];
+    await host.replay(10, {
+      step: 1,
+      group: 0,
+      edits: [
+        {
+          index: 1,
+          guided: true,
+          reason: 'Check it.',
+          phrase: `The answer is \\boxed{${t1.answer}}.`,
+        },
+      ],
+    });
+    const guided = (events.pop() as Extract<WorkerEvent, { type: 'counterfactual' }>).result!;
+    const g1 = guided.counterfactual.rollouts[1];
+    expect(g1.guided).toBe(true);
+    expect(g1.response.endsWith(`The answer is \\boxed{${t1.answer}}.`)).toBe(true);
+    expect(g1.correct).toBe(true);
+    expect(g1.rewardSource).toBe('recomputed');
+    const phrase = g1.tokens.filter((k) => k.part === 'phrase');
+    expect(phrase.length).toBeGreaterThan(0);
+    expect(phrase.every((k) => k.offPolicy && ['shaped', 'dropped'].includes(k.branch))).toBe(true);
     expect(tf.memory().numTensors).toBe(tensors); // no tensor leaks
     // the run's student is untouched
     expect(Array.from(await model.variables()[0].data())).toEqual(Array.from(before));
