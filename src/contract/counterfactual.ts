@@ -5,6 +5,14 @@
  */
 import type { LossBranch } from './explainer';
 
+/** The fields of a kept trajectory the replay panel reads (the engine's Trajectory has them). */
+export interface ReplayableTrajectory {
+  index: number;
+  guided: boolean;
+  reward: number;
+  guidance?: { reason: string; phrase: string };
+}
+
 /** One rollout's change. Omitted fields keep what the step had. */
 export interface RolloutEdit {
   /** Rollout index within the group. */

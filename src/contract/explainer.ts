@@ -82,6 +82,28 @@ export interface TrajectoryExplain {
   loss: ExplainLossSettings;
 }
 
+/** The fields of a token record the explainer reads (the engine's TokenRecord has them all). */
+export interface ExplainedToken {
+  text: string;
+  part: string;
+  logprob: number;
+  oldLogprob: number;
+  ratio: number;
+  advantage: number;
+  weight: number;
+  explain?: TokenExplain;
+}
+
+/** The fields of a trajectory the explainer reads (the engine's Trajectory has them all). */
+export interface ExplainedTrajectory {
+  index: number;
+  guided: boolean;
+  reward: number;
+  advantage: number;
+  explain?: TrajectoryExplain;
+  tokens: ExplainedToken[];
+}
+
 /** gamma(A) of the off-policy shaping (engine/rl/off-policy-shaping.ts), in float64. */
 export function shapingGamma(s: ExplainLossSettings, advantage: number): number {
   if (s.shaping === 'reference-as-coded') return s.referenceGamma; // constant gamma

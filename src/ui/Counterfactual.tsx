@@ -1,7 +1,10 @@
 import { useState } from 'react';
-import type { CfSide, RolloutEdit } from '../contract/counterfactual';
+import type {
+  CfSide,
+  ReplayableTrajectory as Trajectory,
+  RolloutEdit,
+} from '../contract/counterfactual';
 import { fmt } from '../contract/explainer';
-import type { Trajectory } from '../engine/loop/types';
 import { runCounterfactual } from '../state/actions';
 import { useCounterfactual } from '../state/counterfactualStore';
 

@@ -1,6 +1,11 @@
 import type { ReactNode } from 'react';
-import { advantageFormula, fmt, type TrajectoryExplain } from '../contract/explainer';
-import type { TokenRecord, Trajectory } from '../engine/loop/types';
+import {
+  advantageFormula,
+  fmt,
+  type ExplainedToken as TokenRecord,
+  type ExplainedTrajectory as Trajectory,
+  type TrajectoryExplain,
+} from '../contract/explainer';
 
 /** One number of the explainer: formatted text, the exact value in data-value (tests read it). */
 function V({ id, v }: { id?: string; v: number | null | undefined }) {
