@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Trajectory } from '../src/engine/loop/types';
 import { test, expect, waitForBackend } from './fixtures';
-import { tinyUrl, waitForStep } from './lab';
+import { stepCount, tinyUrl, waitForStep } from './lab';
 
 test('the explainer shows the exported ratio, weight and gradient of a clicked token', async ({
   page,
@@ -84,7 +84,7 @@ test('the explainer shows the exported ratio, weight and gradient of a clicked t
   expect(consoleErrors).toEqual([]);
 });
 
-test('a saved run explains its kept steps after a reload; replay says its weights are gone', async ({
+test('a saved run explains its kept steps after a reload; replay refuses the old steps by name and replays a new one', async ({
   page,
   consoleErrors,
 }) => {
@@ -121,6 +121,15 @@ test('a saved run explains its kept steps after a reload; replay says its weight
   await cf.getByTestId('cf-open').click();
   await cf.getByTestId('cf-run').click();
   await expect(cf.getByTestId('cf-error')).toContainText('pre-update weights');
+  // A step trained since the resume has its weights kept: it replays.
+  await expect(page.getByTestId('phase')).toContainText('waiting', { timeout: 60_000 });
+  const latest = await stepCount(page);
+  await page.getByTestId('inspect-step').selectOption(String(latest));
+  await expect(page.getByTestId('inspected-step')).toHaveText(`step ${latest}`);
+  await cf.getByTestId('cf-reward-0').fill('1');
+  await cf.getByTestId('cf-run').click();
+  await expect(cf.getByTestId('cf-result')).toBeVisible({ timeout: 30_000 });
+  await expect(cf.getByTestId('cf-reward-new-0')).toHaveAttribute('data-value', '1');
   await page.getByTestId('stop').click();
   expect(consoleErrors).toEqual([]);
 });
