@@ -75,6 +75,7 @@ test('the explainer shows the exported ratio, weight and gradient of a clicked t
       await ex.scrollIntoViewIfNeeded();
       await inspector.screenshot({ path: 'docs/screenshot-explainer.png' });
     } else {
+      await ex.screenshot({ path: 'test-results/explainer-student.png' });
       expect(record.explain!.branch).toBe('ppo');
       expect(await ex.getByTestId('explainer-case').getAttribute('data-value')).toBe(
         record.explain!.ppoCase,

@@ -201,7 +201,7 @@ export function TokenExplainer({
               : '· positive: a descent step lowers this token’s log-prob (pushed down)'}
           {l.klBeta === 0 &&
             l.entropyCoef === 0 &&
-            ` · equals −A·w·weight = ${fmt(-t.advantage * t.weight * x.aggWeight)}`}
+            ` · equals −A·w·∂loss/∂L = ${fmt(-t.advantage * t.weight * x.aggWeight)}`}
         </span>
       </p>
     </div>
