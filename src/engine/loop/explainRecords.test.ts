@@ -37,6 +37,13 @@ describe('per-token explainer records', () => {
       c = applyOverride(c, s);
     const tok = buildTokenizer(c, items);
     const model = TransformerModel.create({ ...c.model, vocab: tok.vocabSize }, c.seed);
+    // Raise EOS's logit so rollouts finish and the teacher guides some (as loop.test.ts does):
+    // logits = LN_f(x) @ wte^T; with ln_f bias u and wte[eos] += 2u, EOS gets ~2|u|^2 extra.
+    const u = Array.from({ length: c.model.dModel }, (_, i) => (i % 2 ? 0.25 : -0.25));
+    model.params.lnfb.assign(tf.tensor1d(u));
+    const w = model.params.wte.arraySync() as number[][];
+    w[tok.eosId] = w[tok.eosId].map((x, i) => x + 2 * u[i]);
+    model.params.wte.assign(tf.tensor2d(w));
     const trainer = new RlTrainer({
       config: c,
       model,
@@ -47,12 +54,14 @@ describe('per-token explainer records', () => {
     const r = await trainer.runStep();
     const sums = new Map<number, { sum: number; loss: number }>();
     let explained = 0;
+    const branches = new Set<string>();
     for (const t of r.trajectories) {
       expect(t.explain?.groupRewards.length).toBe(4);
       const g = r.trajectories.filter((o) => o.group === t.group).map((o) => o.reward);
       expect(t.explain!.groupRewards).toEqual(g);
       for (const k of t.tokens) {
         const e = k.explain!;
+        branches.add(e.branch);
         if (e.branch === 'not-in-loss') continue;
         explained++;
         expect(e.prob).toBeCloseTo(Math.exp(k.logprob), 5);
@@ -70,6 +79,7 @@ describe('per-token explainer records', () => {
       }
     }
     expect(explained).toBeGreaterThan(0);
+    expect(branches.has('ppo') && branches.has('shaped')).toBe(true); // teacher tokens shaped
     expect(sums.size).toBe(2);
     for (const s of sums.values()) expect(s.sum).toBeCloseTo(s.loss, 4); // sum aggWeight*L = loss
     trainer.dispose();
