@@ -1,5 +1,5 @@
 /**
- * The benchmark's presets are the lab's own (src/engine/presets.ts): the student's dimensions,
+ * The benchmark's presets are the lab's own (src/contract/presets.ts): the student's dimensions,
  * the vocabulary of the tokenizer the preset trains, and its batch shape B questions x G rollouts.
  */
 import { applyOverride, type RunConfig } from '../src/contract/config';

@@ -1,3 +1,4 @@
+import type { TokenExplain, TrajectoryExplain } from './explainer';
 import type { StepMetrics } from './metrics';
 import type { Behavior } from './teacher';
 
@@ -24,6 +25,8 @@ export interface TokenRecord {
   masked: boolean;
   /** Shaping weight w with dL/dlogp = -A w (see rl/losses.ts). */
   weight: number;
+  /** The formula explainer's numbers (absent in runs saved before it existed). */
+  explain?: TokenExplain;
 }
 
 export interface Trajectory {
@@ -46,9 +49,14 @@ export interface Trajectory {
   /** Hit maxNewTokens without EOS. */
   truncated: boolean;
   guided: boolean;
+  /** Guided only: the reward and EOS of the student's own response, before the guidance. */
+  ownReward?: number;
+  ownFinished?: boolean;
   /** The group's rewards were all equal (zero advantage). */
   zeroSpread: boolean;
   guidance?: { opinion: string; reason: string; phrase: string; behavior?: Behavior };
+  /** Group rewards and loss settings behind this trajectory's numbers (formula explainer). */
+  explain?: TrajectoryExplain;
   tokens: TokenRecord[];
 }
 

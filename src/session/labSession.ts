@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { WorkerCommand } from './protocol';
 import type { CommandOf, SessionContext, SessionHost } from './hosts/context';
 import { CompareHost } from './hosts/compareHost';
+import { CounterfactualHost } from './hosts/counterfactualHost';
 import { ImportHost } from './hosts/importHost';
 import { LibraryHost } from './hosts/libraryHost';
 import { ModelHost } from './hosts/modelHost';
@@ -46,6 +47,15 @@ export class LabSession {
     const pretrained = new PretrainedHost(ctx, student, current);
     const runs = new RunHost(ctx, student, library, (c) => pretrained.studentFor(c));
     this.runs = runs;
+    const counterfactual = new CounterfactualHost(() => ({
+      post: (e) => ctx.host.post(e),
+      store: runs.store,
+      config: runs.run?.config,
+      model: student.model,
+      tokenizer: student.tokenizer,
+    }));
+    // Pre-update weights of the last steps, for counterfactual replay.
+    runs.onBeforeStep = (run, step, model) => counterfactual.snapshot(run, step, model);
     const model = new ModelHost(ctx, student, current);
     const trajectories = new TrajectoryHost(ctx, runs.store, () => runs.started);
     const teacher = new TeacherHost(ctx, () => runs.run?.config);
@@ -85,6 +95,7 @@ export class LabSession {
       'read-imported-group': now((c) => imports.readGroup(c)),
       'close-imported': now((c) => imports.close(c)),
       'export-verl-job': now((c) => verl.export(c)),
+      counterfactual: now((c) => counterfactual.replay(c.id, c.request)),
     };
   }
 

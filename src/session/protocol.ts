@@ -4,6 +4,7 @@
  * Types only: no runtime code lives here (except the exhaustiveness guard), so both sides
  * import it freely.
  */
+import type { CounterfactualRequest, CounterfactualResult } from '../contract/counterfactual';
 import type { TeacherPhaseStatus } from '../contract/teacher';
 import type { AdapterInfo, BackendName, BackendPreference } from '../contract/backend';
 import type { RunConfig } from '../contract/config';
@@ -125,7 +126,12 @@ export type WorkerCommand =
   /** Forgets an opened run (its files are no longer read); answers nothing. */
   | { type: 'close-imported'; id: number; openedId: string }
   /** A saved run's config as a verl job folder in one ZIP; answered by `verl-job`. */
-  | { type: 'export-verl-job'; id: number; config: RunConfig; name: string };
+  | { type: 'export-verl-job'; id: number; config: RunConfig; name: string }
+  /**
+   * Replays one group of a kept step with edits, at that step's pre-update weights, without
+   * changing the run (counterfactualHost.ts); answered by a `counterfactual` event.
+   */
+  | { type: 'counterfactual'; id: number; request: CounterfactualRequest };
 
 /**
  * What the page shows of a run opened read-only: the index without its per-rollout columns and
@@ -309,7 +315,9 @@ export type WorkerEvent =
   /** Answers read-imported-group: the group's rollouts in file order. */
   | { type: 'imported-group'; id: number; rollouts: RolloutDetail[] }
   /** Answers export-verl-job: the ZIP (its buffer transferred). */
-  | { type: 'verl-job'; id: number; filename: string; bytes: ArrayBuffer };
+  | { type: 'verl-job'; id: number; filename: string; bytes: ArrayBuffer }
+  /** Answers `counterfactual`: the original and edited group side by side, or why not. */
+  | { type: 'counterfactual'; id: number; result?: CounterfactualResult; error?: string };
 
 /** A Hugging Face model folder: picked or dropped files, or a base URL (…/resolve/main/). */
 export type PretrainedSource =

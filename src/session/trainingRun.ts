@@ -50,6 +50,8 @@ export interface TrainingRunDeps {
   resume?: ResumePoint;
   /** Saves the run as it trains (rows, trajectories, checkpoints); absent: nothing is saved. */
   recorder?: RunRecorder;
+  /** Told just before each RL step (1-based) with the student it starts from. */
+  onBeforeStep?(step: number, model: CausalLM): void;
 }
 
 /**
@@ -348,19 +350,22 @@ export class TrainingRun {
                 message: `${sft.droppedTooLong} warm-up examples are longer than the context (${c.model.context} tokens) and were left out.`,
               });
           },
-          stepOptions: () => ({
-            // Between decoding steps the worker reads its messages: a Stop cuts the rollout there.
-            shouldStop: async () => {
-              await yieldToEvents();
-              return this.stopRequested;
-            },
-            signal: this.abort.signal,
-            onPhase: (p) => this.setPhase(p),
-            onTeacherStatus: (s) => {
-              this.teacherWait = s.pending > 0 ? { ...s } : null;
-              this.postProgress();
-            },
-          }),
+          stepOptions: (step) => {
+            this.d.onBeforeStep?.(step, model); // the weights this step starts from
+            return {
+              // Between decoding steps the worker reads its messages: a Stop cuts the rollout there.
+              shouldStop: async () => {
+                await yieldToEvents();
+                return this.stopRequested;
+              },
+              signal: this.abort.signal,
+              onPhase: (p) => this.setPhase(p),
+              onTeacherStatus: (s) => {
+                this.teacherWait = s.pending > 0 ? { ...s } : null;
+                this.postProgress();
+              },
+            };
+          },
           onEval: (step, e) => {
             if (step === 0)
               this.post({

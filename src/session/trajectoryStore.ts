@@ -15,13 +15,14 @@ export class TrajectoryStore {
     readonly maxSteps = 1000,
   ) {}
 
-  /** Rough heap size of one step's records: per token ~200 bytes, strings 2 bytes a char. */
+  /** Rough heap size of one step's records: per token ~200-450 bytes, strings 2 bytes a char. */
   static estimateBytes(trajectories: readonly Trajectory[]): number {
     let bytes = 0;
     for (const t of trajectories) {
       bytes += 600 + 2 * (t.question.length + t.response.length + t.answer.length);
       if (t.guidance) bytes += 2 * (t.guidance.reason.length + t.guidance.phrase.length);
-      for (const k of t.tokens) bytes += 200 + 2 * k.text.length;
+      // the explainer's numbers (TokenRecord.explain) add about 250 bytes a token
+      for (const k of t.tokens) bytes += (k.explain ? 450 : 200) + 2 * k.text.length;
     }
     return bytes;
   }

@@ -2,6 +2,7 @@
  * What the UI does: plain functions that update the store and talk to the worker. Components
  * call these; none of them holds state of its own.
  */
+import type { CounterfactualRequest } from '../contract/counterfactual';
 import { parseConfig, type RunConfig } from '../contract/config';
 import { presetConfig } from '../contract/presets';
 import type { TeacherPromptConfig } from '../contract/teacherPrompt';
@@ -17,6 +18,7 @@ import {
   type Palette,
 } from './slices';
 import { configFromSearch, searchForConfig } from './urlConfig';
+import { counterfactualSent } from './counterfactualStore';
 import { currentWorkerClient } from './workerClient';
 
 const KEY_STORAGE = 'thinktuning-lab.teacher-api-key';
@@ -248,6 +250,12 @@ export function setSmoothing(smoothing: number): void {
 
 export function exportSteps(step: number | 'all'): void {
   currentWorkerClient()?.exportSteps(step);
+}
+
+/** Replays one group of a kept step with edits, beside the original (counterfactualHost.ts). */
+export function runCounterfactual(request: CounterfactualRequest): void {
+  const id = currentWorkerClient()?.counterfactual(request);
+  if (id !== undefined) counterfactualSent(id, request);
 }
 
 // ---- saved runs (the run list) ---------------------------------------------------------------

@@ -4,6 +4,7 @@ import type { Method, ResultsRow } from '../contract/resultsTable';
 import type { StepMetrics } from '../contract/metrics';
 import { assertNever, type WorkerEvent } from '../session/protocol';
 import { comparisonArm, labRun, mergeRuns } from './compareRuns';
+import { applyCounterfactualEvent } from './counterfactualStore';
 import { defaultPresetFor } from './defaultPreset';
 import { presetConfig } from '../contract/presets';
 import { warmupStepsOf } from '../contract/students';
@@ -244,6 +245,9 @@ export function applyWorkerEvent(e: WorkerEvent): void {
             ? { ...s.comparison, status: 'failed' }
             : s.comparison,
       }));
+      return;
+    case 'counterfactual':
+      applyCounterfactualEvent(e);
       return;
     default:
       assertNever(e);

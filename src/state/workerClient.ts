@@ -1,3 +1,4 @@
+import type { CounterfactualRequest } from '../contract/counterfactual';
 import type { BackendPreference } from '../contract/backend';
 import type { RunConfig } from '../contract/config';
 import type {
@@ -51,6 +52,7 @@ const URGENT = new Set<WorkerEvent['type']>([
   'run-bundle',
   'hf-info',
   'student-plan',
+  'counterfactual',
 ]);
 
 /** A request waiting for its reply: events answering it go here instead of the store. */
@@ -225,6 +227,11 @@ export class WorkerClient {
 
   exportSteps(step: number | 'all'): void {
     this.send({ type: 'export', step });
+  }
+
+  /** Replays a kept step's group with edits (answered by a `counterfactual` event). */
+  counterfactual(request: CounterfactualRequest): number {
+    return this.send({ type: 'counterfactual', request });
   }
 
   listRuns(): void {

@@ -15,6 +15,8 @@ import { COLOR_MODES, type ColorMode, type Palette } from '../state/slices';
 import { inspectorShortcut, neighbourStep } from './keyboard';
 import { legendRange, scaleExtent, scaleFor, tokenValue, valueText } from './tokenColor';
 import { shownFor, shownNote } from './tokenDisplay';
+import { Counterfactual } from './Counterfactual';
+import { TokenExplainer } from './TokenExplainer';
 import { TokenView } from './TokenView';
 
 const num = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
@@ -211,6 +213,13 @@ export function Inspector() {
   const strong = useLab((s) => s.projector);
   const [hover, setHover] = useState<Hover | null>(null);
   const [spoken, setSpoken] = useState('');
+  /** The clicked token the formula explainer shows (step, group, rollout, position). */
+  const [picked, setPicked] = useState<{
+    step: number;
+    group: number;
+    r: number;
+    i: number;
+  } | null>(null);
   const box = useRef<HTMLDivElement>(null);
 
   const groups = useMemo(() => {
@@ -259,10 +268,25 @@ export function Inspector() {
     },
     [tokenAt, mode],
   );
+  /** Opens the formula explainer on the token under `el` (click, or Enter on a token). */
+  const pickToken = useCallback(
+    (el: Element) => {
+      const hit = tokenAt(el);
+      if (hit && inspected)
+        setPicked({
+          step: inspected.step,
+          group,
+          r: Number(hit.span.dataset.r),
+          i: Number(hit.span.dataset.i),
+        });
+    },
+    [tokenAt, inspected, group],
+  );
   const onKey = useCallback(
     (e: KeyboardEvent<HTMLDivElement>) => {
       const target = e.target as HTMLElement;
       const inTokens = target.dataset.testid === 'token';
+      if (inTokens && e.key === 'Enter') return pickToken(target);
       const action = inspectorShortcut(e, inTokens);
       const list = box.current;
       if (!action || !list) return;
@@ -308,7 +332,7 @@ export function Inspector() {
           return;
       }
     },
-    [stored, inspectStep, inspected],
+    [stored, inspectStep, inspected, pickToken],
   );
   const first = rollouts[0];
   return (
@@ -412,6 +436,7 @@ export function Inspector() {
               if (!box.current?.contains(e.relatedTarget as Node | null)) setHover(null);
             }}
             onKeyDown={onKey}
+            onClick={(e) => pickToken(e.target as Element)}
           >
             {rollouts.map((t) => (
               <Rollout
@@ -425,6 +450,17 @@ export function Inspector() {
               />
             ))}
           </div>
+          {picked &&
+            picked.step === inspected.step &&
+            picked.group === group &&
+            rollouts.some((t) => t.index === picked.r) && (
+              <TokenExplainer
+                trajectory={rollouts.find((t) => t.index === picked.r)!}
+                index={picked.i}
+                onClose={() => setPicked(null)}
+              />
+            )}
+          <Counterfactual step={inspected.step} group={first.group} rollouts={rollouts} />
         </>
       )}
       <div className="sr-only" aria-live="polite" data-testid="token-spoken">

@@ -21,7 +21,7 @@ export interface FieldSpec {
   key: string;
   help: string;
   kind: FieldKind;
-  /** Applies to a running run from its next step (see session/liveConfig.ts). */
+  /** Applies to a running run from its next step (see contract/liveConfig.ts). */
   live: boolean;
   schema: z.ZodType;
 }

@@ -442,6 +442,14 @@ export class RlTrainer {
       update,
       used,
       credits,
+      {
+        advantageMode: this.config.rl.advantage,
+        epsilon: 1e-6,
+        prefixCredit: this.config.thinktuning.prefixCredit ?? 'guided',
+        epochs: this.config.rl.epochs,
+        miniBatches: this.config.rl.miniBatches,
+        loss: lossConfigFromConfig(this.config),
+      },
     );
     const metrics = stepMetrics({
       step: this.step,

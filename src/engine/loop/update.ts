@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { tokenScores } from '../model/logprobs';
 import type { CausalLM } from '../model/causalLM';
 import type { AdamW } from '../optim/adamw';
+import { EXPLAIN_FIELDS, explainTokenLoss, type ExplainField } from '../rl/explain';
 import { thinkTuningLoss, type ThinkTuningLossConfig } from '../rl/losses';
 import { keepMetrics, lossMetricsToNumbers, type LossMetricTensors } from '../rl/metrics';
 import type { PackedRollouts } from './pack';
@@ -14,6 +15,11 @@ export interface TokenReadback {
   clippedHigh: Float32Array;
   masked: Float32Array;
   weight: Float32Array;
+  /** The formula explainer's per-token numbers (rl/explain.ts), same layout. */
+  explain: Record<ExplainField, Float32Array>;
+  /** Per row: the last epoch's mini-batch (0-based) and that mini-batch's aggregated loss. */
+  rowMiniBatch: number[];
+  rowBatchLoss: number[];
 }
 
 export interface UpdateReport {
@@ -58,6 +64,11 @@ export async function runUpdates(args: {
   const perToken = Object.fromEntries(
     FIELDS.map((f) => [f, new Float32Array(N * Tm1)]),
   ) as unknown as TokenReadback;
+  perToken.explain = Object.fromEntries(
+    EXPLAIN_FIELDS.map((f) => [f, new Float32Array(N * Tm1)]),
+  ) as Record<ExplainField, Float32Array>;
+  perToken.rowMiniBatch = new Array<number>(N).fill(-1);
+  perToken.rowBatchLoss = new Array<number>(N).fill(Number.NaN);
 
   for (let epoch = 0; epoch < args.epochs; epoch++) {
     for (let c = 0; c < chunks; c++) {
@@ -116,6 +127,30 @@ export async function runUpdates(args: {
         FIELDS.forEach((f, k) =>
           perToken[f].set(data.subarray(k * n * Tm1, (k + 1) * n * Tm1), a * Tm1),
         );
+        // The explainer's numbers: the same loss on the log-probs this pass saw (rl/explain.ts).
+        const ex = tf.tidy(() => {
+          const [lp, ent] = tf.unstack(kept!).slice(0, 2);
+          const e = explainTokenLoss({
+            logp: lp,
+            oldLogp,
+            advantages: adv,
+            responseMask,
+            offPolicyMask,
+            refLogp,
+            entropy: lossConfig.entropyCoef > 0 ? ent : undefined,
+            config: lossConfig,
+          });
+          return tf.stack(EXPLAIN_FIELDS.map((f) => e[f]));
+        });
+        const exData = (await ex.data()) as Float32Array;
+        ex.dispose();
+        EXPLAIN_FIELDS.forEach((f, k) =>
+          perToken.explain[f].set(exData.subarray(k * n * Tm1, (k + 1) * n * Tm1), a * Tm1),
+        );
+        for (let r = a; r < a + n; r++) {
+          perToken.rowMiniBatch[r] = c;
+          perToken.rowBatchLoss[r] = loss;
+        }
       }
       tf.dispose([
         value,

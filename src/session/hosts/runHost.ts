@@ -29,6 +29,8 @@ export class RunHost {
   readonly store: TrajectoryStore;
   /** The saved run the current run records into. */
   private savedRunId: string | null = null;
+  /** Told just before each RL step of run `run` with the student it starts from. */
+  onBeforeStep?: (run: number, step: number, model: CausalLM) => void;
 
   constructor(
     private readonly ctx: SessionContext,
@@ -142,6 +144,7 @@ export class RunHost {
       },
       idle: () => this.ctx.studentWork,
       pretrained: config.student.source === 'hf' ? () => this.pretrainedStudent(config) : undefined,
+      onBeforeStep: (step, model) => this.onBeforeStep?.(run, step, model),
     });
   }
 }
