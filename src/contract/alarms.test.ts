@@ -13,7 +13,8 @@ import {
 const series = (key: string, values: number[]): MetricsRow[] =>
   values.map((v, i) => ({ step: i + 1, [key]: v }));
 
-const kinds = (rows: MetricsRow[], s = D) => detectAlarms(rows, s).map((a) => [a.kind, a.from, a.to]);
+const kinds = (rows: MetricsRow[], s = D) =>
+  detectAlarms(rows, s).map((a) => [a.kind, a.from, a.to]);
 
 describe('stepRuns', () => {
   it('finds maximal runs of at least minLen rows', () => {

@@ -139,7 +139,10 @@ function atLeast(
 
 /** Entropy ≤ fraction × mean entropy of the first ENTROPY_BASELINE_STEPS rows, minSteps in a row. */
 export function entropyCollapse(rows: readonly MetricsRow[], s: AlarmSettings): Alarm[] {
-  const base = rows.slice(0, ENTROPY_BASELINE_STEPS).map((r) => r.entropy).filter(finite);
+  const base = rows
+    .slice(0, ENTROPY_BASELINE_STEPS)
+    .map((r) => r.entropy)
+    .filter(finite);
   if (base.length < ENTROPY_BASELINE_STEPS) return [];
   const baseline = base.reduce((a, b) => a + b, 0) / base.length; // H0 = mean of first steps
   if (baseline <= 0) return [];

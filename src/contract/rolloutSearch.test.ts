@@ -26,8 +26,21 @@ const steps = [
   {
     step: 2,
     trajectories: [
-      t({ step: 2, index: 1, reward: 0, correct: false, response: 'Maybe 6', itemId: 'q2', question: 'What is 1 + 1?' }),
-      t({ step: 2, index: 0, guided: true, guidance: { opinion: 'x', reason: 'Check the sum', phrase: 'Wait' } }),
+      t({
+        step: 2,
+        index: 1,
+        reward: 0,
+        correct: false,
+        response: 'Maybe 6',
+        itemId: 'q2',
+        question: 'What is 1 + 1?',
+      }),
+      t({
+        step: 2,
+        index: 0,
+        guided: true,
+        guidance: { opinion: 'x', reason: 'Check the sum', phrase: 'Wait' },
+      }),
     ],
   },
   { step: 1, trajectories: [t({ truncated: true, finished: false, reward: 0.5 })] },
@@ -39,7 +52,11 @@ describe('searchRollouts', () => {
   it('an empty query matches all, ordered by step, group, index', () => {
     const r = searchRollouts(steps, EMPTY_QUERY);
     expect(r.total).toBe(3);
-    expect(r.hits.map((h) => [h.step, h.index])).toEqual([[1, 0], [2, 0], [2, 1]]);
+    expect(r.hits.map((h) => [h.step, h.index])).toEqual([
+      [1, 0],
+      [2, 0],
+      [2, 1],
+    ]);
     expect(r.steps).toEqual([1, 2]);
   });
   it('filters by each field', () => {
@@ -64,7 +81,10 @@ describe('searchRollouts', () => {
   });
   it('groups one question by step', () => {
     const r = searchRollouts(steps, q({ itemId: 'q1' }));
-    expect(historyByStep(r.hits).map((c) => [c.step, c.hits.length])).toEqual([[1, 1], [2, 1]]);
+    expect(historyByStep(r.hits).map((c) => [c.step, c.hits.length])).toEqual([
+      [1, 1],
+      [2, 1],
+    ]);
   });
 });
 

@@ -134,7 +134,9 @@ export function searchRollouts(
 }
 
 /** One question's hits as columns by step (its answers changing over the run). */
-export function historyByStep(hits: readonly RolloutHit[]): Array<{ step: number; hits: RolloutHit[] }> {
+export function historyByStep(
+  hits: readonly RolloutHit[],
+): Array<{ step: number; hits: RolloutHit[] }> {
   const m = new Map<number, RolloutHit[]>();
   for (const h of hits) {
     if (!m.has(h.step)) m.set(h.step, []);

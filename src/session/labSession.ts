@@ -43,6 +43,8 @@ import { TrainingRun } from './trainingRun';
 import { speedProbeMs } from '../engine/backend/speedProbe';
 import type { ReadStudentFile } from '../engine/students/load';
 import { TrajectoryStore } from './trajectoryStore';
+import { StageGate } from './stageGate';
+import { SearchHost } from './searchHost';
 
 /** Where the session runs: the worker injects browser backend selection, Node tests a stub. */
 export interface SessionHost {
@@ -101,8 +103,22 @@ export class LabSession {
   private savedRunId: string | null = null;
   private backendName: string | null = null;
 
+  /** Step-through mode (stageGate.ts) and rollout search (searchHost.ts). */
+  private readonly stages: StageGate;
+  private readonly search: SearchHost;
+
   constructor(private readonly host: SessionHost) {
     this.store = new TrajectoryStore(host.trajectoryBudgetBytes);
+    this.stages = new StageGate((e) => host.post(e));
+    this.search = new SearchHost({
+      post: (e) => host.post(e),
+      live: () => ({ run: this.runs, store: this.store }),
+      saved: async (runId) => {
+        const lib = await this.openLibrary();
+        if (!lib) throw new Error('Saved runs cannot be read in this browser (no storage).');
+        return lib.loadTrajectories(runId);
+      },
+    });
   }
 
   /**
@@ -175,6 +191,14 @@ export class LabSession {
         return queued(() => this.resumeSaved(cmd.id, cmd.runId, cmd.extras));
       case 'plan-student':
         return guard(() => this.planStudent(cmd.id, cmd.config, cmd.key));
+      case 'search-rollouts':
+        return guard(() => this.search.search(cmd));
+      case 'inspect-saved':
+        return guard(() => this.search.inspectSaved(cmd));
+      case 'stage-mode':
+        return guard(() => this.stages.setMode(cmd.on));
+      case 'stage-next':
+        return guard(() => this.stages.next());
       default:
         return assertNever(cmd);
     }
@@ -225,6 +249,7 @@ export class LabSession {
       resume: saved.resume,
       post: (e) => this.host.post(e),
       store: this.store,
+      stages: this.stages,
       readText: this.host.readText,
       readStudentFile: this.host.readStudentFile,
       fetch: this.host.fetch,

@@ -15,6 +15,8 @@ import type { HfLoadProgress } from '../engine/hf/load';
 import type { MemoryEstimate } from '../engine/hf/memory';
 import type { ConnectionReport, TeacherPromptConfig } from '../engine/teacher';
 import type { RunRecord, StorageUsage } from '../storage/runStore';
+import type { RolloutQuery, RolloutSearchResult, RolloutSource } from '../contract/rolloutSearch';
+import type { StageSummary } from '../contract/stages';
 
 export interface SampleParams {
   /** The user's prompt (wrapped in the chat format by the worker). */
@@ -101,7 +103,15 @@ export type WorkerCommand =
    * The vocabulary a char tokenizer would get from `config`'s data (the Model panel's count
    * before Start); answered by `student-plan` echoing `key`.
    */
-  | { type: 'plan-student'; id: number; config: RunConfig; key: string };
+  | { type: 'plan-student'; id: number; config: RunConfig; key: string }
+  /** Searches kept trajectories (live run or a saved run); answered by `rollout-results`. */
+  | { type: 'search-rollouts'; id: number; source: RolloutSource; query: RolloutQuery }
+  /** One step of a saved run in the inspector; answered by `trajectories` with this id. */
+  | { type: 'inspect-saved'; id: number; runId: string; step: number }
+  /** Step-through mode on or off: steps pause after each stage (a `stage` event) until… */
+  | { type: 'stage-mode'; id: number; on: boolean }
+  /** …the next stage is asked for. */
+  | { type: 'stage-next'; id: number };
 
 export interface ModelSummary {
   parameters: number;
@@ -243,7 +253,16 @@ export type WorkerEvent =
   /** Loading a pretrained model: per file downloaded and tensor converted (id null: a run's). */
   | { type: 'hf-progress'; id: number | null; progress: HfLoadProgress }
   /** Answers plan-student: the tokenizer's vocabulary (null: not known before the run). */
-  | { type: 'student-plan'; id: number; key: string; vocab: number | null };
+  | { type: 'student-plan'; id: number; key: string; vocab: number | null }
+  | {
+      type: 'rollout-results';
+      id: number;
+      source: RolloutSource;
+      query: RolloutQuery;
+      result: RolloutSearchResult;
+    }
+  /** Step-through mode: a stage of the step finished; the step waits for `stage-next`. */
+  | { type: 'stage'; run: number; stage: StageSummary; waiting: boolean };
 
 /** A Hugging Face model folder: picked or dropped files, or a base URL (…/resolve/main/). */
 export type PretrainedSource =

@@ -27,6 +27,7 @@ import type { RunRecorder } from './runLibrary';
 import { SwitchableTeacher, teacherFromSettings } from './teacherFactory';
 import type { TrajectoryStore } from './trajectoryStore';
 import { yieldToEvents } from './yieldToEvents';
+import type { StageGate } from './stageGate';
 
 export interface TrainingRunDeps {
   run: number;
@@ -50,6 +51,8 @@ export interface TrainingRunDeps {
   resume?: ResumePoint;
   /** Saves the run as it trains (rows, trajectories, checkpoints); absent: nothing is saved. */
   recorder?: RunRecorder;
+  /** Step-through mode: awaited after each stage of a step while it is on. */
+  stages?: StageGate;
 }
 
 /**
@@ -186,6 +189,7 @@ export class TrainingRun {
     this.status = 'stopping';
     this.abort.abort();
     this.teacher.cancelAll();
+    this.d.stages?.release();
     this.postProgress();
     this.wakeUp();
   }
@@ -360,6 +364,7 @@ export class TrainingRun {
               this.teacherWait = s.pending > 0 ? { ...s } : null;
               this.postProgress();
             },
+            onStage: (s) => this.d.stages?.wait(this.d.run, s, () => this.stopRequested),
           }),
           onEval: (step, e) => {
             if (step === 0)

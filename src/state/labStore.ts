@@ -9,6 +9,8 @@ import { presetConfig } from '../engine/presets';
 import { warmupStepsOf } from '../engine/students/catalog';
 import { IDLE_PROGRESS, initialLabState, type LabState, type PendingControl } from './slices';
 import type { RunProgress } from '../session/protocol';
+import { applySearchEvent } from './searchStore';
+import { applyStageEvent } from './stageStore';
 
 export type { LabState, WorkerStatus, ColorMode, RunNote } from './slices';
 
@@ -238,6 +240,12 @@ export function applyWorkerEvent(e: WorkerEvent): void {
             ? { ...s.comparison, status: 'failed' }
             : s.comparison,
       }));
+      return;
+    case 'rollout-results':
+      applySearchEvent(e);
+      return;
+    case 'stage':
+      applyStageEvent(e);
       return;
     default:
       assertNever(e);

@@ -51,6 +51,8 @@ const URGENT = new Set<WorkerEvent['type']>([
   'run-bundle',
   'hf-info',
   'student-plan',
+  'rollout-results',
+  'stage',
 ]);
 
 /** Longest wait before coalesced events reach the store: ~5 renders a second at most. */
