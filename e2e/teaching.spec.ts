@@ -1,0 +1,192 @@
+/**
+ * Issue 19 (parts 3-5): live alarms, rollout search and step-through mode, during a live run and
+ * on the saved run after a reload, asserting on values from the run's own exports.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Download, Page } from '@playwright/test';
+import { detectAlarms, type MetricsRow } from '../src/contract/alarms';
+import type { Trajectory } from '../src/engine/loop/types';
+import { readZip } from '../src/storage/zip';
+import { test, expect, waitForBackend } from './fixtures';
+import { tinyUrl } from './lab';
+
+async function text(d: Promise<Download>): Promise<{ name: string; bytes: Buffer }> {
+  const x = await d;
+  return { name: x.suggestedFilename(), bytes: await readFile(await x.path()) };
+}
+
+/** The saved run's bundle: its metrics rows and kept trajectories. */
+async function exportBundle(page: Page) {
+  const d = page.waitForEvent('download');
+  await page.getByTestId('saved-run').first().getByTestId('run-export').click();
+  const entries = readZip(new Uint8Array((await text(d)).bytes));
+  const file = (n: string) =>
+    new TextDecoder()
+      .decode(entries.find((e) => e.name === n)!.data)
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as unknown);
+  return {
+    metrics: file('metrics.jsonl') as MetricsRow[],
+    trajectories: file('trajectories.jsonl') as Trajectory[],
+  };
+}
+
+/** The alarms the page lists, as [kind, from, to]. */
+async function pageAlarms(page: Page): Promise<Array<[string, number, number]>> {
+  const items = page.getByTestId('alarm');
+  const out: Array<[string, number, number]> = [];
+  for (let i = 0; i < (await items.count()); i++) {
+    const a = items.nth(i);
+    out.push([
+      (await a.getAttribute('data-kind'))!,
+      Number(await a.getAttribute('data-from')),
+      Number(await a.getAttribute('data-to')),
+    ]);
+  }
+  return out;
+}
+
+test('alarms name the steps that set them off, live and after a reload; links open the step', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  // Responses capped at 3 tokens never end: the truncated share is 1 on every step.
+  await page.goto(tinyUrl('wasm', ['rl.steps=5', 'rl.maxNewTokens=3']));
+  expect(await waitForBackend(page)).toBe('wasm');
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 180_000 });
+  const length = page.locator('[data-testid="alarm"][data-kind="length-limit"]');
+  await expect(length).toHaveCount(1);
+  await expect(length).toContainText('Responses at the length limit');
+  await expect(length).toContainText('maxNewTokens');
+
+  // The range is the one the exported metrics give: truncated share ≥ 0.5 for ≥ 3 steps.
+  const { metrics } = await exportBundle(page);
+  const hot = metrics.filter((m) => m['completions/clipped_ratio'] >= 0.5).map((m) => m.step);
+  expect(hot).toEqual([1, 2, 3, 4, 5]);
+  await expect(length).toHaveAttribute('data-from', '1');
+  await expect(length).toHaveAttribute('data-to', '5');
+  // Every alarm the page lists is the detectors' verdict on the exported rows.
+  const expected = detectAlarms(metrics).map((a) => [a.kind, a.from, a.to]);
+  expect(await pageAlarms(page)).toEqual(expected);
+
+  // A step link opens that step in the inspector.
+  await length.getByTestId('alarm-step').filter({ hasText: '3' }).click();
+  await expect(page.getByTestId('inspected-step')).toHaveText('step 3');
+
+  // After a reload the saved run's rows give the same alarms; the link opens its saved step.
+  await page.reload();
+  expect(await waitForBackend(page)).toBe('wasm');
+  await expect(page.getByTestId('charts-preview')).toBeVisible();
+  await expect.poll(() => pageAlarms(page), { timeout: 30_000 }).toEqual(expected);
+  await length.getByTestId('alarm-step').filter({ hasText: '4' }).click();
+  await expect(page.getByTestId('inspected-step')).toHaveText('step 4');
+  await expect(page.getByTestId('rollout').first()).toBeVisible();
+
+  // A threshold is a setting: above every share, the length alarm goes away (and stays so).
+  await page.getByTestId('alarm-settings').locator('summary').click();
+  await page.getByTestId('alarm-truncationShare').fill('1.5');
+  await expect(length).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByTestId('alarm-truncationShare')).toHaveValue('1.5');
+});
+
+type Q = {
+  correct?: boolean;
+  guided?: boolean;
+  truncated?: boolean;
+  minReward?: number;
+  text?: string;
+};
+const count = (ts: Trajectory[], q: Q) =>
+  ts.filter(
+    (t) =>
+      (q.correct === undefined || t.correct === q.correct) &&
+      (q.guided === undefined || t.guided === q.guided) &&
+      (q.truncated === undefined || t.truncated === q.truncated) &&
+      (q.minReward === undefined || t.reward >= q.minReward) &&
+      (q.text === undefined || t.response.toLowerCase().includes(q.text)),
+  ).length;
+
+/** Sets the search form to `q` (unset fields: any) and returns the count the page shows. */
+async function search(page: Page, q: Q): Promise<number> {
+  const tri = (v: boolean | undefined) => (v === undefined ? 'any' : v ? 'yes' : 'no');
+  await page.getByTestId('search-correct').selectOption(tri(q.correct));
+  await page.getByTestId('search-guided').selectOption(tri(q.guided));
+  await page.getByTestId('search-truncated').selectOption(tri(q.truncated));
+  await page
+    .getByTestId('search-min-reward')
+    .fill(q.minReward === undefined ? '' : String(q.minReward));
+  await page.getByTestId('search-text').fill(q.text ?? '');
+  await page.waitForTimeout(600); // the form searches 200 ms after the last edit
+  return Number(await page.getByTestId('search-count').textContent());
+}
+
+test('rollout search counts equal the exported trajectories, live and after a reload; hits open in the inspector', async ({
+  page,
+}) => {
+  test.setTimeout(300_000);
+  await page.goto(tinyUrl('wasm', ['rl.steps=4']));
+  expect(await waitForBackend(page)).toBe('wasm');
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 240_000 });
+
+  // Everything the worker keeps, as the inspector exports it.
+  const d = page.waitForEvent('download');
+  await page.getByTestId('export-all').click();
+  const all = (await text(d)).bytes
+    .toString('utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Trajectory);
+  expect(all.length).toBe(4 * 2 * 3);
+  const box = page.getByTestId('rollout-search');
+  await expect(box.getByTestId('search-count')).toHaveText(String(all.length));
+  const queries: Q[] = [
+    { guided: true },
+    { correct: false },
+    { truncated: false, guided: false },
+    { minReward: 0.5 },
+    { text: '=' },
+    { text: '1', correct: false },
+  ];
+  const live: number[] = [];
+  for (const q of queries) {
+    const n = await search(page, q);
+    expect(n, JSON.stringify(q)).toBe(count(all, q));
+    live.push(n);
+  }
+  expect(live[0]).toBeGreaterThan(0); // the teacher guided some (rate 0.5)
+
+  // A hit opens its step and question in the inspector.
+  await search(page, { guided: true });
+  const hit = box.getByTestId('search-hit').first();
+  const step = await hit.getAttribute('data-step');
+  const group = await hit.getAttribute('data-group');
+  await hit.getByTestId('search-open').click();
+  await expect(page.getByTestId('inspected-step')).toHaveText(`step ${step}`);
+  await expect(page.getByTestId('inspect-group')).toHaveValue(group!);
+  await expect(page.locator('[data-testid="rollout"].rollout-guided').first()).toBeVisible();
+
+  // One question over the steps: a column per kept step that drew it.
+  await hit.getByTestId('search-history').click();
+  const itemId = all.find((t) => t.step === Number(step) && t.group === Number(group))!.itemId;
+  const steps = [...new Set(all.filter((t) => t.itemId === itemId).map((t) => t.step))];
+  await expect(page.getByTestId('history-col')).toHaveCount(steps.length);
+
+  // After a reload the saved run is searched: the same counts; hits open its saved steps.
+  await page.reload();
+  expect(await waitForBackend(page)).toBe('wasm');
+  await expect(page.getByTestId('search-source')).toHaveValue(/.+/);
+  await expect(box.getByTestId('search-count')).toHaveText(String(all.length), { timeout: 30_000 });
+  for (const [i, q] of queries.entries())
+    expect(await search(page, q), JSON.stringify(q)).toBe(live[i]);
+  await search(page, { correct: false });
+  const saved = box.getByTestId('search-hit').last();
+  const savedStep = await saved.getAttribute('data-step');
+  await saved.getByTestId('search-open').click();
+  await expect(page.getByTestId('inspected-step')).toHaveText(`step ${savedStep}`);
+  await page.screenshot({ path: 'docs/screenshot-search.png', fullPage: false });
+});
