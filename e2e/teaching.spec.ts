@@ -190,3 +190,79 @@ test('rollout search counts equal the exported trajectories, live and after a re
   await expect(page.getByTestId('inspected-step')).toHaveText(`step ${savedStep}`);
   await page.screenshot({ path: 'docs/screenshot-search.png', fullPage: false });
 });
+
+/** Clicks "next stage" until `stage` shows (checking the order), returning its element. */
+async function walkTo(page: Page, stage: string, order: string[]): Promise<void> {
+  const el = page.getByTestId('stage');
+  for (;;) {
+    await expect(page.getByTestId('stage-next')).toBeEnabled({ timeout: 120_000 });
+    const now = (await el.getAttribute('data-stage'))!;
+    if (order.at(-1) !== now) order.push(now);
+    if (now === stage) return;
+    await page.getByTestId('stage-next').click();
+    await expect(el).not.toHaveAttribute('data-stage', now, { timeout: 120_000 });
+  }
+}
+
+test('step-through on the default CPU preset: eight stages, their numbers equal the step’s export; continues after a reload', async ({
+  page,
+}) => {
+  test.setTimeout(420_000);
+  await page.goto('/');
+  expect(await waitForBackend(page)).toBe('wasm');
+  await expect(page.getByTestId('preset')).toHaveValue('cpu');
+  await page.getByTestId('stage-step').click();
+  await expect(page.getByTestId('stage-mode')).toBeChecked();
+  await expect(page.getByTestId('stage')).toHaveAttribute('data-stage', 'sample', {
+    timeout: 120_000,
+  });
+  await expect(page.getByTestId('stage')).toHaveAttribute('data-step', '1');
+  const order: string[] = [];
+  await walkTo(page, 'advantages', order);
+  expect(order).toEqual(['sample', 'reward', 'select', 'teacher', 'guided', 'advantages']);
+  // The advantage stage's rewards and advantages, by rollout.
+  const rows = page.getByTestId('stage-rollout');
+  const shown = new Map<string, { reward: number; adv: number }>();
+  for (let i = 0; i < (await rows.count()); i++) {
+    const r = rows.nth(i);
+    const key = `${await r.getAttribute('data-group')}/${await r.getAttribute('data-r')}`;
+    shown.set(key, {
+      reward: Number(await r.getAttribute('data-reward')),
+      adv: Number(await r.getAttribute('data-adv')),
+    });
+  }
+  await page.screenshot({ path: 'docs/screenshot-stages.png' });
+  await walkTo(page, 'update', order);
+  expect(order.slice(6)).toEqual(['loss', 'update']);
+  await page.getByTestId('stage-next').click();
+  // The step ends and the run waits (step once); its export holds the numbers the stages showed.
+  await expect(page.getByTestId('step')).toHaveText('1', { timeout: 60_000 });
+  await expect(page.getByTestId('phase')).toContainText('waiting', { timeout: 60_000 });
+  const d = page.waitForEvent('download');
+  await page.getByTestId('export-step').click();
+  const exported = (await text(d)).bytes
+    .toString('utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Trajectory);
+  expect(exported.length).toBe(shown.size);
+  for (const t of exported) {
+    const s = shown.get(`${t.group}/${t.index}`)!;
+    expect(s.reward).toBeCloseTo(t.reward, 9);
+    expect(s.adv).toBeCloseTo(t.advantage, 9);
+  }
+
+  // After a reload, step-through continues the saved run from its checkpoint (step 1).
+  await page.reload();
+  expect(await waitForBackend(page)).toBe('wasm');
+  await expect(page.getByTestId('saved-run').first()).toHaveAttribute('data-checkpoint', '1');
+  await page.getByTestId('stage-step').click();
+  await expect(page.getByTestId('stage')).toHaveAttribute('data-step', '2', { timeout: 180_000 });
+  await expect(page.getByTestId('stage')).toHaveAttribute('data-stage', 'sample');
+  await page.getByTestId('stage-next').click();
+  await expect(page.getByTestId('stage')).toHaveAttribute('data-stage', 'reward', {
+    timeout: 60_000,
+  });
+  await page.getByTestId('stop').click();
+  await expect(page.getByTestId('run-status')).toHaveText('stopped', { timeout: 60_000 });
+});

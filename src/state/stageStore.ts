@@ -5,8 +5,9 @@
 import { create } from 'zustand';
 import type { StageSummary } from '../contract/stages';
 import type { WorkerEvent } from '../session/protocol';
-import { runActive, stepRun } from './actions';
+import { resumeSavedRun, runActive, stepRun } from './actions';
 import { useLab } from './labStore';
+import { resumableRun } from './savedRunView';
 import { currentWorkerClient } from './workerClient';
 
 interface StageState {
@@ -26,13 +27,17 @@ export function setStageMode(on: boolean): void {
 }
 
 /**
- * Runs one step as stages: mode on, then "step once" (the first step of a new paused run when
- * none is active). Each stage then waits for nextStage().
+ * Runs one step as stages: mode on, then "step once" of the paused run. With no active run it
+ * continues the saved run the run controls' Resume offers (after a reload), else starts a new
+ * run paused after its first step. Each stage then waits for nextStage().
  */
 export function stepThrough(): void {
   if (!useStages.getState().on) setStageMode(true);
   useStages.setState({ stages: [], waiting: false });
-  if (!runActive() || useLab.getState().progress.waiting) stepRun();
+  const s = useLab.getState();
+  const saved = resumableRun(s.libraryRuns, runActive());
+  if (saved) resumeSavedRun(saved.id);
+  else if (!runActive() || s.progress.waiting) stepRun();
 }
 
 export function nextStage(): void {

@@ -34,6 +34,10 @@ function RolloutTable({ rows }: { rows: StageRollout[] }) {
           <tr
             key={`${r.group}-${r.index}`}
             data-testid="stage-rollout"
+            data-group={r.group}
+            data-r={r.index}
+            data-reward={r.reward}
+            data-adv={r.advantage}
             className={r.guided ? 'rollout-guided' : ''}
           >
             <td>Q{r.group + 1}</td>
