@@ -9,6 +9,7 @@ import type { Trajectory } from '../src/engine/loop/types';
 import { readZip } from '../src/storage/zip';
 import { test, expect, waitForBackend } from './fixtures';
 import { tinyUrl } from './lab';
+import { TEACHER_PORT } from '../playwright.config';
 
 async function text(d: Promise<Download>): Promise<{ name: string; bytes: Buffer }> {
   const x = await d;
@@ -81,6 +82,7 @@ test('alarms name the steps that set them off, live and after a reload; links op
   expect(await waitForBackend(page)).toBe('wasm');
   await expect(page.getByTestId('charts-preview')).toBeVisible();
   await expect.poll(() => pageAlarms(page), { timeout: 30_000 }).toEqual(expected);
+  await page.getByTestId('alarms').screenshot({ path: 'docs/screenshot-alarms.png' });
   await length.getByTestId('alarm-step').filter({ hasText: '4' }).click();
   await expect(page.getByTestId('inspected-step')).toHaveText('step 4');
   await expect(page.getByTestId('rollout').first()).toBeVisible();
@@ -128,7 +130,8 @@ test('rollout search counts equal the exported trajectories, live and after a re
   page,
 }) => {
   test.setTimeout(300_000);
-  await page.goto(tinyUrl('wasm', ['rl.steps=4']));
+  // 4 training questions, 2 a step: each comes back every other step (its history has columns).
+  await page.goto(tinyUrl('wasm', ['rl.steps=4', 'data.trainSize=4']));
   expect(await waitForBackend(page)).toBe('wasm');
   await page.getByTestId('start').click();
   await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 240_000 });
@@ -160,21 +163,30 @@ test('rollout search counts equal the exported trajectories, live and after a re
   }
   expect(live[0]).toBeGreaterThan(0); // the teacher guided some (rate 0.5)
 
-  // A hit opens its step and question in the inspector.
+  // One question over the steps: a column per kept step that drew it.
   await search(page, { guided: true });
   const hit = box.getByTestId('search-hit').first();
   const step = await hit.getAttribute('data-step');
   const group = await hit.getAttribute('data-group');
+  await hit.getByTestId('search-history').click();
+  const itemId = all.find((t) => t.step === Number(step) && t.group === Number(group))!.itemId;
+  const steps = [...new Set(all.filter((t) => t.itemId === itemId).map((t) => t.step))];
+  expect(steps.length).toBeGreaterThanOrEqual(2);
+  await expect(page.getByTestId('history-col')).toHaveCount(steps.length);
+  await page.waitForTimeout(600); // still the history after the form's own refresh
+  await expect(page.getByTestId('history-col')).toHaveCount(steps.length);
+  await expect(page.getByTestId('question-history')).toContainText(
+    all.find((t) => t.itemId === itemId)!.question.slice(0, 20),
+  );
+  await box.screenshot({ path: 'docs/screenshot-search.png' });
+
+  // A hit opens its step and question in the inspector.
+  await box.getByRole('button', { name: 'back to results' }).click();
+  await expect(box.getByTestId('search-count')).toHaveText(String(live[0]));
   await hit.getByTestId('search-open').click();
   await expect(page.getByTestId('inspected-step')).toHaveText(`step ${step}`);
   await expect(page.getByTestId('inspect-group')).toHaveValue(group!);
   await expect(page.locator('[data-testid="rollout"].rollout-guided').first()).toBeVisible();
-
-  // One question over the steps: a column per kept step that drew it.
-  await hit.getByTestId('search-history').click();
-  const itemId = all.find((t) => t.step === Number(step) && t.group === Number(group))!.itemId;
-  const steps = [...new Set(all.filter((t) => t.itemId === itemId).map((t) => t.step))];
-  await expect(page.getByTestId('history-col')).toHaveCount(steps.length);
 
   // After a reload the saved run is searched: the same counts; hits open its saved steps.
   await page.reload();
@@ -188,7 +200,43 @@ test('rollout search counts equal the exported trajectories, live and after a re
   const savedStep = await saved.getAttribute('data-step');
   await saved.getByTestId('search-open').click();
   await expect(page.getByTestId('inspected-step')).toHaveText(`step ${savedStep}`);
-  await page.screenshot({ path: 'docs/screenshot-search.png', fullPage: false });
+});
+
+test('a failing teacher raises the teacher alarm over exactly the steps whose calls failed', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  const teacher = `http://127.0.0.1:${TEACHER_PORT}`;
+  const res = await page.request.post(`${teacher}/__control/mode`, { data: { mode: 'error500' } });
+  expect(res.ok()).toBe(true);
+  await page.goto(
+    tinyUrl('wasm', [
+      'rl.steps=4',
+      'teacher.kind="http"',
+      `teacher.baseURL="${teacher}/v1"`,
+      'teacher.model="test-teacher"',
+      'teacher.retries=0',
+    ]),
+  );
+  expect(await waitForBackend(page)).toBe('wasm');
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 180_000 });
+  const { metrics } = await exportBundle(page);
+  // Maximal runs of steps with at least one failed call (the default threshold, 1).
+  const failing = metrics.map((m) => m['thinktuning/teacher_failures'] >= 1);
+  const runs: Array<[string, number, number]> = [];
+  failing.forEach((f, i) => {
+    if (!f) return;
+    const last = runs.at(-1);
+    if (last && last[2] === metrics[i].step - 1) last[2] = metrics[i].step;
+    else runs.push(['teacher-failing', metrics[i].step, metrics[i].step]);
+  });
+  expect(runs.length).toBeGreaterThan(0);
+  const shown = (await pageAlarms(page)).filter((a) => a[0] === 'teacher-failing');
+  expect(shown).toEqual(runs);
+  await expect(page.locator('[data-kind="teacher-failing"]').first()).toContainText(
+    'Teacher calls failed',
+  );
 });
 
 /** Clicks "next stage" until `stage` shows (checking the order), returning its element. */

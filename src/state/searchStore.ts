@@ -47,9 +47,10 @@ export function effectiveSource(
   return newest ? { kind: 'saved', runId: newest.id } : null;
 }
 
-/** Sends the current query (the worker answers with rollout-results). */
+/** Sends the current query, or the question history shown (answered by rollout-results). */
 export function runSearch(): void {
-  const { query, source } = useSearch.getState();
+  const { query: form, source, historyItem } = useSearch.getState();
+  const query = historyItem ? historyQuery(historyItem) : form;
   const src = effectiveSource(source, useLab.getState());
   const client = currentWorkerClient();
   if (!src || !client) return;
@@ -65,16 +66,13 @@ export function setSearchSource(source: RolloutSource | null): void {
   useSearch.setState({ source });
 }
 
-/** One question's rollouts across the kept steps, side by side. */
+/** Every kept rollout of one question (its history across steps). */
+const historyQuery = (itemId: string): RolloutQuery => ({ ...EMPTY_QUERY, itemId, limit: 1000 });
+
+/** One question's rollouts across the kept steps, side by side (null: back to the results). */
 export function showQuestionHistory(itemId: string | null): void {
-  useSearch.setState((s) => ({ historyItem: itemId, query: { ...s.query } }));
-  if (itemId === null) return runSearch();
-  const { source } = useSearch.getState();
-  const src = effectiveSource(source, useLab.getState());
-  const client = currentWorkerClient();
-  if (!src || !client) return;
-  const query: RolloutQuery = { ...EMPTY_QUERY, itemId, limit: 1000 };
-  useSearch.setState({ pending: client.send({ type: 'search-rollouts', source: src, query }) });
+  useSearch.setState({ historyItem: itemId });
+  runSearch();
 }
 
 /**
