@@ -279,7 +279,7 @@ test('step-through on the default CPU preset: eight stages, their numbers equal 
       adv: Number(await r.getAttribute('data-adv')),
     });
   }
-  await page.screenshot({ path: 'docs/screenshot-stages.png' });
+  await page.getByTestId('stage-panel').screenshot({ path: 'docs/screenshot-stages.png' });
   await walkTo(page, 'update', order);
   expect(order.slice(6)).toEqual(['loss', 'update']);
   await page.getByTestId('stage-next').click();

@@ -45,6 +45,7 @@ function RolloutTable({ rows }: { rows: StageRollout[] }) {
             <td className="stage-text">
               {r.text}
               {!r.finished && !r.guided && <span className="b b-trunc">truncated</span>}
+              {r.guided && <span className="b b-guided">guided</span>}
             </td>
             <td>{r.tokens}</td>
             {has('reward') && (
