@@ -8,7 +8,7 @@ import { detectAlarms, type MetricsRow } from '../src/contract/alarms';
 import type { Trajectory } from '../src/engine/loop/types';
 import { readZip } from '../src/storage/zip';
 import { test, expect, waitForBackend } from './fixtures';
-import { tinyUrl } from './lab';
+import { stepCount, tinyUrl, waitForStep } from './lab';
 import { TEACHER_PORT } from '../playwright.config';
 
 async function text(d: Promise<Download>): Promise<{ name: string; bytes: Buffer }> {
@@ -54,11 +54,19 @@ test('alarms name the steps that set them off, live and after a reload; links op
 }) => {
   test.setTimeout(240_000);
   // Responses capped at 3 tokens never end: the truncated share is 1 on every step.
-  await page.goto(tinyUrl('wasm', ['rl.steps=5', 'rl.maxNewTokens=3']));
+  await page.goto(tinyUrl('wasm', ['rl.steps=40', 'rl.maxNewTokens=3']));
   expect(await waitForBackend(page)).toBe('wasm');
   await page.getByTestId('start').click();
-  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 180_000 });
   const length = page.locator('[data-testid="alarm"][data-kind="length-limit"]');
+  // During the run (paused after step 3 or later): the alarm covers the steps so far.
+  await waitForStep(page, 3, 120_000);
+  await page.getByTestId('pause').click();
+  await expect(page.getByTestId('phase')).toContainText('waiting', { timeout: 60_000 });
+  const held = await stepCount(page);
+  await expect(length).toHaveAttribute('data-from', '1');
+  await expect(length).toHaveAttribute('data-to', String(held));
+  await page.getByTestId('stop').click();
+  await expect(page.getByTestId('run-status')).toHaveText('stopped', { timeout: 60_000 });
   await expect(length).toHaveCount(1);
   await expect(length).toContainText('Responses at the length limit');
   await expect(length).toContainText('maxNewTokens');
@@ -66,16 +74,16 @@ test('alarms name the steps that set them off, live and after a reload; links op
   // The range is the one the exported metrics give: truncated share ≥ 0.5 for ≥ 3 steps.
   const { metrics } = await exportBundle(page);
   const hot = metrics.filter((m) => m['completions/clipped_ratio'] >= 0.5).map((m) => m.step);
-  expect(hot).toEqual([1, 2, 3, 4, 5]);
+  expect(hot).toEqual(Array.from({ length: held }, (_, i) => i + 1));
   await expect(length).toHaveAttribute('data-from', '1');
-  await expect(length).toHaveAttribute('data-to', '5');
+  await expect(length).toHaveAttribute('data-to', String(held));
   // Every alarm the page lists is the detectors' verdict on the exported rows.
   const expected = detectAlarms(metrics).map((a) => [a.kind, a.from, a.to]);
   expect(await pageAlarms(page)).toEqual(expected);
 
   // A step link opens that step in the inspector.
-  await length.getByTestId('alarm-step').filter({ hasText: '3' }).click();
-  await expect(page.getByTestId('inspected-step')).toHaveText('step 3');
+  await length.locator('[data-testid="alarm-step"][data-step="1"]').click();
+  await expect(page.getByTestId('inspected-step')).toHaveText('step 1');
 
   // After a reload the saved run's rows give the same alarms; the link opens its saved step.
   await page.reload();
@@ -83,8 +91,8 @@ test('alarms name the steps that set them off, live and after a reload; links op
   await expect(page.getByTestId('charts-preview')).toBeVisible();
   await expect.poll(() => pageAlarms(page), { timeout: 30_000 }).toEqual(expected);
   await page.getByTestId('alarms').screenshot({ path: 'docs/screenshot-alarms.png' });
-  await length.getByTestId('alarm-step').filter({ hasText: '4' }).click();
-  await expect(page.getByTestId('inspected-step')).toHaveText('step 4');
+  await length.locator(`[data-testid="alarm-step"][data-step="${held}"]`).click();
+  await expect(page.getByTestId('inspected-step')).toHaveText(`step ${held}`);
   await expect(page.getByTestId('rollout').first()).toBeVisible();
 
   // A threshold is a setting: above every share, the length alarm goes away (and stays so).
@@ -131,10 +139,18 @@ test('rollout search counts equal the exported trajectories, live and after a re
 }) => {
   test.setTimeout(300_000);
   // 4 training questions, 2 a step: each comes back every other step (its history has columns).
-  await page.goto(tinyUrl('wasm', ['rl.steps=4', 'data.trainSize=4']));
+  await page.goto(tinyUrl('wasm', ['rl.steps=40', 'data.trainSize=4']));
   expect(await waitForBackend(page)).toBe('wasm');
   await page.getByTestId('start').click();
-  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 240_000 });
+  const box = page.getByTestId('rollout-search');
+  // During the run (paused): every kept rollout so far, 2 questions × 3 rollouts a step.
+  await waitForStep(page, 4, 120_000);
+  await page.getByTestId('pause').click();
+  await expect(page.getByTestId('phase')).toContainText('waiting', { timeout: 60_000 });
+  const held = await stepCount(page);
+  await expect(box.getByTestId('search-count')).toHaveText(String(6 * held));
+  await page.getByTestId('stop').click();
+  await expect(page.getByTestId('run-status')).toHaveText('stopped', { timeout: 60_000 });
 
   // Everything the worker keeps, as the inspector exports it.
   const d = page.waitForEvent('download');
@@ -144,8 +160,7 @@ test('rollout search counts equal the exported trajectories, live and after a re
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as Trajectory);
-  expect(all.length).toBe(4 * 2 * 3);
-  const box = page.getByTestId('rollout-search');
+  expect(all.length).toBe(held * 2 * 3);
   await expect(box.getByTestId('search-count')).toHaveText(String(all.length));
   const queries: Q[] = [
     { guided: true },

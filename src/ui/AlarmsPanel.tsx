@@ -22,9 +22,9 @@ const FIELDS: Array<{ key: keyof AlarmSettings; label: string; step: number }> =
   { key: 'minSteps', label: 'steps in a row (entropy, length, spread)', step: 1 },
 ];
 
-/** The steps an alarm links to: all of a short range, else its first, middle and last. */
+/** The steps an alarm links to: all of a range up to 8 steps, else its first, middle and last. */
 function linkSteps(from: number, to: number): number[] {
-  if (to - from < 5) return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  if (to - from < 8) return Array.from({ length: to - from + 1 }, (_, i) => from + i);
   return [from, Math.round((from + to) / 2), to];
 }
 
@@ -99,7 +99,13 @@ export function AlarmsPanel() {
             <span className="alarm-links">
               inspect
               {linkSteps(a.from, a.to).map((s) => (
-                <button key={s} className="link" data-testid="alarm-step" onClick={() => open(s)}>
+                <button
+                  key={s}
+                  className="link"
+                  data-testid="alarm-step"
+                  data-step={s}
+                  onClick={() => open(s)}
+                >
                   {s}
                 </button>
               ))}
