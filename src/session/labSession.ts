@@ -13,6 +13,8 @@ import { LibraryHost } from './hosts/libraryHost';
 import { ModelHost } from './hosts/modelHost';
 import { PretrainedHost } from './hosts/pretrainedHost';
 import { RunHost } from './hosts/runHost';
+import { SearchHost } from './hosts/searchHost';
+import { StageGate } from './hosts/stageGate';
 import { Student } from './hosts/student';
 import { TeacherHost } from './hosts/teacherHost';
 import { TrajectoryHost } from './hosts/trajectoryHost';
@@ -47,6 +49,14 @@ export class LabSession {
     const pretrained = new PretrainedHost(ctx, student, current);
     const runs = new RunHost(ctx, student, library, (c) => pretrained.studentFor(c));
     this.runs = runs;
+    // Step-through mode: a run's steps wait after each stage while it is on.
+    const stages = new StageGate((e) => ctx.host.post(e));
+    runs.stages = stages;
+    const search = new SearchHost({
+      post: (e) => ctx.host.post(e),
+      live: () => ({ run: runs.started, store: runs.store }),
+      saved: (runId) => library.use((lib) => lib.loadTrajectories(runId)),
+    });
     const counterfactual = new CounterfactualHost(() => ({
       post: (e) => ctx.host.post(e),
       store: runs.store,
@@ -96,6 +106,10 @@ export class LabSession {
       'close-imported': now((c) => imports.close(c)),
       'export-verl-job': now((c) => verl.export(c)),
       counterfactual: now((c) => counterfactual.replay(c.id, c.request)),
+      'search-rollouts': now((c) => search.search(c)),
+      'inspect-saved': now((c) => search.inspectSaved(c)),
+      'stage-mode': now((c) => stages.setMode(c.on)),
+      'stage-next': now(() => stages.next()),
     };
   }
 

@@ -20,6 +20,8 @@ import type { ConnectionReport } from '../contract/teacher';
 import type { RunRecord } from '../contract/runRecord';
 import type { StorageUsage } from '../contract/storageUsage';
 import type { ImportedRun, ImportProgress, RolloutDetail } from '../contract/importedRun';
+import type { RolloutQuery, RolloutSearchResult, RolloutSource } from '../contract/rolloutSearch';
+import type { StageSummary } from '../contract/stages';
 
 export interface SampleParams {
   /** The user's prompt (wrapped in the chat format by the worker). */
@@ -131,7 +133,15 @@ export type WorkerCommand =
    * Replays one group of a kept step with edits, at that step's pre-update weights, without
    * changing the run (counterfactualHost.ts); answered by a `counterfactual` event.
    */
-  | { type: 'counterfactual'; id: number; request: CounterfactualRequest };
+  | { type: 'counterfactual'; id: number; request: CounterfactualRequest }
+  /** Searches kept trajectories (live run or a saved run); answered by `rollout-results`. */
+  | { type: 'search-rollouts'; id: number; source: RolloutSource; query: RolloutQuery }
+  /** One step of a saved run in the inspector; answered by `trajectories` with this id. */
+  | { type: 'inspect-saved'; id: number; runId: string; step: number }
+  /** Step-through mode on or off: steps pause after each stage (a `stage` event) until… */
+  | { type: 'stage-mode'; id: number; on: boolean }
+  /** …the next stage is asked for. */
+  | { type: 'stage-next'; id: number };
 
 /**
  * What the page shows of a run opened read-only: the index without its per-rollout columns and
@@ -317,7 +327,16 @@ export type WorkerEvent =
   /** Answers export-verl-job: the ZIP (its buffer transferred). */
   | { type: 'verl-job'; id: number; filename: string; bytes: ArrayBuffer }
   /** Answers `counterfactual`: the original and edited group side by side, or why not. */
-  | { type: 'counterfactual'; id: number; result?: CounterfactualResult; error?: string };
+  | { type: 'counterfactual'; id: number; result?: CounterfactualResult; error?: string }
+  | {
+      type: 'rollout-results';
+      id: number;
+      source: RolloutSource;
+      query: RolloutQuery;
+      result: RolloutSearchResult;
+    }
+  /** Step-through mode: a stage of the step finished; the step waits for `stage-next`. */
+  | { type: 'stage'; run: number; stage: StageSummary; waiting: boolean };
 
 /** A Hugging Face model folder: picked or dropped files, or a base URL (…/resolve/main/). */
 export type PretrainedSource =

@@ -80,6 +80,11 @@ export class RunLibrary {
     return this.recorder(record.id);
   }
 
+  /** A saved run's kept trajectories, by step (rollout search, the inspector after a reload). */
+  loadTrajectories(runId: string): Promise<Array<{ step: number; trajectories: Trajectory[] }>> {
+    return this.store.loadTrajectories(runId);
+  }
+
   rename(runId: string, name: string): Promise<RunRecord> {
     return this.store.renameRun(runId, name);
   }

@@ -27,6 +27,7 @@ import type { RunRecorder } from './runLibrary';
 import { SwitchableTeacher, teacherFromSettings } from './teacherFactory';
 import type { TrajectoryStore } from './trajectoryStore';
 import { yieldToEvents } from './yieldToEvents';
+import type { StageGate } from './hosts/stageGate';
 
 export interface TrainingRunDeps {
   run: number;
@@ -52,6 +53,8 @@ export interface TrainingRunDeps {
   recorder?: RunRecorder;
   /** Told just before each RL step (1-based) with the student it starts from. */
   onBeforeStep?(step: number, model: CausalLM): void;
+  /** Step-through mode: awaited after each stage of a step while it is on. */
+  stages?: StageGate;
 }
 
 /**
@@ -188,6 +191,7 @@ export class TrainingRun {
     this.status = 'stopping';
     this.abort.abort();
     this.teacher.cancelAll();
+    this.d.stages?.release();
     this.postProgress();
     this.wakeUp();
   }
@@ -364,6 +368,7 @@ export class TrainingRun {
                 this.teacherWait = s.pending > 0 ? { ...s } : null;
                 this.postProgress();
               },
+              onStage: (s) => this.d.stages?.wait(this.d.run, s, () => this.stopRequested),
             };
           },
           onEval: (step, e) => {

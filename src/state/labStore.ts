@@ -10,6 +10,8 @@ import { presetConfig } from '../contract/presets';
 import { warmupStepsOf } from '../contract/students';
 import { IDLE_PROGRESS, initialLabState, type LabState, type PendingControl } from './slices';
 import type { RunProgress } from '../session/protocol';
+import { applySearchEvent } from './searchStore';
+import { applyStageEvent } from './stageStore';
 
 export type { LabState, WorkerStatus, ColorMode, RunNote } from './slices';
 
@@ -248,6 +250,12 @@ export function applyWorkerEvent(e: WorkerEvent): void {
       return;
     case 'counterfactual':
       applyCounterfactualEvent(e);
+      return;
+    case 'rollout-results':
+      applySearchEvent(e);
+      return;
+    case 'stage':
+      applyStageEvent(e);
       return;
     default:
       assertNever(e);

@@ -53,6 +53,8 @@ const URGENT = new Set<WorkerEvent['type']>([
   'hf-info',
   'student-plan',
   'counterfactual',
+  'rollout-results',
+  'stage',
 ]);
 
 /** A request waiting for its reply: events answering it go here instead of the store. */

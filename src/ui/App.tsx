@@ -10,6 +10,9 @@ import { FaultPanel } from './FaultPanel';
 import { Header } from './Header';
 import { ImportedInspector } from './ImportedInspector';
 import { Inspector } from './Inspector';
+import { AlarmsPanel } from './AlarmsPanel';
+import { RolloutSearch } from './RolloutSearch';
+import { StagePanel } from './StagePanel';
 import { ModelPanel } from './ModelPanel';
 import { RunControls } from './RunControls';
 import { RunList } from './RunList';
@@ -46,6 +49,7 @@ export function App() {
         <div className="lab">
           <div className="lab-controls">
             <RunControls />
+            <StagePanel />
           </div>
           <aside className="sidebar" aria-label="Settings">
             <TeacherPanel />
@@ -55,7 +59,9 @@ export function App() {
             <FaultPanel />
             <Charts />
             <RunNotes />
+            <AlarmsPanel />
             <Inspector />
+            <RolloutSearch />
             <RunList />
             <ImportedInspector />
             <CompareView />

@@ -354,6 +354,9 @@ export function Inspector() {
             <option value="">
               latest{inspected && inspectStep === null ? ` (${inspected.step})` : ''}
             </option>
+            {inspectStep !== null && !stored?.steps.includes(inspectStep) && (
+              <option value={inspectStep}>{inspectStep} (saved run)</option>
+            )}
             {(stored?.steps ?? []).map((s) => (
               <option key={s} value={s}>
                 {s}

@@ -35,7 +35,10 @@ import {
   type TrainerState,
 } from './trainerState';
 import type { StepResult } from '../../contract/loopRecords';
+import type { MetricName } from '../../contract/metrics';
 import { runUpdates } from './update';
+import type { StageSummary } from '../../contract/stages';
+import { advantageStage, stageRollouts, stageSummary } from './stages';
 
 /** Per-step options of `RlTrainer.runStep`. */
 export interface StepOptions {
@@ -47,6 +50,8 @@ export interface StepOptions {
   onPhase?: (phase: 'rollout' | 'teacher' | 'update') => void;
   /** Told what the teacher phase waits for, at its start and after each call. */
   onTeacherStatus?: (s: Readonly<TeacherPhaseStatus>) => void;
+  /** Step-through mode: awaited after each stage with its summary (src/contract/stages.ts). */
+  onStage?: (s: StageSummary) => void | Promise<void>;
 }
 
 export interface TrainerDeps {
@@ -238,6 +243,27 @@ export class RlTrainer {
         offPolicy: ids.map(() => false),
       };
     });
+    const stepNo = this.step + 1;
+    const stage = opts.onStage;
+    const graded = (r: Rollout) => ({ reward: r.reward.total, correct: r.reward.grade.correct });
+    if (stage) {
+      const n = rollouts.length;
+      const meanTokens = rollouts.reduce((t, r) => t + r.ids.length, 0) / Math.max(1, n);
+      await stage(
+        stageSummary(stepNo, 'sample', stageRollouts(rollouts), {
+          rollouts: n,
+          mean_tokens: meanTokens,
+        }),
+      );
+      const mean = rollouts.reduce((t, r) => t + r.reward.total, 0) / Math.max(1, n);
+      const acc = rollouts.filter((r) => r.reward.grade.correct).length / Math.max(1, n);
+      await stage(
+        stageSummary(stepNo, 'reward', stageRollouts(rollouts, graded), {
+          reward_mean: mean,
+          accuracy: acc,
+        }),
+      );
+    }
 
     // ---- teacher (ThinkTuning) --------------------------------------------------------------
     const schedule = teacherScheduleAt(this.step, {
@@ -264,6 +290,16 @@ export class RlTrainer {
         rng: this.rng,
       });
       const jobs = picked.flatMap((idx, g) => idx.map((i) => rollouts[g * G + i]));
+      if (stage)
+        await stage(
+          stageSummary(
+            stepNo,
+            'select',
+            stageRollouts(rollouts, (r) => ({ ...graded(r), selected: jobs.includes(r) })),
+            { rate: schedule.rate, selected: jobs.length },
+          ),
+        );
+      const replies = new Map<Rollout, string>();
       // Under the step's teacher deadline, with failed attempts counted as they happen.
       const results = await this.guards.guideAll(
         this.teacher!,
@@ -279,6 +315,12 @@ export class RlTrainer {
       results.forEach((res, k) => {
         const r = jobs[k];
         if (res === 'skipped') return; // circuit open: no call, the rollout stays unguided
+        replies.set(
+          r,
+          res.ok
+            ? `${res.guidance.reason} ${res.guidance.phrase}`.trim()
+            : `failed (${res.failure}): ${res.message}`,
+        );
         if (!res.ok) {
           failures[res.failure] = (failures[res.failure] ?? 0) + 1;
           notes.push(`teacher ${res.failure}: ${res.message}`);
@@ -297,6 +339,43 @@ export class RlTrainer {
         r.offPolicy = offPolicyFlags(guided, c.thinktuning.offPolicyScope);
         r.reward = this.score(r.item, guided.text, true, guided.ids.length);
       });
+      if (stage) {
+        const teacherRows = stageRollouts(rollouts, (r) => ({
+          ...graded(r),
+          selected: jobs.includes(r),
+          teacher: replies.get(r),
+        }));
+        // The teacher stage shows the student's own text; the guided stage the joined one.
+        for (const row of teacherRows) {
+          const r = rollouts.find((x) => x.group === row.group && x.index === row.index)!;
+          row.text = r.text.length > 160 ? `${r.text.slice(0, 160)}…` : r.text;
+          row.tokens = r.ids.length;
+        }
+        const failed = Object.values(failures).reduce((t, n) => t + n, 0);
+        await stage(
+          stageSummary(
+            stepNo,
+            'teacher',
+            teacherRows,
+            { replies: replies.size, failed },
+            notes.slice(),
+          ),
+        );
+        const guidedRows = stageRollouts(rollouts, (r) => ({
+          ...graded(r),
+          guided: r.guided !== null,
+          offPolicyTokens: r.offPolicy.filter(Boolean).length,
+        }));
+        const nGuided = rollouts.filter((r) => r.guided).length;
+        await stage(stageSummary(stepNo, 'guided', guidedRows, { guided: nGuided }));
+      }
+    } else if (stage) {
+      const why =
+        this.teacher === null
+          ? 'No teacher in this run (GRPO): nothing is selected, guided or sent.'
+          : `The teacher schedule is off at this step (rate ${schedule.rate.toFixed(3)}): nothing is guided.`;
+      for (const name of ['select', 'teacher', 'guided'] as const)
+        await stage(stageSummary(stepNo, name, stageRollouts(rollouts, graded), {}, [why]));
     }
     const tTeacher = performance.now();
 
@@ -308,6 +387,7 @@ export class RlTrainer {
       { mode: c.rl.advantage, epsilon: 1e-6, skipZeroSpread: c.rl.skipZeroSpread },
     );
     const credits = this.tokenCredits(rollouts, adv.advantages);
+    if (stage) await stage(advantageStage(stepNo, rollouts, adv));
     const used = rollouts.map((_, i) => i).filter((i) => adv.keep[i]);
     let result: StepResult;
     if (used.length === 0) {
@@ -358,6 +438,13 @@ export class RlTrainer {
       });
       const oldData = (await oldLogp.data()) as Float32Array;
       const tUpdate = performance.now();
+      if (stage)
+        await stage(
+          stageSummary(stepNo, 'loss', [], {
+            ...upd.metrics,
+            batch_tokens: packed.length * used.length,
+          }),
+        );
       result = this.finish(
         rollouts,
         adv,
@@ -372,6 +459,12 @@ export class RlTrainer {
       tf.dispose([oldLogp, ...(refLogp ? [refLogp] : [])]);
       disposePacked(packed);
     }
+    if (stage && used.length === 0)
+      await stage(
+        stageSummary(stepNo, 'loss', [], {}, [
+          'No rollout is in the loss (every group had equal rewards): the step makes no update.',
+        ]),
+      );
     const tooLong = this.tooLongQuestions - tooLongBefore;
     result.metrics['data/skipped_too_long'] = tooLong;
     if (tooLong > 0)
@@ -385,6 +478,20 @@ export class RlTrainer {
       c,
       this.teacher !== null,
     );
+    if (stage) {
+      const m = result.metrics;
+      const keys: MetricName[] = [
+        'grad_norm',
+        'learning_rate',
+        'update/count',
+        'update/skipped',
+        'reward',
+        'accuracy',
+      ];
+      await stage(
+        stageSummary(stepNo, 'update', [], Object.fromEntries(keys.map((k) => [k, m[k] ?? 0]))),
+      );
+    }
     this.step++;
     return result;
   }

@@ -12,6 +12,7 @@ import { TrainingRun } from '../trainingRun';
 import { TrajectoryStore } from '../trajectoryStore';
 import { NOT_INITIALISED, type CommandOf, type SessionContext } from './context';
 import type { LibraryHost } from './libraryHost';
+import type { StageGate } from './stageGate';
 import type { Student } from './student';
 
 /** A run's name when the page gives none (the page names runs with state/runNames.ts). */
@@ -29,6 +30,8 @@ export class RunHost {
   readonly store: TrajectoryStore;
   /** The saved run the current run records into. */
   private savedRunId: string | null = null;
+  /** Step-through mode: awaited after each stage of a step while it is on (stageGate.ts). */
+  stages?: StageGate;
   /** Told just before each RL step of run `run` with the student it starts from. */
   onBeforeStep?: (run: number, step: number, model: CausalLM) => void;
 
@@ -145,6 +148,7 @@ export class RunHost {
       idle: () => this.ctx.studentWork,
       pretrained: config.student.source === 'hf' ? () => this.pretrainedStudent(config) : undefined,
       onBeforeStep: (step, model) => this.onBeforeStep?.(run, step, model),
+      stages: this.stages,
     });
   }
 }
