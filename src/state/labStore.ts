@@ -255,7 +255,7 @@ export function applyWorkerEvent(e: WorkerEvent): void {
       applySearchEvent(e);
       return;
     case 'stage':
-      applyStageEvent(e);
+      applyStageEvent(e, useLab.getState().run);
       return;
     default:
       assertNever(e);

@@ -9,7 +9,7 @@ import {
 import { resetAlarmSettings, setAlarmSetting, useAlarmSettings } from '../state/alarmStore';
 import { useLab } from '../state/labStore';
 import { chartHistory, previewRun } from '../state/savedRunView';
-import { openInInspector } from '../state/searchStore';
+import { openInInspector } from '../state/searchActions';
 
 const FIELDS: Array<{ key: keyof AlarmSettings; label: string; step: number }> = [
   { key: 'entropyFraction', label: 'entropy ≤ fraction of start', step: 0.05 },

@@ -8,8 +8,8 @@ import {
   setSearchQuery,
   setSearchSource,
   showQuestionHistory,
-  useSearch,
-} from '../state/searchStore';
+} from '../state/searchActions';
+import { useSearch } from '../state/searchStore';
 
 const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
 

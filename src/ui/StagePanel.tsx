@@ -6,7 +6,8 @@ import {
   type StageSummary,
 } from '../contract/stages';
 import { useLab } from '../state/labStore';
-import { nextStage, setStageMode, stepThrough, useStages } from '../state/stageStore';
+import { nextStage, setStageMode, stepThrough } from '../state/stageActions';
+import { useStages } from '../state/stageStore';
 
 const f3 = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(3));
 
