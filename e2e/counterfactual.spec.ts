@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Trajectory } from '../src/contract/loopRecords';
 import { test, expect, waitForBackend } from './fixtures';
-import { tinyUrl } from './lab';
+import { openFirstGuidedGroup, tinyUrl } from './lab';
 
 test('a counterfactual without the guidance recomputes the advantages by the formula', async ({
   page,
@@ -17,22 +17,7 @@ test('a counterfactual without the guidance recomputes the advantages by the for
   await waitForBackend(page);
   await page.getByTestId('start').click();
   await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 180_000 });
-  const stepSelect = page.getByTestId('inspect-step');
-  const steps = (await stepSelect.locator('option').allTextContents()).filter((t) =>
-    /^\d+$/.test(t),
-  );
-  let found: { step: string; group: string } | null = null;
-  for (const step of steps) {
-    await stepSelect.selectOption(step);
-    await expect(page.getByTestId('inspected-step')).toHaveText(`step ${step}`);
-    const guided = page.getByTestId('inspect-group').locator('option', { hasText: 'guided' });
-    if ((await guided.count()) > 0) {
-      found = { step, group: (await guided.first().getAttribute('value'))! };
-      break;
-    }
-  }
-  expect(found, 'a step with a guided rollout').not.toBeNull();
-  await page.getByTestId('inspect-group').selectOption(found!.group);
+  const found = await openFirstGuidedGroup(page);
 
   const downloadP = page.waitForEvent('download');
   await page.getByTestId('export-step').click();
@@ -41,7 +26,7 @@ test('a counterfactual without the guidance recomputes the advantages by the for
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as Trajectory)
-    .filter((t) => t.group === Number(found!.group))
+    .filter((t) => t.group === Number(found.group))
     .sort((a, b) => a.index - b.index);
   const guided = group.filter((t) => t.guided);
   expect(guided.length).toBeGreaterThan(0);

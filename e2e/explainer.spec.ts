@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Trajectory } from '../src/contract/loopRecords';
 import { test, expect, waitForBackend } from './fixtures';
-import { stepCount, tinyUrl, waitForStep } from './lab';
+import { openFirstGuidedGroup, stepCount, tinyUrl, waitForStep } from './lab';
 
 test('the explainer shows the exported ratio, weight and gradient of a clicked token', async ({
   page,
@@ -16,22 +16,7 @@ test('the explainer shows the exported ratio, weight and gradient of a clicked t
   await waitForBackend(page);
   await page.getByTestId('start').click();
   await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 180_000 });
-  const stepSelect = page.getByTestId('inspect-step');
-  const steps = (await stepSelect.locator('option').allTextContents()).filter((t) =>
-    /^\d+$/.test(t),
-  );
-  let found: { step: string; group: string } | null = null;
-  for (const step of steps) {
-    await stepSelect.selectOption(step);
-    await expect(page.getByTestId('inspected-step')).toHaveText(`step ${step}`);
-    const guided = page.getByTestId('inspect-group').locator('option', { hasText: 'guided' });
-    if ((await guided.count()) > 0) {
-      found = { step, group: (await guided.first().getAttribute('value'))! };
-      break;
-    }
-  }
-  expect(found, 'a step with a guided rollout').not.toBeNull();
-  await page.getByTestId('inspect-group').selectOption(found!.group);
+  const found = await openFirstGuidedGroup(page);
   const inspector = page.getByTestId('inspector');
 
   const downloadP = page.waitForEvent('download');
@@ -41,7 +26,7 @@ test('the explainer shows the exported ratio, weight and gradient of a clicked t
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as Trajectory)
-    .filter((t) => t.group === Number(found!.group));
+    .filter((t) => t.group === Number(found.group));
 
   const teacherTok = inspector.locator('[data-testid="token"][data-part="phrase"]').first();
   const studentTok = inspector.locator('[data-testid="token"][data-part="student"]').first();

@@ -79,3 +79,27 @@ export async function resetLongTasks(page: Page): Promise<void> {
 export async function longTasks(page: Page): Promise<number[]> {
   return page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
 }
+
+/**
+ * Opens, in the inspector, the first kept step with a guided rollout and that rollout's question;
+ * returns them (fails the test when no kept step has one).
+ */
+export async function openFirstGuidedGroup(page: Page): Promise<{ step: string; group: string }> {
+  const stepSelect = page.getByTestId('inspect-step');
+  const steps = (await stepSelect.locator('option').allTextContents()).filter((t) =>
+    /^\d+$/.test(t),
+  );
+  let found: { step: string; group: string } | null = null;
+  for (const step of steps) {
+    await stepSelect.selectOption(step);
+    await expect(page.getByTestId('inspected-step')).toHaveText(`step ${step}`);
+    const guided = page.getByTestId('inspect-group').locator('option', { hasText: 'guided' });
+    if ((await guided.count()) > 0) {
+      found = { step, group: (await guided.first().getAttribute('value'))! };
+      break;
+    }
+  }
+  expect(found, 'a step with a guided rollout').not.toBeNull();
+  await page.getByTestId('inspect-group').selectOption(found!.group);
+  return found!;
+}
