@@ -5,6 +5,7 @@ import {
   CHART_IDS,
   longTasks,
   observeLongTasks,
+  openFirstGuidedGroup,
   resetLongTasks,
   stepCount,
   tinyUrl,
@@ -96,18 +97,7 @@ test.describe('training lab: a tiny ThinkTuning run', () => {
       /^\d+$/.test(t),
     );
     expect(steps.length).toBe(4);
-    let found: { step: string; group: string } | null = null;
-    for (const step of steps) {
-      await stepSelect.selectOption(step);
-      await expect(page.getByTestId('inspected-step')).toHaveText(`step ${step}`);
-      const guided = page.getByTestId('inspect-group').locator('option', { hasText: 'guided' });
-      if ((await guided.count()) > 0) {
-        found = { step, group: (await guided.first().getAttribute('value'))! };
-        break;
-      }
-    }
-    expect(found, 'a step with a guided rollout').not.toBeNull();
-    await page.getByTestId('inspect-group').selectOption(found!.group);
+    const found = await openFirstGuidedGroup(page);
     const inspector = page.getByTestId('inspector');
     await expect(
       inspector.locator('[data-testid="token"][data-offpolicy="true"]').first(),
@@ -140,16 +130,16 @@ test.describe('training lab: a tiny ThinkTuning run', () => {
     const downloadP = page.waitForEvent('download');
     await page.getByTestId('export-step').click();
     const download = await downloadP;
-    expect(download.suggestedFilename()).toMatch(new RegExp(`step${found!.step}\\.jsonl$`));
+    expect(download.suggestedFilename()).toMatch(new RegExp(`step${found.step}\\.jsonl$`));
     const text = await readFile((await download.path())!, 'utf8');
     const exported = text
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Trajectory);
     // One numbering: the file of step N holds "step": N, as the page and metrics.jsonl count.
-    expect(exported.every((t) => t.step === Number(found!.step))).toBe(true);
+    expect(exported.every((t) => t.step === Number(found.step))).toBe(true);
     const group = exported
-      .filter((t) => t.group === Number(found!.group))
+      .filter((t) => t.group === Number(found.group))
       .sort((a, b) => a.index - b.index);
     expect(group.length).toBe(shown.length);
     group.forEach((t, r) => {
