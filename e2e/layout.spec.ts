@@ -219,13 +219,17 @@ test('keyboard: Space pauses and resumes, S steps, arrows move through rollouts,
   await expect(page.getByTestId('phase')).toContainText('waiting', { timeout: 60_000 });
   expect(await stepCount(page)).toBe(held + 1);
 
-  // The inspector: the first rollout, → the next one, Enter into its tokens.
+  // The inspector: a rollout, → the next one (one with two tokens or more, so → can move
+  // between its tokens: a response can be a lone EOS), Enter into its tokens.
   const inspector = page.getByTestId('inspector');
   const rollouts = inspector.getByTestId('rollout');
-  await rollouts.first().focus();
   await expect(rollouts.first()).toHaveAttribute('aria-label', /^Rollout 1 of \d+: reward /);
+  const labels = await rollouts.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+  const k = labels.findIndex((l, i) => i > 0 && Number(/(\d+) tokens\./.exec(l ?? '')?.[1]) >= 2);
+  expect(k, 'a rollout after the first with two tokens or more').toBeGreaterThan(0);
+  await rollouts.nth(k - 1).focus();
   await page.keyboard.press('ArrowRight');
-  await expect(rollouts.nth(1)).toBeFocused();
+  await expect(rollouts.nth(k)).toBeFocused();
   await page.keyboard.press('Enter');
   const focusedToken = inspector.locator('[data-testid="token"]:focus');
   await expect(focusedToken).toHaveCount(1);
@@ -236,7 +240,7 @@ test('keyboard: Space pauses and resumes, S steps, arrows move through rollouts,
   await page.keyboard.press('ArrowRight');
   await expect(focusedToken).not.toHaveAttribute('data-i', first!);
   await page.keyboard.press('Escape');
-  await expect(rollouts.nth(1)).toBeFocused();
+  await expect(rollouts.nth(k)).toBeFocused();
   // ↑: the step before the one shown.
   const shown = Number(
     (await inspector.getByTestId('inspected-step').textContent())!.split(' ')[1],
