@@ -26,6 +26,14 @@ export interface SummaryRow {
   /** WebGPU only: compute dispatches and GPU->CPU buffer readbacks (async + sync). */
   dispatches_per_step: number | null;
   gpu_readbacks_per_step: number | null;
+  /** Per train step (forward + backward + AdamW): op-level kernels everywhere; the rest WebGPU only. */
+  kernels_per_train_step: number | null;
+  dispatches_per_train_step: number | null;
+  /** Of those, the optimizer's (AdamW with its gradient-norm reduction). */
+  optimizer_dispatches_per_train_step: number | null;
+  submits_per_train_step: number | null;
+  uploads_per_train_step: number | null;
+  gpu_readbacks_per_train_step: number | null;
   peak_tf_mib: number | null;
   peak_rss_mib: number | null;
   wasm_heap_mib: number | null;
@@ -47,6 +55,9 @@ export function summaryRow(where: 'node' | 'chromium', r: PresetResult): Summary
     r.rl_step?.peak,
   ].filter((p) => p !== undefined);
   const s = r.sampling?.per_step;
+  const t = r.train?.per_step;
+  const readbacks = (c: Record<string, number> | undefined) =>
+    c && c.readbacks !== undefined ? c.readbacks + (c.syncReadbacks ?? 0) : null;
   return {
     where,
     backend: r.backend,
@@ -69,8 +80,13 @@ export function summaryRow(where: 'node' | 'chromium', r: PresetResult): Summary
     kernels_per_step: s?.kernels ?? null,
     reads_per_step: s?.reads ?? null,
     dispatches_per_step: s?.dispatches ?? null,
-    gpu_readbacks_per_step:
-      s && s.readbacks !== undefined ? s.readbacks + (s.syncReadbacks ?? 0) : null,
+    gpu_readbacks_per_step: readbacks(s),
+    kernels_per_train_step: t?.kernels ?? null,
+    dispatches_per_train_step: t?.dispatches ?? null,
+    optimizer_dispatches_per_train_step: r.train?.per_step_optimizer.dispatches ?? null,
+    submits_per_train_step: t?.submits ?? null,
+    uploads_per_train_step: t?.uploads ?? null,
+    gpu_readbacks_per_train_step: readbacks(t),
     peak_tf_mib: mib(maxOf(peaks.map((p) => p!.tf_bytes))),
     peak_rss_mib: mib(maxOf(peaks.map((p) => p!.rss_bytes))),
     wasm_heap_mib: mib(maxOf(peaks.map((p) => p!.wasm_heap_bytes))),

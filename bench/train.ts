@@ -1,5 +1,11 @@
 /** Train part: forward + backward + AdamW on a [B x G, 128] random batch (the PyTorch reference's step). */
 import * as tf from '@tensorflow/tfjs';
+import {
+  diffCounts,
+  startWorkCounter,
+  type CallCounter,
+  type WorkCounts,
+} from '../src/engine/backend/counters';
 import { tokenScores } from '../src/engine/model/logprobs';
 import { TransformerModel } from '../src/engine/model/transformer';
 import { AdamW } from '../src/engine/optim/adamw';
@@ -27,7 +33,26 @@ export interface TrainResult {
   train_step_ms: number;
   train_runs_ms: number[];
   train_warmup_ms: number | null;
+  /**
+   * Work of one train step (the warm-up, counted): op-level kernels and tensor reads everywhere;
+   * on WebGPU also compute dispatches, queue submits, uploads and readbacks (sync + async).
+   */
+  per_step: WorkCounts;
+  /**
+   * The same split: forward + backward (to the gradients), then the optimizer (AdamW with its
+   * gradient-norm readback); the loss readback is in per_step only.
+   */
+  per_step_fwd_bwd: WorkCounts;
+  per_step_optimizer: WorkCounts;
   peak: MemoryPeak;
+}
+
+/** Counts of a step: at its start, after the backward pass, after AdamW and at its end. */
+interface StepCounts {
+  start: WorkCounts;
+  grads: WorkCounts;
+  optimized: WorkCounts;
+  end: WorkCounts;
 }
 
 /** One step; wall ms (the gradient-norm and loss readbacks wait for the queued work). */
@@ -37,6 +62,8 @@ async function trainStep(
   rows: number,
   seed: number,
   peak: PeakTracker,
+  counter: CallCounter | null = null,
+  counted: (c: StepCounts) => void = () => {},
 ): Promise<number> {
   const rng = mulberry32(seed);
   const V = model.config.vocab;
@@ -44,17 +71,22 @@ async function trainStep(
   const tokens = tf.tensor2d(data, [rows, TRAIN_SEQ], 'int32');
   const vars = model.variables();
   const t0 = performance.now();
+  const start = counter?.counts();
   const { value, grads } = tf.variableGrads(() => {
     const { logp } = tokenScores(model, tokens);
     peak.poll();
     return logp.mean().neg() as tf.Scalar;
   }, vars);
+  const afterGrads = counter?.counts();
   const report = await opt.apply(
     vars.map((v) => grads[v.name]),
     1e-3,
   );
+  const optimized = counter?.counts();
   const loss = (await value.data())[0];
   const ms = performance.now() - t0;
+  if (counter)
+    counted({ start: start!, grads: afterGrads!, optimized: optimized!, end: counter.counts() });
   tf.dispose([value, tokens, ...Object.values(grads)]);
   if (!Number.isFinite(loss) || !report.applied) throw new Error(`train loss is ${loss}`);
   return ms;
@@ -74,14 +106,28 @@ export async function runTrain(
     gradClip: 1,
   });
   const peak = trackPeak();
+  let counts: StepCounts | null = null;
   try {
+    // The first run (the warm-up, or the only run) is the counted one.
     const t = await timeMany(
       plan.reps,
       plan.warmup,
-      (i) => watchingKernels(i === 0, peak, () => trainStep(model, opt, preset.rows, 7 + i, peak)),
+      (i) =>
+        watchingKernels(i === 0, peak, async () => {
+          const counter = i === (plan.warmup ? 0 : 1) ? startWorkCounter() : null;
+          try {
+            return await trainStep(model, opt, preset.rows, 7 + i, peak, counter, (c) => {
+              counts = c;
+            });
+          } finally {
+            counter?.restore();
+          }
+        }),
       log,
       `[${tf.getBackend()}/${preset.name}] train`,
     );
+    const c = counts as StepCounts | null;
+    if (!c) throw new Error('the train step was not counted');
     return {
       rows: preset.rows,
       seq: TRAIN_SEQ,
@@ -89,6 +135,9 @@ export async function runTrain(
       train_step_ms: t.median_ms,
       train_runs_ms: t.runs_ms,
       train_warmup_ms: t.warmup_ms,
+      per_step: diffCounts(c.end, c.start),
+      per_step_fwd_bwd: diffCounts(c.grads, c.start),
+      per_step_optimizer: diffCounts(c.optimized, c.grads),
       peak: peak.peak(),
     };
   } finally {
