@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   diffCounts,
+  startDispatchProfile,
   startWorkCounter,
   type CallCounter,
   type WorkCounts,
@@ -44,6 +45,8 @@ export interface TrainResult {
    */
   per_step_fwd_bwd: WorkCounts;
   per_step_optimizer: WorkCounts;
+  /** WebGPU: the counted step's dispatches by the kernel that recorded them, most first. */
+  dispatches_by_kernel: WorkCounts;
   peak: MemoryPeak;
 }
 
@@ -107,6 +110,7 @@ export async function runTrain(
   });
   const peak = trackPeak();
   let counts: StepCounts | null = null;
+  let byKernel: WorkCounts = {};
   try {
     // The first run (the warm-up, or the only run) is the counted one.
     const t = await timeMany(
@@ -114,12 +118,16 @@ export async function runTrain(
       plan.warmup,
       (i) =>
         watchingKernels(i === 0, peak, async () => {
-          const counter = i === (plan.warmup ? 0 : 1) ? startWorkCounter() : null;
+          const counted = i === (plan.warmup ? 0 : 1);
+          const counter = counted ? startWorkCounter() : null;
+          const profile = counted ? startDispatchProfile() : null;
           try {
             return await trainStep(model, opt, preset.rows, 7 + i, peak, counter, (c) => {
               counts = c;
             });
           } finally {
+            if (profile) byKernel = profile.counts();
+            profile?.restore();
             counter?.restore();
           }
         }),
@@ -138,6 +146,9 @@ export async function runTrain(
       per_step: diffCounts(c.end, c.start),
       per_step_fwd_bwd: diffCounts(c.grads, c.start),
       per_step_optimizer: diffCounts(c.optimized, c.grads),
+      dispatches_by_kernel: Object.fromEntries(
+        Object.entries(byKernel).sort((a, b) => b[1] - a[1]),
+      ),
       peak: peak.peak(),
     };
   } finally {

@@ -1,5 +1,6 @@
 /**
- * The fused WebGPU kernels (src/engine/backend/webgpuKernels.ts) on a real WebGPU implementation:
+ * The fused WebGPU kernels (src/engine/backend/webgpuKernels.ts, src/engine/backend/webgpu/) on a
+ * real WebGPU implementation:
  * Dawn's Node bindings over SwiftShader's Vulkan, both from Debian's Chromium (the e2e tests need
  * it anyway). Runs test/webgpu/parityMain.ts in a child process, which is what lets it put
  * Chromium's Vulkan loader on LD_LIBRARY_PATH.
@@ -11,28 +12,71 @@ import { describe, expect, it } from 'vitest';
 const CHROMIUM_LIB = process.env.CHROMIUM_LIB_DIR ?? '/usr/lib/chromium';
 const ICD = `${CHROMIUM_LIB}/vk_swiftshader_icd.json`;
 
+/** Runs a child script on Dawn + SwiftShader; its first stdout line, parsed. */
+function child<T>(script: string, args: string[] = []): T {
+  expect(
+    existsSync(ICD),
+    `${ICD} missing: install Debian's chromium (apt-get install -y chromium), or set CHROMIUM_LIB_DIR`,
+  ).toBe(true);
+  const run = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
+    env: {
+      ...process.env,
+      LD_LIBRARY_PATH: [CHROMIUM_LIB, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
+      VK_ICD_FILENAMES: ICD,
+    },
+    encoding: 'utf8',
+    timeout: 280_000, // minutes on a loaded 2-core machine (SwiftShader compiles every shader)
+  });
+  expect(run.status, run.stderr).toBe(0);
+  return JSON.parse(run.stdout.trim().split('\n')[0]) as T;
+}
+
+interface AdamWParity {
+  adapter: string;
+  tensors: number;
+  storage_buffers: number;
+  params: number;
+  m: number;
+  v: number;
+  norm: number;
+  clipped_steps: number;
+  dispatches: number[];
+  num_tensors: number[];
+  nan_skipped: boolean;
+  broken: { update: number; norm: number };
+}
+
 describe('fused WebGPU kernels (Dawn + SwiftShader)', () => {
-  it('LayerNorm and GELU: one dispatch each, float64 values and cpu gradients to 2e-6', () => {
-    expect(
-      existsSync(ICD),
-      `${ICD} missing: install Debian's chromium (apt-get install -y chromium), or set CHROMIUM_LIB_DIR`,
-    ).toBe(true);
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/webgpu/parityMain.ts'], {
-      env: {
-        ...process.env,
-        LD_LIBRARY_PATH: [CHROMIUM_LIB, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
-        VK_ICD_FILENAMES: ICD,
-      },
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    expect(run.status, run.stderr).toBe(0);
-    const r = JSON.parse(run.stdout.trim().split('\n')[0]) as Record<string, number | string>;
+  it('LayerNorm and GELU: forward one dispatch each, backward 4 and 1; float64 values and cpu gradients to 2e-6', () => {
+    const r = child<Record<string, number | string>>('test/webgpu/parityMain.ts');
     expect(r.adapter).toMatch(/swiftshader/);
     for (const k of ['ln_40', 'ln_130', 'gelu']) {
       expect(r[`${k}_dispatches`], k).toBe(1);
+      expect(r[`${k}_grad_dispatches`], k).toBe(k === 'gelu' ? 1 : 4);
       expect(r[`${k}_value`] as number, k).toBeLessThan(2e-6);
       expect(r[`${k}_grad`] as number, k).toBeLessThan(2e-6);
     }
-  }, 150_000);
+    // each backward shader with a constant 0.1 % off fails the gradient parity, both places
+    for (const k of ['ln_130_grad_broken', 'gelu_grad_broken'])
+      for (const part of ['gelu-grad', 'ln-grad']) {
+        const diff = (r[k] as unknown as Record<string, number>)[part];
+        if (k.startsWith(part.split('-')[0])) expect(diff, `${k} ${part}`).toBeGreaterThan(1e-5);
+        else expect(diff, `${k} ${part}`).toBeLessThan(2e-6);
+      }
+  }, 300_000);
+
+  it('AdamW: cpu AdamW to 1e-6 over 4 steps (2 clipped), one dispatch per tensor + the norm, no leaks', () => {
+    const r = child<AdamWParity>('test/webgpu/adamwMain.ts');
+    expect(r.adapter).toMatch(/swiftshader/);
+    expect(r.clipped_steps).toBe(2);
+    for (const k of ['params', 'm', 'v', 'norm'] as const) expect(r[k], k).toBeLessThan(1e-6);
+    // the norm in groups of (storage buffers - 2) gradients, then one update per tensor
+    const norm = Math.ceil(r.tensors / (r.storage_buffers - 2));
+    expect(r.dispatches).toEqual(r.dispatches.map(() => norm + r.tensors));
+    expect(new Set(r.num_tensors).size, `live tensors per step: ${r.num_tensors}`).toBe(1);
+    expect(r.nan_skipped).toBe(true);
+    // a constant 0.1 % off in either shader fails the parity
+    expect(r.broken.update, 'update shader broken').toBeGreaterThan(1e-5);
+    expect(r.broken.norm, 'norm shader broken').toBeGreaterThan(1e-5);
+  }, 300_000);
 });

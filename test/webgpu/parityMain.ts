@@ -2,12 +2,18 @@
  * Child process of webgpuKernels.test.ts: tfjs's WebGPU backend on Dawn's Node bindings (a real
  * WebGPU implementation; SwiftShader's Vulkan on a machine without a GPU), the fused LayerNorm and
  * GELU kernels against float64 formulas and their gradients against the cpu backend's composite
- * path. Prints one JSON line. Needs the Vulkan loader and an ICD on LD_LIBRARY_PATH /
+ * path, and the fused backward kernels (src/engine/backend/webgpu/normGeluBackward.ts) also with
+ * one shader deliberately broken at a time. Prints one JSON line. Needs the Vulkan loader and an ICD on LD_LIBRARY_PATH /
  * VK_ICD_FILENAMES, which a process cannot set for itself: hence the child.
  */
 import * as tf from '@tensorflow/tfjs';
 import { installNodeWebGPU } from '../../bench/nodeWebgpu';
 import { startWorkCounter } from '../../src/engine/backend/counters';
+import {
+  webgpuGeluGrad,
+  webgpuLayerNormGrad,
+} from '../../src/engine/backend/webgpu/normGeluBackward';
+import { setShaderTransformForTests } from '../../src/engine/backend/webgpu/shaderTestHook';
 import { geluOp, layerNormOp } from '../../src/engine/model/fusedOps';
 
 function rand(n: number, seed: number, scale = 1, shift = 0): Float32Array {
@@ -63,11 +69,34 @@ function grads(f: (...t: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], w: tf.T
   );
 }
 
+/** Each backward shader with one constant 0.1 % off: the parity must fail under each. */
+const BREAKS: Record<string, [string, string, string]> = {
+  'gelu-grad': ['thinktuningGeluGrad', '(1.0 - s)', '(1.001 - s)'],
+  'ln-grad': ['thinktuningLayerNormDx', 'xh * meanB', 'xh * meanB * 1.001'],
+};
+
+/** Largest difference from `cpu` of the gradients `gpu()` computes under each of BREAKS. */
+async function underBreaks(
+  gpu: () => Promise<ArrayLike<number>[]>,
+  cpu: ArrayLike<number>[],
+): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [name, [key, from, to]] of Object.entries(BREAKS)) {
+    setShaderTransformForTests((k, code) => (k.startsWith(key) ? code.replace(from, to) : code));
+    const broken = await gpu();
+    out[name] = Math.max(...broken.map((gr, i) => maxDiff(gr, cpu[i])));
+  }
+  setShaderTransformForTests(null);
+  return out;
+}
+
 async function main() {
   const adapter = await installNodeWebGPU();
   if (!(await tf.setBackend('webgpu'))) throw new Error('webgpu backend did not start');
   await tf.ready();
-  const out: Record<string, unknown> = { adapter: `${adapter.vendor} ${adapter.architecture}` };
+  const out: Record<string, unknown> = {
+    adapter: `${adapter.vendor} ${adapter.architecture}`,
+  };
   const eps = 1e-5;
   // d below, at and above the 64-thread workgroup; rows over a leading batch axis.
   for (const shape of [
@@ -86,7 +115,10 @@ async function main() {
     const { result: y, dispatches } = counted(() => ln(x, g, b));
     out[`ln_${d}_value`] = maxDiff(await y.data(), layerNormRef(xs, gs, bs, d, eps));
     out[`ln_${d}_dispatches`] = dispatches;
-    const gpuGrads = await Promise.all(grads(ln, [x, g, b], w).map((t) => t.data()));
+    // the backward kernels alone (the tape adds its own dispatches around them)
+    out[`ln_${d}_grad_dispatches`] = counted(() => webgpuLayerNormGrad(x, w, g, eps)).dispatches;
+    const gpuLn = () => Promise.all(grads(ln, [x, g, b], w).map((t) => t.data()));
+    const gpuGrads = await gpuLn();
     await tf.setBackend('cpu');
     const cpuGrads = await Promise.all(
       grads(ln, [tf.tensor(xs, shape), tf.tensor1d(gs), tf.tensor1d(bs)], tf.tensor(ws, shape)).map(
@@ -95,14 +127,17 @@ async function main() {
     );
     await tf.setBackend('webgpu');
     out[`ln_${d}_grad`] = Math.max(...gpuGrads.map((gr, i) => maxDiff(gr, cpuGrads[i])));
+    if (d === 130) out.ln_130_grad_broken = await underBreaks(gpuLn, cpuGrads);
   }
   const xs = rand(1000, 5, 4);
   const x = tf.tensor2d(xs, [10, 100]);
   const { result: y, dispatches } = counted(() => geluOp(x));
   out.gelu_value = maxDiff(await y.data(), Array.from(xs, geluRef));
   out.gelu_dispatches = dispatches;
+  out.gelu_grad_dispatches = counted(() => webgpuGeluGrad(x, x)).dispatches;
   const ws = rand(1000, 9);
-  const gpuGrad = await grads(geluOp, [x], tf.tensor2d(ws, [10, 100]))[0].data();
+  const gpuGelu = async () => [await grads(geluOp, [x], tf.tensor2d(ws, [10, 100]))[0].data()];
+  const [gpuGrad] = await gpuGelu();
   await tf.setBackend('cpu');
   const cpuGrad = await grads(
     geluOp,
@@ -110,6 +145,8 @@ async function main() {
     tf.tensor2d(ws, [10, 100]),
   )[0].data();
   out.gelu_grad = maxDiff(gpuGrad, cpuGrad);
+  await tf.setBackend('webgpu');
+  out.gelu_grad_broken = await underBreaks(gpuGelu, [cpuGrad]);
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 

@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { countCalls, diffCounts, perUnit, startWorkCounter, WEBGPU_METHODS } from './counters';
+import {
+  countCalls,
+  diffCounts,
+  perUnit,
+  profileDispatches,
+  startWorkCounter,
+  WEBGPU_METHODS,
+} from './counters';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -91,5 +98,31 @@ describe('startWorkCounter', () => {
     c.restore();
     expect(Object.prototype.hasOwnProperty.call(tf.engine(), 'runKernel')).toBe(false);
     tf.dispose([a, s]);
+  });
+});
+
+describe('profileDispatches', () => {
+  it('tallies dispatches by the innermost running kernel, then restores both objects', () => {
+    const backend = new FakeGpuBackend();
+    const engine = {
+      runKernel(name: string, f: () => void) {
+        void name;
+        f();
+      },
+    };
+    const ownBefore = Object.prototype.hasOwnProperty.call(engine, 'runKernel');
+    const p = profileDispatches(engine, backend);
+    engine.runKernel('Mul', () => backend.recordAndSubmit());
+    engine.runKernel('AdamW', () => {
+      backend.recordAndSubmit();
+      engine.runKernel('Sum', () => backend.recordAndSubmit());
+      backend.recordAndSubmit();
+    });
+    backend.recordAndSubmit();
+    expect(p.counts()).toEqual({ Mul: 1, AdamW: 2, Sum: 1, '(none)': 1 });
+    p.restore();
+    expect(Object.prototype.hasOwnProperty.call(engine, 'runKernel')).toBe(ownBefore);
+    expect(Object.prototype.hasOwnProperty.call(backend, 'recordAndSubmit')).toBe(false);
+    expect(backend.log).toHaveLength(5);
   });
 });

@@ -127,3 +127,60 @@ export function startWorkCounter(): CallCounter {
     },
   };
 }
+
+/**
+ * Tallies WebGPU dispatches by the engine kernel that recorded them (the innermost runKernel on
+ * the stack when `recordAndSubmit` runs: "Mul", "BatchMatMul", "ThinkTuningAdamW"; "(none)"
+ * outside any). Generic over the two objects it patches, like countCalls; restore() undoes it.
+ */
+export function profileDispatches(engine: object, backend: object): CallCounter {
+  const e = engine as Record<string, unknown>;
+  const b = backend as Record<string, unknown>;
+  const stack: string[] = [];
+  const tallies: WorkCounts = {};
+  const originals: Array<[Record<string, unknown>, string, unknown, boolean]> = [];
+  const wrap = (obj: Record<string, unknown>, name: string, f: (orig: Fn) => Fn) => {
+    const orig = obj[name];
+    if (typeof orig !== 'function') return;
+    originals.push([obj, name, orig, Object.prototype.hasOwnProperty.call(obj, name)]);
+    obj[name] = f(orig as Fn);
+  };
+  type Fn = (...a: unknown[]) => unknown;
+  wrap(
+    e,
+    'runKernel',
+    (orig) =>
+      function (this: unknown, ...a: unknown[]) {
+        stack.push(String(a[0]));
+        try {
+          return orig.apply(this, a);
+        } finally {
+          stack.pop();
+        }
+      },
+  );
+  wrap(
+    b,
+    'recordAndSubmit',
+    (orig) =>
+      function (this: unknown, ...a: unknown[]) {
+        const k = stack[stack.length - 1] ?? '(none)';
+        tallies[k] = (tallies[k] ?? 0) + 1;
+        return orig.apply(this, a);
+      },
+  );
+  return {
+    counts: () => ({ ...tallies }),
+    restore() {
+      for (const [obj, name, orig, own] of originals.reverse()) {
+        if (own) obj[name] = orig;
+        else delete obj[name];
+      }
+    },
+  };
+}
+
+/** profileDispatches on the live engine and backend (empty tallies off WebGPU). */
+export function startDispatchProfile(): CallCounter {
+  return profileDispatches(tf.engine(), tf.backend() as unknown as object);
+}

@@ -9,6 +9,7 @@
  * fusedOps.test.ts checks them and their gradients against plain tfjs compositions.
  */
 import * as tf from '@tensorflow/tfjs';
+import { webgpuGeluGrad, webgpuLayerNormGrad } from '../backend/webgpu/normGeluBackward';
 import { fusedWebGPUActive, webgpuGelu, webgpuLayerNorm } from '../backend/webgpuKernels';
 
 interface OpDef {
@@ -61,6 +62,7 @@ export const geluOp = customOp(([x], save) => {
 /** dGELU/dx = s + x s (1 - s) d(2u)/dx, s = sigmoid(2u) recomputed from the saved x. */
 function geluGrad(dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor {
   const [xs] = saved;
+  if (fusedWebGPUActive()) return webgpuGeluGrad(xs, dy); // one dispatch, same formula
   const x2 = xs.square();
   const ss = tf.sigmoid(xs.mul(x2.mul(2 * GELU_C * GELU_A).add(2 * GELU_C)));
   const du2 = x2.mul(6 * GELU_C * GELU_A).add(2 * GELU_C); // d(2u)/dx
@@ -186,14 +188,13 @@ export function layerNormOp(eps: number) {
     };
     op = customOp(([x, g, b], save) => {
       if (fusedWebGPUActive()) {
-        // One dispatch forward; xhat and rstd are recomputed from x in the backward pass.
+        // One dispatch forward; the backward pass recomputes mean and rstd from x, and runs
+        // the same formulas in 4 dispatches (src/engine/backend/webgpu/normGeluBackward.ts).
         save([x, g]);
         return {
           value: webgpuLayerNorm(x, g, b, eps),
-          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-            const { xhat, rstd } = stats(saved[0]);
-            return grad(dy, xhat, rstd, saved[1]);
-          },
+          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+            webgpuLayerNormGrad(saved[0], dy, saved[1], eps),
         };
       }
       const { xhat, rstd } = stats(x);

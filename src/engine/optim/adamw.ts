@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { webgpuAdamWUpdate, webgpuSumOfSquares } from '../backend/webgpu/adamwKernel';
 
 export interface AdamWOptions {
   beta1: number;
@@ -30,6 +31,9 @@ export interface StepReport {
  *   g <- g * min(1, clip / ||g||);  m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2
  *   p <- p - lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps) - lr * wd * p   (wd on rank>=2 only)
  * A non-finite gradient skips the whole update (and does not advance t).
+ * On the webgpu backend the same math runs as fused kernels (src/engine/backend/webgpu/
+ * adamwKernel.ts): the norm in ceil(P / 6) dispatches, each tensor's update in one; every other
+ * backend runs the tfjs ops below.
  */
 export class AdamW {
   private m: tf.Variable[];
@@ -50,15 +54,28 @@ export class AdamW {
 
   /** Applies one update from gradients aligned with the params; disposes nothing it was given. */
   async apply(grads: tf.Tensor[], lr: number): Promise<StepReport> {
-    const normT = tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => g.square().sum()))));
-    const gradNorm = (await normT.data())[0]; // one scalar readback per update
+    const fused = tf.getBackend() === 'webgpu';
+    const normT = fused
+      ? webgpuSumOfSquares(grads) // ||g||^2; the square root is taken here, in f32
+      : tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => g.square().sum()))));
+    const read = (await normT.data())[0]; // one scalar readback per update
     normT.dispose();
+    const gradNorm = fused ? Math.fround(Math.sqrt(read)) : read;
     if (!Number.isFinite(gradNorm)) return { gradNorm, applied: false };
     this.t += 1;
     const { beta1: b1, beta2: b2, eps, weightDecay, gradClip } = this.opts;
     const scale = gradClip > 0 && gradNorm > gradClip ? gradClip / gradNorm : 1;
     const bc1 = 1 - b1 ** this.t;
     const bc2 = 1 - b2 ** this.t;
+    if (fused) {
+      this.params.forEach((p, i) =>
+        webgpuAdamWUpdate(p, grads[i], this.m[i], this.v[i], {
+          ...{ scale, beta1: b1, beta2: b2, bc1, bc2, eps, lr },
+          lrWd: weightDecay > 0 && p.rank >= 2 ? lr * weightDecay : 0,
+        }),
+      );
+      return { gradNorm, applied: true };
+    }
     tf.tidy(() => {
       this.params.forEach((p, i) => {
         const g = scale === 1 ? grads[i] : grads[i].mul(scale);
