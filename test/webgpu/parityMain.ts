@@ -14,7 +14,8 @@ import {
   webgpuLayerNormGrad,
 } from '../../src/engine/backend/webgpu/normGeluBackward';
 import { setShaderTransformForTests } from '../../src/engine/backend/webgpu/shaderTestHook';
-import { geluOp, layerNormOp } from '../../src/engine/model/fusedOps';
+import { webgpuSoftmaxGrad } from '../../src/engine/backend/webgpu/attentionBackward';
+import { attention, geluOp, layerNormOp } from '../../src/engine/model/fusedOps';
 
 function rand(n: number, seed: number, scale = 1, shift = 0): Float32Array {
   let s = seed >>> 0;
@@ -73,6 +74,7 @@ function grads(f: (...t: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], w: tf.T
 const BREAKS: Record<string, [string, string, string]> = {
   'gelu-grad': ['thinktuningGeluGrad', '(1.0 - s)', '(1.001 - s)'],
   'ln-grad': ['thinktuningLayerNormDx', 'xh * meanB', 'xh * meanB * 1.001'],
+  'attention-grad': ['thinktuningSoftmaxGrad', '- dot)', '- dot * 1.001)'],
 };
 
 /** Largest difference from `cpu` of the gradients `gpu()` computes under each of BREAKS. */
@@ -147,6 +149,41 @@ async function main() {
   out.gelu_grad = maxDiff(gpuGrad, cpuGrad);
   await tf.setBackend('webgpu');
   out.gelu_grad_broken = await underBreaks(gpuGelu, [cpuGrad]);
+  // Attention: gradients of q, k, v through the kept probabilities; rows of 5 and of 70 scores
+  // (below and above the 64-thread workgroup), a causal bias.
+  out.attention_grad = 0;
+  for (const [B, H, T, hd] of [
+    [2, 3, 5, 8],
+    [1, 2, 70, 8],
+  ]) {
+    const n = B * H * T * hd;
+    const [qs, ks, vs, wsA] = [1, 2, 3, 4].map((i) => rand(n, 40 + i + T));
+    const causal = Float32Array.from({ length: T * T }, (_, i) => (i % T > i / T ? -1e9 : 0));
+    const scale = 1 / Math.sqrt(hd);
+    const f = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) =>
+      attention(
+        q as tf.Tensor4D,
+        k as tf.Tensor4D,
+        v as tf.Tensor4D,
+        tf.tensor(causal, [1, 1, T, T]),
+        scale,
+      );
+    const make = () => [qs, ks, vs].map((a) => tf.tensor(a, [B, H, T, hd]));
+    const w4 = () => tf.tensor(wsA, [B, H, T, hd]);
+    await tf.setBackend('webgpu');
+    const gpuAttn = () => Promise.all(grads(f, make(), w4()).map((t) => t.data()));
+    const gpuA = await gpuAttn();
+    await tf.setBackend('cpu');
+    const cpuA = await Promise.all(grads(f, make(), w4()).map((t) => t.data()));
+    await tf.setBackend('webgpu');
+    const diff = Math.max(...gpuA.map((gr, i) => maxDiff(gr, cpuA[i])));
+    out.attention_grad = Math.max(out.attention_grad as number, diff);
+    if (T === 70) {
+      const p = tf.softmax(tf.randomNormal([B, H, T, T]));
+      out.attention_grad_dispatches = counted(() => webgpuSoftmaxGrad(p, p, scale)).dispatches;
+      out.attention_grad_broken = await underBreaks(gpuAttn, cpuA);
+    }
+  }
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 

@@ -9,6 +9,7 @@
  * fusedOps.test.ts checks them and their gradients against plain tfjs compositions.
  */
 import * as tf from '@tensorflow/tfjs';
+import { webgpuSoftmaxGrad } from '../backend/webgpu/attentionBackward';
 import { webgpuGeluGrad, webgpuLayerNormGrad } from '../backend/webgpu/normGeluBackward';
 import { fusedWebGPUActive, webgpuGelu, webgpuLayerNorm } from '../backend/webgpuKernels';
 
@@ -124,6 +125,11 @@ export function attention(
     p: tf.Tensor,
   ) => {
     const dP = tf.matMul(dOc, vc, false, true);
+    if (fusedWebGPUActive()) {
+      // dS' = scale dS in one dispatch (src/engine/backend/webgpu/attentionBackward.ts)
+      const dSs = webgpuSoftmaxGrad(p, dP, scale);
+      return [tf.matMul(dSs, kc), tf.matMul(dSs, qc, true, false), tf.matMul(p, dOc, true, false)];
+    }
     const dS = p.mul(dP.sub(dP.mul(p).sum(-1, true)));
     return [
       tf.matMul(dS, kc).mul(scale),
