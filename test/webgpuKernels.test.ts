@@ -57,6 +57,8 @@ describe('fused WebGPU kernels (Dawn + SwiftShader)', () => {
       expect(r[`${k}_grad`] as number, k).toBeLessThan(2e-6);
     }
     expect(r.attention_grad_dispatches, 'attention backward (softmax part)').toBe(1);
+    const live = r.num_tensors as unknown as number[];
+    expect(new Set(live).size, `live tensors after each backward pass: ${live}`).toBe(1);
     expect(r.attention_grad as number, 'attention').toBeLessThan(2e-6);
     // each backward shader with a constant 0.1 % off fails its own gradient parity, not the others
     const places = { ln_130: 'ln-grad', gelu: 'gelu-grad', attention: 'attention-grad' };

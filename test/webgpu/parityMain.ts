@@ -184,6 +184,30 @@ async function main() {
       out.attention_grad_broken = await underBreaks(gpuAttn, cpuA);
     }
   }
+  // No leaks: a training-like step through the three backward paths, three times; live tensors
+  // after each must not grow.
+  await tf.setBackend('webgpu');
+  const lnOp = layerNormOp(1e-5);
+  const [xl, gl, bl, wl] = [rand(6 * 40, 1), rand(40, 2), rand(40, 3), rand(6 * 40, 4)];
+  const [qa, ka, va, wa] = [5, 6, 7, 8].map((i) => tf.tensor(rand(2 * 5 * 8, i), [1, 2, 5, 8]));
+  const xT = tf.tensor(xl, [6, 40]);
+  const [gT, bT, wT] = [tf.tensor1d(gl), tf.tensor1d(bl), tf.tensor(wl, [6, 40])];
+  const bias = tf.zeros([1, 1, 5, 5]);
+  out.num_tensors = [] as number[];
+  for (let i = 0; i < 3; i++) {
+    const gs = [
+      ...grads(lnOp, [xT, gT, bT], wT),
+      ...grads(geluOp, [xT], wT),
+      ...grads(
+        (q, k, v) => attention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, bias, 0.3),
+        [qa, ka, va],
+        wa,
+      ),
+    ];
+    await Promise.all(gs.map((t) => t.data()));
+    tf.dispose(gs);
+    (out.num_tensors as number[]).push(tf.memory().numTensors);
+  }
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
