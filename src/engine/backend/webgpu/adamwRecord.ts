@@ -138,6 +138,8 @@ export function recordDispatch(
     Math.ceil(groups / x),
     1,
   ]);
+  if (typeof backend.recordAndSubmit !== 'function')
+    throw new Error(`${name}: this tfjs WebGPU backend has no recordAndSubmit (written for 4.22)`);
   for (const t of [output, ...inputs]) backend.uploadToGPU(t.dataId);
   backend.recordAndSubmit(program, flat(output), inputs.map(flat), uniforms);
 }
