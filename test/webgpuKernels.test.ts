@@ -1,6 +1,5 @@
 /**
- * The fused WebGPU kernels (src/engine/backend/webgpuKernels.ts, src/engine/backend/webgpu/) on a
- * real WebGPU implementation:
+ * The fused WebGPU kernels (src/engine/backend/webgpuKernels.ts) on a real WebGPU implementation:
  * Dawn's Node bindings over SwiftShader's Vulkan, both from Debian's Chromium (the e2e tests need
  * it anyway). Runs test/webgpu/parityMain.ts in a child process, which is what lets it put
  * Chromium's Vulkan loader on LD_LIBRARY_PATH.
@@ -12,76 +11,28 @@ import { describe, expect, it } from 'vitest';
 const CHROMIUM_LIB = process.env.CHROMIUM_LIB_DIR ?? '/usr/lib/chromium';
 const ICD = `${CHROMIUM_LIB}/vk_swiftshader_icd.json`;
 
-/** Runs a child script on Dawn + SwiftShader; its first stdout line, parsed. */
-function child<T>(script: string, args: string[] = []): T {
-  expect(
-    existsSync(ICD),
-    `${ICD} missing: install Debian's chromium (apt-get install -y chromium), or set CHROMIUM_LIB_DIR`,
-  ).toBe(true);
-  const run = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
-    env: {
-      ...process.env,
-      LD_LIBRARY_PATH: [CHROMIUM_LIB, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
-      VK_ICD_FILENAMES: ICD,
-    },
-    encoding: 'utf8',
-    timeout: 280_000, // minutes on a loaded 2-core machine (SwiftShader compiles every shader)
-  });
-  expect(run.status, run.stderr).toBe(0);
-  return JSON.parse(run.stdout.trim().split('\n')[0]) as T;
-}
-
-interface AdamWParity {
-  adapter: string;
-  tensors: number;
-  storage_buffers: number;
-  params: number;
-  m: number;
-  v: number;
-  norm: number;
-  clipped_steps: number;
-  dispatches: number[];
-  num_tensors: number[];
-  nan_skipped: boolean;
-  broken: { update: number; norm: number };
-}
-
 describe('fused WebGPU kernels (Dawn + SwiftShader)', () => {
-  it('LayerNorm, GELU, attention: forward 1 dispatch each, backward 4, 1 and 1 (softmax part); cpu gradients to 2e-6', () => {
-    const r = child<Record<string, number | string>>('test/webgpu/parityMain.ts');
+  it('LayerNorm and GELU: one dispatch each, float64 values and cpu gradients to 2e-6', () => {
+    expect(
+      existsSync(ICD),
+      `${ICD} missing: install Debian's chromium (apt-get install -y chromium), or set CHROMIUM_LIB_DIR`,
+    ).toBe(true);
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/webgpu/parityMain.ts'], {
+      env: {
+        ...process.env,
+        LD_LIBRARY_PATH: [CHROMIUM_LIB, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
+        VK_ICD_FILENAMES: ICD,
+      },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const r = JSON.parse(run.stdout.trim().split('\n')[0]) as Record<string, number | string>;
     expect(r.adapter).toMatch(/swiftshader/);
     for (const k of ['ln_40', 'ln_130', 'gelu']) {
       expect(r[`${k}_dispatches`], k).toBe(1);
-      expect(r[`${k}_grad_dispatches`], k).toBe(k === 'gelu' ? 1 : 4);
       expect(r[`${k}_value`] as number, k).toBeLessThan(2e-6);
       expect(r[`${k}_grad`] as number, k).toBeLessThan(2e-6);
     }
-    expect(r.attention_grad_dispatches, 'attention backward (softmax part)').toBe(1);
-    const live = r.num_tensors as unknown as number[];
-    expect(new Set(live).size, `live tensors after each backward pass: ${live}`).toBe(1);
-    expect(r.attention_grad as number, 'attention').toBeLessThan(2e-6);
-    // each backward shader with a constant 0.1 % off fails its own gradient parity, not the others
-    const places = { ln_130: 'ln-grad', gelu: 'gelu-grad', attention: 'attention-grad' };
-    for (const [place, own] of Object.entries(places))
-      for (const part of Object.values(places)) {
-        const diff = (r[`${place}_grad_broken`] as unknown as Record<string, number>)[part];
-        if (part === own) expect(diff, `${place} with ${part} broken`).toBeGreaterThan(1e-5);
-        else expect(diff, `${place} with ${part} broken`).toBeLessThan(2e-6);
-      }
-  }, 300_000);
-
-  it('AdamW: cpu AdamW to 1e-6 over 4 steps (2 clipped), one dispatch per tensor + the norm, no leaks', () => {
-    const r = child<AdamWParity>('test/webgpu/adamwMain.ts');
-    expect(r.adapter).toMatch(/swiftshader/);
-    expect(r.clipped_steps).toBe(2);
-    for (const k of ['params', 'm', 'v', 'norm'] as const) expect(r[k], k).toBeLessThan(1e-6);
-    // the norm in groups of (storage buffers - 2) gradients, then one update per tensor
-    const norm = Math.ceil(r.tensors / (r.storage_buffers - 2));
-    expect(r.dispatches).toEqual(r.dispatches.map(() => norm + r.tensors));
-    expect(new Set(r.num_tensors).size, `live tensors per step: ${r.num_tensors}`).toBe(1);
-    expect(r.nan_skipped).toBe(true);
-    // a constant 0.1 % off in either shader fails the parity
-    expect(r.broken.update, 'update shader broken').toBeGreaterThan(1e-5);
-    expect(r.broken.norm, 'norm shader broken').toBeGreaterThan(1e-5);
-  }, 300_000);
+  }, 150_000);
 });

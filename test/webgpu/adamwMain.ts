@@ -1,5 +1,5 @@
 /**
- * Child process of webgpuKernels.test.ts (see parityMain.ts for why a child): the fused AdamW
+ * Child process of webgpuTraining.test.ts (see parityMain.ts for why a child): the fused AdamW
  * (src/engine/backend/webgpu/adamwKernel.ts) on Dawn's WebGPU against the cpu backend's AdamW
  * (tfjs ops), several steps with and without clipping, plus a non-finite gradient. Prints one
  * JSON line: the largest differences, dispatches per update, live tensors after each step, and
