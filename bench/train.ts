@@ -1,6 +1,7 @@
 /** Train part: forward + backward + AdamW on a [B x G, 128] random batch (the PyTorch reference's step). */
 import * as tf from '@tensorflow/tfjs';
 import { tokenScores } from '../src/engine/model/logprobs';
+import type { CausalLM } from '../src/engine/model/causalLM';
 import { TransformerModel } from '../src/engine/model/transformer';
 import { AdamW } from '../src/engine/optim/adamw';
 import { mulberry32 } from '../src/engine/random';
@@ -20,6 +21,14 @@ export interface TrainPlan {
   warmup: boolean;
 }
 
+/** Rows of one train step: the preset's B x G, or a real-size student's update mini-batch. */
+export function trainRows(preset: BenchPreset): number {
+  // The pretrained path updates in rl.miniBatches mini-batches of ceil(B x G / miniBatches) rows.
+  return preset.realSize
+    ? Math.ceil(preset.rows / Math.max(1, preset.config.rl.miniBatches))
+    : preset.rows;
+}
+
 export interface TrainResult {
   rows: number;
   seq: number;
@@ -32,7 +41,7 @@ export interface TrainResult {
 
 /** One step; wall ms (the gradient-norm and loss readbacks wait for the queued work). */
 async function trainStep(
-  model: TransformerModel,
+  model: CausalLM,
   opt: AdamW,
   rows: number,
   seed: number,
@@ -65,7 +74,12 @@ export async function runTrain(
   plan: TrainPlan,
   log: (msg: string) => void,
 ): Promise<TrainResult> {
-  const model = TransformerModel.create(preset.model, 1234);
+  // Real-size: LoRA (forward + backward into the adapters, AdamW on the adapters), as the
+  // pretrained path trains; the frozen base gets no gradient.
+  const model: CausalLM = preset.realSize
+    ? preset.realSize.build()
+    : TransformerModel.create(preset.model, 1234);
+  const rows = trainRows(preset);
   const opt = new AdamW(model.variables(), {
     beta1: 0.9,
     beta2: 0.999,
@@ -78,14 +92,17 @@ export async function runTrain(
     const t = await timeMany(
       plan.reps,
       plan.warmup,
-      (i) => watchingKernels(i === 0, peak, () => trainStep(model, opt, preset.rows, 7 + i, peak)),
+      (i) =>
+        watchingKernels(i === (plan.warmup ? 0 : 1), peak, () =>
+          trainStep(model, opt, rows, 7 + i, peak),
+        ),
       log,
       `[${tf.getBackend()}/${preset.name}] train`,
     );
     return {
-      rows: preset.rows,
+      rows,
       seq: TRAIN_SEQ,
-      train_tokens_per_s: round((preset.rows * TRAIN_SEQ) / (t.median_ms / 1000)),
+      train_tokens_per_s: round((rows * TRAIN_SEQ) / (t.median_ms / 1000)),
       train_step_ms: t.median_ms,
       train_runs_ms: t.runs_ms,
       train_warmup_ms: t.warmup_ms,
