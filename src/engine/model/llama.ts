@@ -230,6 +230,34 @@ export class LlamaModel implements CausalLM {
 
   /** Full or cached forward pass; tokens [B, T] int32. Call inside tf.tidy or dispose the result. */
   forward(tokens: tf.Tensor2D, opts: ForwardOptions = {}): ForwardResult {
+    const [B, T] = tokens.shape;
+    const Tout = opts.lastOnly ? 1 : T;
+    const { hidden, present } = this.trunk(tokens, opts);
+    const logits = tf.matMul(hidden, this.head()).reshape([B, Tout, this.config.vocab]);
+    return { logits: logits as tf.Tensor3D, present };
+  }
+
+  /** The head's weight [d, V] (the embedding when tied). */
+  private head(): tf.Tensor2D {
+    const name = this.config.tiedHead ? 'model.embed_tokens.weight' : 'lm_head.weight';
+    return this.w(name) as tf.Tensor2D;
+  }
+
+  /** See CausalLM: with LoRA or a frozen base the head gets no gradient. */
+  frozenHeadForward(
+    tokens: tf.Tensor2D,
+    opts: ForwardOptions = {},
+  ): { hidden: tf.Tensor2D; head: tf.Tensor2D } | null {
+    if (this.trainsBase) return null;
+    // The keys/values stay (the tape may hold them); the caller's tidy frees them.
+    return { hidden: this.trunk(tokens, opts).hidden, head: this.head() };
+  }
+
+  /** Everything but the head: final RMSNorm output [B*Tout, d] and per-layer keys/values. */
+  private trunk(
+    tokens: tf.Tensor2D,
+    opts: ForwardOptions,
+  ): { hidden: tf.Tensor2D; present: LayerKV[] } {
     const c = this.config;
     const { vocab: V, hidden: d, heads: H, kvHeads: KV, headDim: hd } = c;
     const R = H / KV;
@@ -293,10 +321,8 @@ export class LlamaModel implements CausalLM {
     const Tout = opts.lastOnly ? 1 : T;
     let last: tf.Tensor = x;
     if (opts.lastOnly) last = x.reshape([B, T, d]).slice([0, T - 1, 0], [B, 1, d]);
-    const out = this.rmsNorm(last.reshape([B * Tout, d]), 'model.norm.weight') as tf.Tensor2D;
-    const head = (c.tiedHead ? embed : this.w('lm_head.weight')) as tf.Tensor2D; // [d, V]
-    const logits = tf.matMul(out, head).reshape([B, Tout, V]) as tf.Tensor3D;
-    return { logits, present };
+    const hidden = this.rmsNorm(last.reshape([B * Tout, d]), 'model.norm.weight') as tf.Tensor2D;
+    return { hidden, present };
   }
 }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CausalLM } from './causalLM';
-import { logProbsAndEntropy } from './fusedOps';
+import { frozenHeadScores, logProbsAndEntropy } from './fusedOps';
 
 export interface TokenScores {
   /** log pi(x_{t+1} | x_{<=t}) for t = 0..T-2: [B, T-1]. */
@@ -23,8 +23,16 @@ export function tokenScores(model: CausalLM, tokens: tf.Tensor2D): TokenScores {
       .slice([0, 1], [B, T - 1])
       .reshape([B * (T - 1)])
       .toInt() as tf.Tensor1D;
-    const { logits } = model.forward(inputs, { embed: 'onehot' });
-    const scores = logProbsAndEntropy(logits.reshape([B * (T - 1), V]) as tf.Tensor2D, targets);
+    // A frozen head (LoRA): the head runs in row chunks, never holding [B, T-1, V] logits.
+    const frozen = model.frozenHeadForward?.(inputs, { embed: 'onehot' }) ?? null;
+    const scores = frozen
+      ? frozenHeadScores(frozen.hidden, frozen.head, targets)
+      : logProbsAndEntropy(
+          model
+            .forward(inputs, { embed: 'onehot' })
+            .logits.reshape([B * (T - 1), V]) as tf.Tensor2D,
+          targets,
+        );
     return {
       logp: scores.logp.reshape([B, T - 1]) as tf.Tensor2D,
       entropy: scores.entropy.reshape([B, T - 1]) as tf.Tensor2D,
