@@ -89,10 +89,16 @@ export function realSizeLlamaConfig(name: RealSizeName): LlamaConfig {
   return llamaConfigFromHf(REAL_SIZE_HF_CONFIGS[name]);
 }
 
-/** The lab preset's config with the bench's B x G and response length. */
+/**
+ * The lab preset's config with the bench's B x G and response length. rl.miniBatches keeps the
+ * preset's rows per update (SmolLM2: 8 rows / 4 = 2; Qwen2.5: 8 / 8 = 1), the setting that bounds
+ * the update's and scoring's memory: 16 rows / 2 = 8 and 16 / 1 = 16 mini-batches.
+ */
 export function realSizeRunConfig(name: RealSizeName): RunConfig {
   const c = presetConfig(LAB_PRESET[name]);
-  c.rl = { ...c.rl, ...REAL_SIZE_RL };
+  const rowsPerUpdate = Math.ceil((c.rl.questionsPerStep * c.rl.groupSize) / c.rl.miniBatches);
+  const rows = REAL_SIZE_RL.questionsPerStep * REAL_SIZE_RL.groupSize;
+  c.rl = { ...c.rl, ...REAL_SIZE_RL, miniBatches: Math.ceil(rows / rowsPerUpdate) };
   return c;
 }
 

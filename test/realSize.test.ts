@@ -59,6 +59,8 @@ describe('real-size bench students', () => {
     for (const name of REAL_SIZE_NAMES) {
       const c = realSizeRunConfig(name);
       expect(c.rl).toMatchObject(REAL_SIZE_RL);
+      // the lab preset's rows per update: SmolLM2 2, Qwen2.5 1
+      expect(c.rl.miniBatches).toBe(name === 'smollm2-135m' ? 8 : 16);
       expect(c.rl.algo).toBe('thinktuning');
       const s = realSizeStudent(name, c);
       expect(s.lora).toMatchObject({ rank: 16, alpha: 32 });

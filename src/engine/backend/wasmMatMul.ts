@@ -110,11 +110,11 @@ const bytes = (xs: number[]) => new Uint8Array(new Int32Array(xs).buffer);
  * tensor is disposed: for frozen weights, a second copy of the model for as long as it lives
  * (Qwen2.5-0.5B: 2 GB of float32 weights + 2 GB of packs fill the 4 GB heap before a single
  * activation). A right operand may keep its pack while live tensors plus kept packs stay under
- * this many bytes; past it, the product packs per call and drops the pack at once (the same
+ * this many bytes (half the heap: the rest is for activations); past it, the product packs per call and drops the pack at once (the same
  * XNNPACK call; the packing pass, O(K N), repeats). Models whose weights fit (the scratch
  * presets, SmolLM2-135M) keep every pack, as before.
  */
-export const PACK_KEEP_LIMIT_BYTES = 2.5 * 2 ** 30;
+export const PACK_KEEP_LIMIT_BYTES = 2 * 2 ** 30;
 
 let packKeepLimit = PACK_KEEP_LIMIT_BYTES;
 /** Sets the limit (tests; a tab that must leave more heap to activations); returns the old one. */

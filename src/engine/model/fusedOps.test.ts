@@ -12,6 +12,7 @@ import {
   geluOp,
   layerNormOp,
   logProbsAndEntropy,
+  swigluOp,
 } from './fusedOps';
 
 beforeAll(async () => {
@@ -129,6 +130,17 @@ describe('fused ops', () => {
       const u = logProbsAndEntropy(tf.zeros([1, 9]) as tf.Tensor2D, tf.tensor1d([2], 'int32'));
       expect(u.logp.dataSync()[0]).toBeCloseTo(-Math.log(9), 6);
       expect(u.entropy.dataSync()[0]).toBeCloseTo(Math.log(9), 6);
+    });
+  });
+
+  it('SwiGLU equals silu(g) u with the same gradients in g and u', () => {
+    tf.tidy(() => {
+      const g = rand([4, 6], 41, 4);
+      const u = rand([4, 6], 42, 2);
+      const plain = (a: tf.Tensor, b: tf.Tensor) => a.mul(tf.sigmoid(a)).mul(b);
+      expect(
+        worst(valueAndGrads(swigluOp, [g, u], 43), valueAndGrads(plain, [g, u], 43)),
+      ).toBeLessThan(1e-5);
     });
   });
 

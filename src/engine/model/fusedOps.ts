@@ -341,3 +341,21 @@ export function frozenHeadScores(
     entropy: both.slice([1, 0], [1, N]).reshape([N]) as tf.Tensor1D,
   };
 }
+
+/**
+ * SwiGLU's gate, y = silu(g) u = g s u with s = sigmoid(g), as one op that keeps only g and u
+ * (the plain composition keeps four [N, intermediate] tensors per layer):
+ *   dg = dy u s (1 + g (1 - s)),  du = dy g s.
+ */
+export const swigluOp = customOp(([g, u], save) => {
+  save([g, u]);
+  return {
+    value: tf.tidy(() => g.mul(tf.sigmoid(g)).mul(u)),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [gs, us] = saved;
+      const s = tf.sigmoid(gs);
+      const dyS = dy.mul(s);
+      return [dyS.mul(us).mul(gs.mul(s.neg().add(1)).add(1)), dyS.mul(gs)];
+    },
+  };
+});

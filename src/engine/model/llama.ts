@@ -4,7 +4,7 @@ import { linearPath, llamaWeightShapes, type LlamaConfig } from './llamaConfig';
 import { LLAMA_LINEAR_MODULES } from '../../contract/llamaModules';
 import { LoraAdapters, type LoraOptions } from './lora';
 import { applyRope, ropeInvFreq, ropeTables } from './rope';
-import { attention } from './fusedOps';
+import { attention, swigluOp } from './fusedOps';
 import { causalBias } from './transformer';
 
 /**
@@ -312,7 +312,7 @@ export class LlamaModel implements CausalLM {
         const h2 = this.rmsNorm(x1, `${p}.post_attention_layernorm.weight`) as tf.Tensor2D;
         const gate = this.linear(at('gate_proj'), h2);
         const up = this.linear(at('up_proj'), h2);
-        const act = gate.mul(tf.sigmoid(gate)).mul(up) as tf.Tensor2D; // silu(gate) * up
+        const act = swigluOp(gate, up) as tf.Tensor2D; // silu(gate) * up
         return { x: x1.add(this.linear(at('down_proj'), act)) as tf.Tensor2D, k, v };
       });
       present.push({ k: out.k, v: out.v }); // kv heads only: [B, KV, S, hd]
