@@ -15,6 +15,8 @@ describe('bench flags', () => {
   it('defaults to every preset, target and part; flags narrow them', () => {
     const all = parseArgs([]);
     expect(all.presets).toEqual(['tiny', 'lab', 'smollm2-135m', 'qwen2.5-0.5b']);
+    expect(all.presetsNamed).toBe(false);
+    expect(parseArgs(['--presets', 'qwen2.5-0.5b']).presetsNamed).toBe(true);
     expect(all.targets).toContain('torch');
     // Node WebGPU needs the optional Dawn bindings: asked for by name, never by default.
     expect(all.targets).not.toContain('webgpu');
