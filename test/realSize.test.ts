@@ -11,7 +11,11 @@ import {
   realSizeStudent,
   realSizeTokenizer,
 } from '../bench/realSize';
+import '@tensorflow/tfjs-backend-wasm';
 import { loadBenchPreset } from '../bench/presets';
+import { runRlStep } from '../bench/step';
+import { runTrain } from '../bench/train';
+import { installFastWasmMatMul } from '../src/engine/backend/wasmMatMul';
 import { llamaParameterCount, type LlamaConfig } from '../src/engine/model/llamaConfig';
 import { loraParameterCount } from '../src/engine/model/lora';
 
@@ -126,5 +130,43 @@ describe('randomLlama', () => {
     expect(logits.every(Number.isFinite)).toBe(true);
     m.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('the bench parts on a real-size preset (shrunk model, same code path)', () => {
+  beforeAll(async () => {
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    await tf.setBackend('wasm');
+    expect(installFastWasmMatMul()).toBe(true);
+  });
+
+  it('trains LoRA and runs a ThinkTuning step with the fixture tokenizer, no leaks', async () => {
+    const p = await loadBenchPreset('qwen2.5-0.5b', ['rl.maxNewTokens=6']);
+    const llama: LlamaConfig = {
+      ...p.realSize!.llama,
+      vocab: 400, // > the tokenizer's 329, like the real one
+      hidden: 32,
+      intermediate: 48,
+      layers: 2,
+      heads: 4,
+      kvHeads: 2,
+      headDim: 8,
+    };
+    const small = {
+      ...p,
+      realSize: { ...p.realSize!, llama, build: () => randomLlama(llama, p.realSize!.lora, 1) },
+    };
+    const before = tf.memory().numTensors;
+    const train = await runTrain(small, { reps: 1, warmup: false }, () => {});
+    expect(train.rows).toBe(1); // 16 rows / 16 mini-batches
+    expect(train.train_tokens_per_s).toBeGreaterThan(0);
+    const step = await runRlStep(small, { reps: 1, warmup: false }, () => {});
+    expect([step.B, step.G, step.maxNewTokens, step.miniBatches]).toEqual([4, 4, 6, 16]);
+    expect(step.warmup_s).toBeNull();
+    expect(step.steps[0].rollout_tokens).toBeGreaterThan(0);
+    expect(step.steps[0].train_tokens).toBeGreaterThan(0);
+    expect(step.peak.wasm_heap_bytes).toBeGreaterThan(0);
+    expect(tf.memory().numTensors).toBe(before);
+    await tf.setBackend('cpu');
   });
 });
