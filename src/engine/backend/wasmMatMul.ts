@@ -89,7 +89,7 @@ interface WasmBackendInternals {
     };
   };
   dataIdMap: {
-    get(dataId: object): { id: number; memoryOffset: number };
+    get(dataId: object): { id: number; memoryOffset: number; shape: number[] };
     has(dataId: object): boolean;
   };
   dataIdNextNumber: number;
@@ -109,12 +109,14 @@ const bytes = (xs: number[]) => new Uint8Array(new Int32Array(xs).buffer);
  * XNNPACK packs a matmul's right operand into an operator that the wasm backend keeps until that
  * tensor is disposed: for frozen weights, a second copy of the model for as long as it lives
  * (Qwen2.5-0.5B: 2 GB of float32 weights + 2 GB of packs fill the 4 GB heap before a single
- * activation). A right operand may keep its pack while live tensors plus kept packs stay under
- * this many bytes (half the heap: the rest is for activations); past it, the product packs per call and drops the pack at once (the same
- * XNNPACK call; the packing pass, O(K N), repeats). Models whose weights fit (the scratch
+ * activation). Live tensors plus kept packs may use this many bytes: a right operand keeps its
+ * pack while they fit; past it, the product packs per call and drops the pack at once (the same
+ * XNNPACK call; the packing pass, O(K N), repeats), and once live tensors alone push the total
+ * over (an update's activations), every kept pack is dropped (their tensors stay). Decoding,
+ * with few live activations, keeps what fits; models whose weights fit twice (the scratch
  * presets, SmolLM2-135M) keep every pack, as before.
  */
-export const PACK_KEEP_LIMIT_BYTES = 2 * 2 ** 30;
+export const PACK_KEEP_LIMIT_BYTES = 3 * 2 ** 30;
 
 let packKeepLimit = PACK_KEEP_LIMIT_BYTES;
 /** Sets the limit (tests; a tab that must leave more heap to activations); returns the old one. */
@@ -184,19 +186,43 @@ export function installFastWasmMatMul(): boolean {
     return id;
   };
 
-  /** Right operands whose XNNPACK pack the backend keeps: dataId -> bytes (pruned when freed). */
+  /** Right operands whose XNNPACK pack the backend keeps: dataId -> bytes, and their sum. */
   const kept = new Map<object, number>();
+  let keptBytes = 0;
+  /** Forgets operands disposed since (their packs went with them). */
+  const prune = (backend: WasmBackendInternals) => {
+    keptBytes = 0;
+    for (const [id, n] of kept) {
+      if (backend.dataIdMap.has(id)) keptBytes += n;
+      else kept.delete(id);
+    }
+  };
+  /** Drops every kept pack; the tensors stay (re-registered at the same memory, no copy). */
+  const evict = (backend: WasmBackendInternals) => {
+    for (const id of kept.keys()) {
+      if (!backend.dataIdMap.has(id)) continue;
+      const d = backend.dataIdMap.get(id);
+      backend.wasm.tfjs.disposeData(d.id); // unregisters and frees its XNNPACK operators
+      backend.wasm.tfjs.registerTensor(d.id, product(d.shape), d.memoryOffset);
+    }
+    kept.clear();
+    keptBytes = 0;
+  };
   /** True when b (an input of this call, not a temporary) may keep its pack (mayKeepPack). */
   const keepsPack = (backend: WasmBackendInternals, b: tf.TensorInfo): boolean => {
-    if (kept.has(b.dataId)) return true;
-    let total = 0;
-    for (const [id, n] of kept) {
-      if (backend.dataIdMap.has(id)) total += n;
-      else kept.delete(id); // disposed: its pack went with it
+    const live = tf.memory().numBytes;
+    if (live + keptBytes > packKeepLimit) {
+      prune(backend);
+      if (live + keptBytes > packKeepLimit) evict(backend); // the activations need the room
     }
+    if (kept.has(b.dataId)) return true;
     const size = product(b.shape);
-    if (!mayKeepPack(tf.memory().numBytes, total, size, packKeepLimit)) return false;
+    if (!mayKeepPack(live, keptBytes, size, packKeepLimit)) {
+      prune(backend);
+      if (!mayKeepPack(live, keptBytes, size, packKeepLimit)) return false;
+    }
     kept.set(b.dataId, 4 * size);
+    keptBytes += 4 * size;
     return true;
   };
 
