@@ -78,7 +78,13 @@ export async function runRlStep(
   type OneStep = RlStepResult['steps'][number];
   const one = async (): Promise<OneStep> => {
     const t0 = performance.now();
-    const r = await trainer.runStep({ onPhase: () => peak.poll() });
+    // Phase starts go to the log as they happen (a real-size step takes minutes).
+    const r = await trainer.runStep({
+      onPhase: (phase) => {
+        peak.poll();
+        log(`${tag}: ${phase} starts at ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      },
+    });
     peak.poll();
     const total = (performance.now() - t0) / 1000;
     const m = r.metrics;
