@@ -18,6 +18,8 @@ export const DEFAULT_TARGETS: Target[] = ALL_TARGETS.filter((t) => t !== 'webgpu
 
 export interface BenchArgs {
   presets: PresetName[];
+  /** --presets was given (a bare run leaves the real-size students out of the browser runs). */
+  presetsNamed: boolean;
   targets: Target[];
   parts: Part[];
   out: string | null;
@@ -52,6 +54,7 @@ const isPart = (s: string): s is Part => (PARTS as readonly string[]).includes(s
 export function parseArgs(argv: string[]): BenchArgs {
   const a: BenchArgs = {
     presets: [...DEFAULT_PRESETS],
+    presetsNamed: false,
     targets: [...DEFAULT_TARGETS],
     parts: [...PARTS],
     out: null,
@@ -68,8 +71,10 @@ export function parseArgs(argv: string[]): BenchArgs {
       if (v === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
       return v;
     };
-    if (flag === '--presets') a.presets = list(value(), isPresetName, 'preset');
-    else if (flag === '--backends') a.targets = list(value(), isTarget, 'backend');
+    if (flag === '--presets') {
+      a.presets = list(value(), isPresetName, 'preset');
+      a.presetsNamed = true;
+    } else if (flag === '--backends') a.targets = list(value(), isTarget, 'backend');
     else if (flag === '--parts') a.parts = list(value(), isPart, 'part');
     else if (flag === '--out') a.out = value();
     else if (flag === '--full') a.full = true;

@@ -30,7 +30,8 @@ async function run(req: BenchRequest): Promise<BrowserBenchResult> {
     Object.assign(out, { backend: choice.backend, reason: choice.reason, adapter: choice.adapter });
     if (choice.backend !== req.backend) throw new Error(`backend ${req.backend}: ${choice.reason}`);
     for (const preset of req.presets) {
-      const plan = planFor(req.backend, preset, req.full, req.parts, true);
+      const software = choice.adapter?.isSoftware ?? true;
+      const plan = planFor(req.backend, preset, req.full, req.parts, true, software);
       if ('skipped' in plan) out.skipped.push({ preset, reason: plan.skipped });
       else out.results.push(await runPreset(plan, log, req.sets, readStudentFile));
     }

@@ -4,6 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { countParameters, type ModelConfig } from '../src/engine/model/config';
+import type { LlamaConfig } from '../src/engine/model/llamaConfig';
+import type { LoraOptions } from '../src/engine/model/lora';
 import type { PresetPlan } from './plan';
 import { loadBenchPreset, type PresetName } from './presets';
 import { runSampling, type SamplingResult } from './sampling';
@@ -17,8 +19,13 @@ import type { ReadStudentFile } from '../src/engine/students/load';
 export interface PresetResult {
   backend: string;
   preset: PresetName;
-  model: ModelConfig;
+  /** The student's shape: the scratch model's, or a real-size student's (Llama/Qwen2). */
+  model: ModelConfig | LlamaConfig;
   params: number;
+  /** Real-size students: the LoRA settings and how many parameters they train. */
+  lora: (LoraOptions & { trainable_params: number }) | null;
+  /** Set when the workload is smaller than the stated one (see plan.ts): why. */
+  reduced: string | null;
   B: number;
   G: number;
   rows: number;
@@ -43,8 +50,12 @@ export async function runPreset(
   const out: PresetResult = {
     backend: tf.getBackend(),
     preset: plan.preset,
-    model: preset.model,
-    params: countParameters(preset.model),
+    model: preset.realSize?.llama ?? preset.model,
+    params: preset.realSize?.parameters ?? countParameters(preset.model),
+    lora: preset.realSize
+      ? { ...preset.realSize.lora, trainable_params: preset.realSize.trainableParameters }
+      : null,
+    reduced: plan.reduced ?? null,
     B: preset.B,
     G: preset.G,
     rows: preset.rows,

@@ -55,7 +55,14 @@ export async function runNode(
     await tf.ready();
     out.backend = tf.getBackend();
     for (const preset of opts.presets) {
-      const plan = planFor(backend, preset, opts.full, opts.parts);
+      const plan = planFor(
+        backend,
+        preset,
+        opts.full,
+        opts.parts,
+        false,
+        out.adapter?.isSoftware ?? true,
+      );
       if ('skipped' in plan) out.skipped.push({ preset, reason: plan.skipped });
       else out.results.push(await runPreset(plan, log, opts.sets, readShippedFile));
     }

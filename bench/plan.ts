@@ -5,6 +5,7 @@
  * with a warm-up and 3 timed runs everywhere (an hour or more there); `--parts` picks parts.
  */
 import type { PresetName } from './presets';
+import { isRealSizeName } from './realSize';
 import type { SamplingPlan } from './sampling';
 import type { ScalingPlan } from './scaling';
 import type { StepPlan } from './step';
@@ -45,6 +46,8 @@ export interface PresetPlan {
   sft: SftPlan | null;
   /** Why a count is lower than --full's, or a part skipped; copied into the result. */
   notes: string[];
+  /** Set when the workload itself is smaller than the stated one (fewer new tokens): why. */
+  reduced?: string;
 }
 
 /** Mini-batches of the lab preset's RL update on wasm (the preset's 1 does not fit the heap). */
@@ -60,6 +63,65 @@ const FULL: Omit<PresetPlan, 'preset' | 'notes'> = {
   scaling: { reps: 3 },
   sft: { reps: 3 },
 };
+
+/** New tokens per rollout in the reduced real-size plan on a software GPU (SwiftShader). */
+export const REDUCED_NEW_TOKENS = 8;
+
+/**
+ * Real-size students (bench/realSize.ts): one timed step per part, no warm-up (on wasm nothing
+ * compiles; a step of Qwen2.5-0.5B takes many minutes on one core), the rollout figure from the
+ * RL step's rollout phase (B x G rows x 256 new tokens with the KV cache). On WebGPU over a
+ * software adapter the workload is reduced (REDUCED_NEW_TOKENS new tokens, JSON `reduced`); on
+ * a real GPU it is the full one, with warm-ups (shader compilation).
+ */
+function realSizeDefaults(
+  backend: BenchBackend,
+  preset: PresetName,
+  inBrowser: boolean,
+  softwareGpu: boolean,
+): PlanOrSkip {
+  const where = inBrowser ? `browser ${backend}` : backend;
+  if (backend === 'cpu' || backend === 'webgl')
+    return {
+      preset,
+      skipped: `${preset} skipped on ${where}: the lab trains pretrained students on WASM or WebGPU (hours on this backend)`,
+    };
+  const rolloutNote =
+    'rollout tok/s comes from the RL step (B x G rows x rl.maxNewTokens with the KV cache, no EOS from random weights); the separate sampling part runs with --full';
+  if (backend === 'webgpu' && softwareGpu)
+    return {
+      preset,
+      sampling: null,
+      train: { reps: 1, warmup: false },
+      step: { reps: 1, warmup: false, maxNewTokens: REDUCED_NEW_TOKENS },
+      scaling: null,
+      sft: null,
+      reduced: `software GPU (SwiftShader): the RL step samples ${REDUCED_NEW_TOKENS} new tokens, not 256, and each part is one timed run without a warm-up, so shader compilation is included; run the full plan on a real GPU (scripts/pack-gpu-bench.sh)`,
+      notes: [rolloutNote],
+    };
+  if (backend === 'webgpu')
+    return {
+      preset,
+      sampling: null,
+      train: { reps: 2, warmup: true },
+      step: { reps: 1, warmup: true },
+      scaling: null,
+      sft: null,
+      notes: [`${where}: 2 timed train steps and 1 RL step after a warm-up each`, rolloutNote],
+    };
+  return {
+    preset,
+    sampling: null,
+    train: { reps: 1, warmup: false },
+    step: { reps: 1, warmup: false },
+    scaling: null,
+    sft: null,
+    notes: [
+      `${where}: 1 timed train step and 1 RL step, no warm-ups (wasm compiles nothing; minutes per step)`,
+      rolloutNote,
+    ],
+  };
+}
 
 function defaults(backend: BenchBackend, preset: PresetName, inBrowser: boolean): PlanOrSkip {
   const where = inBrowser ? `browser ${backend}` : backend;
@@ -123,10 +185,25 @@ export function planFor(
   full: boolean,
   parts: readonly Part[],
   inBrowser = false,
+  softwareGpu = true,
 ): PlanOrSkip {
+  const real = isRealSizeName(preset);
   const base: PlanOrSkip = full
-    ? { preset, ...FULL, notes: ['full run (--full)'] }
-    : defaults(backend, preset, inBrowser);
+    ? real
+      ? {
+          preset,
+          ...FULL,
+          sampling: { ...FULL.sampling!, recomputeReps: 0 },
+          scaling: null,
+          sft: null,
+          notes: [
+            'full run (--full); no recompute sampling, update scaling or SFT for real-size students',
+          ],
+        }
+      : { preset, ...FULL, notes: ['full run (--full)'] }
+    : real
+      ? realSizeDefaults(backend, preset, inBrowser, softwareGpu)
+      : defaults(backend, preset, inBrowser);
   if ('skipped' in base) return base;
   const out: PresetPlan = { ...base, notes: [...base.notes] };
   if (preset === 'lab' && backend === 'wasm' && out.step) {

@@ -14,6 +14,7 @@ import { runImportBench, type ImportBenchRow } from './importRuns';
 import { machineInfo } from './machine';
 import { runNode, type NodeBenchResult } from './node';
 import { MODEL_PARTS, type BenchBackend } from './plan';
+import { isRealSizeName } from './realSize';
 import { summaryRow, torchRatios } from './summary';
 import { runTorch, type TorchResult } from './torch';
 import { WORKLOAD } from './workload';
@@ -62,10 +63,14 @@ async function main(): Promise<void> {
   let browser: BrowserRun | null = null;
   if (models && browserTargets.length) {
     try {
+      // A bare run measures the real-size students in Node only (many minutes per backend).
+      const presets = args.presetsNamed
+        ? args.presets
+        : args.presets.filter((p) => !isRealSizeName(p));
       browser = await runBrowser(
         browserTargets,
         {
-          presets: args.presets,
+          presets,
           full: args.full,
           parts: args.parts,
           gpu: args.gpu,

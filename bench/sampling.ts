@@ -10,6 +10,7 @@ import {
   startWorkCounter,
   type WorkCounts,
 } from '../src/engine/backend/counters';
+import type { CausalLM } from '../src/engine/model/causalLM';
 import { sample } from '../src/engine/model/sample';
 import { TransformerModel } from '../src/engine/model/transformer';
 import { mulberry32 } from '../src/engine/random';
@@ -30,6 +31,10 @@ export interface SamplingPlan {
   /** Timed no-cache runs; 0 skips recompute. */
   recomputeReps: number;
   recomputeWarmup: boolean;
+  /** An untimed cached run first (default true); without it the first timed run is counted. */
+  cachedWarmup?: boolean;
+  /** New tokens per row (default NEW_TOKENS; fewer only in a plan marked reduced). */
+  newTokens?: number;
 }
 
 export interface SamplingResult {
@@ -65,16 +70,17 @@ function prompts(rows: number, vocab: number, seed: number): number[][] {
 
 /** One sampling call; wall ms (its last step reads the ids back, so the work is done). */
 async function timeSample(
-  model: TransformerModel,
+  model: CausalLM,
   rows: number,
   useCache: boolean,
   seed: number,
   peak: PeakTracker,
+  newTokens: number,
   onStep?: (step: number) => void,
 ): Promise<number> {
   const t0 = performance.now();
   const r = await sample(model, prompts(rows, model.config.vocab, seed), {
-    maxNewTokens: NEW_TOKENS,
+    maxNewTokens: newTokens,
     temperature: 1,
     topP: 1,
     seed,
@@ -87,7 +93,7 @@ async function timeSample(
     },
   });
   const ms = performance.now() - t0;
-  if (r.steps !== NEW_TOKENS) throw new Error(`sample ran ${r.steps} steps, not ${NEW_TOKENS}`);
+  if (r.steps !== newTokens) throw new Error(`sample ran ${r.steps} steps, not ${newTokens}`);
   return ms;
 }
 
@@ -96,14 +102,20 @@ export async function runSampling(
   plan: SamplingPlan,
   log: (msg: string) => void,
 ): Promise<SamplingResult> {
-  const cfg = withContext(preset.model, PROMPT_TOKENS + NEW_TOKENS);
-  const model = TransformerModel.create(cfg, 1234);
+  const newTokens = plan.newTokens ?? NEW_TOKENS;
+  const cfg = withContext(preset.model, PROMPT_TOKENS + newTokens);
+  // A real-size student samples as the pretrained path does: LoRA adapters on a frozen base.
+  const model: CausalLM = preset.realSize
+    ? preset.realSize.build()
+    : TransformerModel.create(cfg, 1234);
   const tag = `[${tf.getBackend()}/${preset.name}] sampling`;
   const rows = preset.rows;
-  const perRun = rows * NEW_TOKENS;
+  const perRun = rows * newTokens;
   try {
     const peakCached = trackPeak();
     // The warm-up is the counted run: counts between step 1 and step 256 (255 decoding steps).
+    const warm = plan.cachedWarmup ?? true;
+    const counted = warm ? 0 : 1;
     const counter = startWorkCounter();
     let first: WorkCounts | null = null;
     let last: WorkCounts | null = null;
@@ -111,13 +123,13 @@ export async function runSampling(
     try {
       cached = await timeMany(
         plan.cachedReps,
-        true,
+        warm,
         (i) =>
-          watchingKernels(i === 0, peakCached, () =>
-            timeSample(model, rows, true, 100 + i, peakCached, (s) => {
-              if (i !== 0) return;
+          watchingKernels(i === counted, peakCached, () =>
+            timeSample(model, rows, true, 100 + i, peakCached, newTokens, (s) => {
+              if (i !== counted) return;
               if (s === 1) first = counter.counts();
-              if (s === NEW_TOKENS) last = counter.counts();
+              if (s === newTokens) last = counter.counts();
             }),
           ),
         log,
@@ -126,7 +138,7 @@ export async function runSampling(
     } finally {
       counter.restore();
     }
-    const steps = NEW_TOKENS - 1;
+    const steps = newTokens - 1;
     const perStep = perUnit(diffCounts(last!, first!), steps);
     const perToken = perUnit(diffCounts(last!, first!), steps * rows);
     let recompute = null;
@@ -135,7 +147,7 @@ export async function runSampling(
       recompute = await timeMany(
         plan.recomputeReps,
         plan.recomputeWarmup,
-        (i) => timeSample(model, rows, false, 100 + i, peakRecompute),
+        (i) => timeSample(model, rows, false, 100 + i, peakRecompute, newTokens),
         log,
         `${tag} recompute`,
       );
@@ -144,8 +156,8 @@ export async function runSampling(
     return {
       rows,
       promptTokens: PROMPT_TOKENS,
-      newTokens: NEW_TOKENS,
-      context: cfg.context,
+      newTokens,
+      context: model.config.context,
       cached_tokens_per_s: round(cachedTps),
       cached_ms: cached.median_ms,
       cached_runs_ms: cached.runs_ms,

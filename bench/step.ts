@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildTeacher } from '../src/engine/teacher/build';
 import { RlTrainer } from '../src/engine/loop/trainer';
+import type { CausalLM } from '../src/engine/model/causalLM';
 import { createStudent } from '../src/engine/student';
 import type { BenchPreset } from './presets';
 import { median, round, trackPeak, watchingKernels, type MemoryPeak } from './stats';
@@ -15,6 +16,10 @@ export interface StepPlan {
   reps: number;
   /** Overrides the preset's rl.miniBatches (memory: see plan.ts). */
   miniBatches?: number;
+  /** An untimed warm-up step first (default true); without it the first timed step is watched. */
+  warmup?: boolean;
+  /** Overrides rl.maxNewTokens (only in a plan marked reduced). */
+  maxNewTokens?: number;
 }
 
 export interface StepSplit {
@@ -38,7 +43,8 @@ export interface RlStepResult {
   steps: Array<
     StepSplit & { rollout_tokens: number; train_tokens: number; guided: number; finished: number }
   >;
-  warmup_s: number;
+  /** null: no warm-up step (the first timed step was watched for memory). */
+  warmup_s: number | null;
   rollout_tokens_per_s: number;
   update_tokens_per_s: number;
   peak: MemoryPeak;
@@ -49,12 +55,17 @@ export async function runRlStep(
   plan: StepPlan,
   log: (msg: string) => void,
 ): Promise<RlStepResult> {
-  const config = plan.miniBatches
-    ? { ...preset.config, rl: { ...preset.config.rl, miniBatches: plan.miniBatches } }
-    : preset.config;
-  // From the preset's shipped warm-up student where it has one (what a user's RL steps do),
-  // else a fresh student.
-  const model = preset.shipped ? preset.shipped.clone() : createStudent(config, preset.tokenizer);
+  const rl = { ...preset.config.rl };
+  if (plan.miniBatches) rl.miniBatches = plan.miniBatches;
+  if (plan.maxNewTokens) rl.maxNewTokens = plan.maxNewTokens;
+  const config = { ...preset.config, rl };
+  // From the preset's shipped warm-up student where it has one (what a user's RL steps do), a
+  // real-size pretrained student with fresh LoRA adapters, else a fresh student.
+  const model: CausalLM = preset.shipped
+    ? preset.shipped.clone()
+    : preset.realSize
+      ? preset.realSize.build()
+      : createStudent(config, preset.tokenizer);
   const trainer = new RlTrainer({
     config,
     model,
@@ -67,7 +78,13 @@ export async function runRlStep(
   type OneStep = RlStepResult['steps'][number];
   const one = async (): Promise<OneStep> => {
     const t0 = performance.now();
-    const r = await trainer.runStep({ onPhase: () => peak.poll() });
+    // Phase starts go to the log as they happen (a real-size step takes minutes).
+    const r = await trainer.runStep({
+      onPhase: (phase) => {
+        peak.poll();
+        log(`${tag}: ${phase} starts at ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      },
+    });
     peak.poll();
     const total = (performance.now() - t0) / 1000;
     const m = r.metrics;
@@ -90,11 +107,11 @@ export async function runRlStep(
     };
   };
   try {
-    const warm = await watchingKernels(true, peak, one);
-    log(`${tag}: warm-up ${warm.total_s.toFixed(1)} s`);
+    const warm = plan.warmup === false ? null : await watchingKernels(true, peak, one);
+    if (warm) log(`${tag}: warm-up ${warm.total_s.toFixed(1)} s`);
     const steps: OneStep[] = [];
     for (let i = 1; i <= plan.reps; i++) {
-      const s = await one();
+      const s = await watchingKernels(!warm && i === 1, peak, one);
       steps.push(s);
       log(
         `${tag}: run ${i}/${plan.reps} ${s.total_s.toFixed(2)} s (rollout ${s.rollout_s.toFixed(2)}, teacher ${s.teacher_s.toFixed(2)}, scoring ${s.scoring_s.toFixed(2)}, update ${s.update_s.toFixed(2)})`,
@@ -127,7 +144,7 @@ export async function runRlStep(
         other_s: round(s.other_s, 3),
         total_s: round(s.total_s, 3),
       })),
-      warmup_s: round(warm.total_s, 2),
+      warmup_s: warm ? round(warm.total_s, 2) : null,
       rollout_tokens_per_s: round(sum('rollout_tokens') / sum('rollout_s')),
       update_tokens_per_s: round(sum('train_tokens') / sum('update_s')),
       peak: peak.peak(),

@@ -6,10 +6,17 @@ export interface SummaryRow {
   where: 'node' | 'chromium';
   backend: string;
   preset: string;
+  /** Parameters of the student (a real-size one's whole base). */
+  params: number;
+  /** KV-cached sampling: the sampling part's, else the RL step's rollout phase (rollout_source). */
   rollout_tokens_per_s: number | null;
+  rollout_source: 'sampling' | 'rl_step' | null;
   recompute_tokens_per_s: number | null;
   kv_speedup_256: number | null;
+  /** Forward + backward + AdamW on [rows, 128] (real-size: LoRA, rows = one update mini-batch). */
   train_tokens_per_s: number | null;
+  /** The RL step's update phase: rows x padded length per second, over all its mini-batches. */
+  rl_update_tokens_per_s: number | null;
   rl_step_s: {
     rollout: number;
     teacher: number;
@@ -38,6 +45,8 @@ export interface SummaryRow {
   peak_rss_mib: number | null;
   wasm_heap_mib: number | null;
   gpu_mib: number | null;
+  /** Why the workload was smaller than stated (plan.ts), else null. */
+  reduced: string | null;
 }
 
 const mib = (b: number | null | undefined) =>
@@ -62,10 +71,14 @@ export function summaryRow(where: 'node' | 'chromium', r: PresetResult): Summary
     where,
     backend: r.backend,
     preset: r.preset,
-    rollout_tokens_per_s: r.sampling?.cached_tokens_per_s ?? null,
+    params: r.params,
+    rollout_tokens_per_s:
+      r.sampling?.cached_tokens_per_s ?? r.rl_step?.rollout_tokens_per_s ?? null,
+    rollout_source: r.sampling ? 'sampling' : r.rl_step ? 'rl_step' : null,
     recompute_tokens_per_s: r.sampling?.recompute_tokens_per_s ?? null,
     kv_speedup_256: r.sampling?.kv_speedup ?? null,
     train_tokens_per_s: r.train?.train_tokens_per_s ?? null,
+    rl_update_tokens_per_s: r.rl_step?.update_tokens_per_s ?? null,
     rl_step_s: r.rl_step
       ? {
           rollout: r.rl_step.median.rollout_s,
@@ -91,6 +104,7 @@ export function summaryRow(where: 'node' | 'chromium', r: PresetResult): Summary
     peak_rss_mib: mib(maxOf(peaks.map((p) => p!.rss_bytes))),
     wasm_heap_mib: mib(maxOf(peaks.map((p) => p!.wasm_heap_bytes))),
     gpu_mib: mib(maxOf(peaks.map((p) => p!.gpu_bytes))),
+    reduced: r.reduced ?? null,
   };
 }
 

@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadBenchPreset, type PresetName } from './presets';
+import { isRealSizeName } from './realSize';
 import { TRAIN_SEQ } from './workload';
 
 const SCRIPT = fileURLToPath(new URL('./torch_reference.py', import.meta.url));
@@ -44,6 +45,7 @@ export function runTorch(
     }
     const out: TorchResult = { available: true, python: PYTHON, runs: [], errors: [] };
     for (const name of presets) {
+      if (isRealSizeName(name)) continue; // the reference script builds the scratch model only
       const p = await loadBenchPreset(name, sets);
       for (const t of threads) {
         log(`torch ${probe.stdout.trim()}: ${name} [${p.rows}, ${TRAIN_SEQ}] threads=${t}`);

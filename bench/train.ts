@@ -8,6 +8,7 @@ import {
   type WorkCounts,
 } from '../src/engine/backend/counters';
 import { tokenScores } from '../src/engine/model/logprobs';
+import type { CausalLM } from '../src/engine/model/causalLM';
 import { TransformerModel } from '../src/engine/model/transformer';
 import { AdamW } from '../src/engine/optim/adamw';
 import { mulberry32 } from '../src/engine/random';
@@ -25,6 +26,14 @@ import { TRAIN_SEQ } from './workload';
 export interface TrainPlan {
   reps: number;
   warmup: boolean;
+}
+
+/** Rows of one train step: the preset's B x G, or a real-size student's update mini-batch. */
+export function trainRows(preset: BenchPreset): number {
+  // The pretrained path updates in rl.miniBatches mini-batches of ceil(B x G / miniBatches) rows.
+  return preset.realSize
+    ? Math.ceil(preset.rows / Math.max(1, preset.config.rl.miniBatches))
+    : preset.rows;
 }
 
 export interface TrainResult {
@@ -60,7 +69,7 @@ interface StepCounts {
 
 /** One step; wall ms (the gradient-norm and loss readbacks wait for the queued work). */
 async function trainStep(
-  model: TransformerModel,
+  model: CausalLM,
   opt: AdamW,
   rows: number,
   seed: number,
@@ -100,7 +109,12 @@ export async function runTrain(
   plan: TrainPlan,
   log: (msg: string) => void,
 ): Promise<TrainResult> {
-  const model = TransformerModel.create(preset.model, 1234);
+  // Real-size: LoRA (forward + backward into the adapters, AdamW on the adapters), as the
+  // pretrained path trains; the frozen base gets no gradient.
+  const model: CausalLM = preset.realSize
+    ? preset.realSize.build()
+    : TransformerModel.create(preset.model, 1234);
+  const rows = trainRows(preset);
   const opt = new AdamW(model.variables(), {
     beta1: 0.9,
     beta2: 0.999,
@@ -117,12 +131,12 @@ export async function runTrain(
       plan.reps,
       plan.warmup,
       (i) =>
-        watchingKernels(i === 0, peak, async () => {
+        watchingKernels(i === (plan.warmup ? 0 : 1), peak, async () => {
           const counted = i === (plan.warmup ? 0 : 1);
           const counter = counted ? startWorkCounter() : null;
           const profile = counted ? startDispatchProfile() : null;
           try {
-            return await trainStep(model, opt, preset.rows, 7 + i, peak, counter, (c) => {
+            return await trainStep(model, opt, rows, 7 + i, peak, counter, (c) => {
               counts = c;
             });
           } finally {
@@ -137,9 +151,9 @@ export async function runTrain(
     const c = counts as StepCounts | null;
     if (!c) throw new Error('the train step was not counted');
     return {
-      rows: preset.rows,
+      rows,
       seq: TRAIN_SEQ,
-      train_tokens_per_s: round((preset.rows * TRAIN_SEQ) / (t.median_ms / 1000)),
+      train_tokens_per_s: round((rows * TRAIN_SEQ) / (t.median_ms / 1000)),
       train_step_ms: t.median_ms,
       train_runs_ms: t.runs_ms,
       train_warmup_ms: t.warmup_ms,

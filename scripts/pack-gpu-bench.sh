@@ -4,6 +4,9 @@
 #
 #   bash scripts/pack-gpu-bench.sh KIT          # here, where `npm ci` has run and npm can fetch
 #   KIT/run.sh OUT.json [bench flags...]        # there; default flags below
+#   KIT/run.sh OUT.json --backends webgpu --presets smollm2-135m,qwen2.5-0.5b
+#                                               # real-size students (bench/realSize.ts): on a real
+#                                               # GPU the full 4 x 4 x 256 plan with warm-ups
 #
 # KIT holds: node (this machine's binary), bench.mjs (bench/run.ts bundled by esbuild),
 # site/ (`vite build`), node_modules/playwright-core, and chromium/ — the self-contained

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../bench/args';
 import type { PresetResult } from '../bench/core';
-import { planFor } from '../bench/plan';
+import { planFor, REDUCED_NEW_TOKENS } from '../bench/plan';
 import { installNodeWebGPU } from '../bench/nodeWebgpu';
 import { mimeType, resolveSitePath, serveSite } from '../bench/staticSite';
 import { summaryRow, torchRatios } from '../bench/summary';
@@ -14,7 +14,9 @@ import { summaryRow, torchRatios } from '../bench/summary';
 describe('bench flags', () => {
   it('defaults to every preset, target and part; flags narrow them', () => {
     const all = parseArgs([]);
-    expect(all.presets).toEqual(['tiny', 'lab']);
+    expect(all.presets).toEqual(['tiny', 'lab', 'smollm2-135m', 'qwen2.5-0.5b']);
+    expect(all.presetsNamed).toBe(false);
+    expect(parseArgs(['--presets', 'qwen2.5-0.5b']).presetsNamed).toBe(true);
     expect(all.targets).toContain('torch');
     // Node WebGPU needs the optional Dawn bindings: asked for by name, never by default.
     expect(all.targets).not.toContain('webgpu');
@@ -91,6 +93,33 @@ describe('bench plans', () => {
       sampling: { cachedReps: 3, recomputeReps: 0 },
     });
   });
+
+  it('runs real-size students once per part on wasm, reduced on a software GPU', () => {
+    const all = ['sampling', 'recompute', 'train', 'step', 'scaling', 'sft'] as const;
+    const wasm = planFor('wasm', 'qwen2.5-0.5b', false, [...all]);
+    expect(wasm).toMatchObject({
+      sampling: null,
+      train: { reps: 1, warmup: false },
+      step: { reps: 1, warmup: false },
+      scaling: null,
+      sft: null,
+    });
+    expect('reduced' in wasm && wasm.reduced).toBeFalsy();
+    const soft = planFor('webgpu', 'smollm2-135m', false, [...all], true, true);
+    expect(soft).toMatchObject({ step: { maxNewTokens: REDUCED_NEW_TOKENS } });
+    expect('reduced' in soft && soft.reduced).toMatch(/SwiftShader/);
+    const gpu = planFor('webgpu', 'smollm2-135m', false, [...all], false, false);
+    expect(gpu).toMatchObject({ step: { reps: 1, warmup: true } });
+    expect('reduced' in gpu && gpu.reduced).toBeFalsy();
+    expect(planFor('cpu', 'smollm2-135m', false, [...all])).toMatchObject({
+      skipped: expect.stringMatching(/WASM or WebGPU/),
+    });
+    expect(planFor('wasm', 'smollm2-135m', true, [...all])).toMatchObject({
+      sampling: { cachedReps: 3, recomputeReps: 0 },
+      scaling: null,
+      sft: null,
+    });
+  });
 });
 
 const peak = (tf: number, rss: number | null) => ({
@@ -103,6 +132,8 @@ const peak = (tf: number, rss: number | null) => ({
 const result = {
   backend: 'wasm',
   preset: 'tiny',
+  params: 1000,
+  reduced: null,
   sampling: {
     cached_tokens_per_s: 5000,
     recompute_tokens_per_s: 200,
@@ -128,10 +159,13 @@ describe('bench summary', () => {
       where: 'node',
       backend: 'wasm',
       preset: 'tiny',
+      params: 1000,
       rollout_tokens_per_s: 5000,
+      rollout_source: 'sampling',
       recompute_tokens_per_s: 200,
       kv_speedup_256: 25,
       train_tokens_per_s: 12000,
+      rl_update_tokens_per_s: null,
       rl_step_s: null,
       update_growth_vs_linear: { G: 0.9, length: 1.3 },
       sft_step_s: 0.25,
@@ -149,6 +183,28 @@ describe('bench summary', () => {
       peak_rss_mib: 4,
       wasm_heap_mib: null,
       gpu_mib: null,
+      reduced: null,
+    });
+  });
+
+  it('takes the rollout figure from the RL step when the sampling part did not run', () => {
+    const rl = {
+      ...result,
+      sampling: null,
+      reduced: 'fewer tokens',
+      rl_step: {
+        median: { rollout_s: 1, teacher_s: 0, scoring_s: 2, update_s: 3, total_s: 6 },
+        rollout_tokens_per_s: 42,
+        update_tokens_per_s: 99,
+        peak: peak(2 ** 22, null),
+      },
+    } as unknown as PresetResult;
+    expect(summaryRow('node', rl)).toMatchObject({
+      rollout_tokens_per_s: 42,
+      rollout_source: 'rl_step',
+      rl_update_tokens_per_s: 99,
+      rl_step_s: { rollout: 1, teacher: 0, scoring: 2, update: 3, total: 6 },
+      reduced: 'fewer tokens',
     });
   });
 

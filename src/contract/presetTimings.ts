@@ -31,7 +31,10 @@ export interface MeasuredTimings {
  * SFT step in a worker as the page runs them (lab in Node 20's wasm: too slow for the page's
  * bench); webgpu-gpu: Node 20 WebGPU through Dawn on an H100 (docs/performance.md; the lab's SFT
  * step was not timed there). Medians of 2 RL steps (thinktuning, the preset's B x G) and 3 SFT
- * steps after a warm-up one.
+ * steps after a warm-up one. The pretrained presets (smollm2-135m-instruct, qwen2.5-0.5b-instruct)
+ * have no entry yet, so the picker shows their bare names: the real-size bench of their shapes
+ * (bench/realSize.ts, docs/pretrained.md "Real-size students") has so far measured one decoding
+ * step, not an RL step.
  */
 export const MEASURED: MeasuredTimings = {
   machine: '2-core x86 CPU (Chromium 150, WASM); NVIDIA H100 via Dawn for WebGPU on a GPU',

@@ -2,7 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../random';
-import { installFastWasmMatMul, planMatMul, PER_BATCH_MIN_MACS } from './wasmMatMul';
+import {
+  installFastWasmMatMul,
+  mayKeepPack,
+  PACK_KEEP_LIMIT_BYTES,
+  planMatMul,
+  PER_BATCH_MIN_MACS,
+  setPackKeepLimit,
+} from './wasmMatMul';
 
 describe('planMatMul', () => {
   it('keeps the stock XNNPACK case and tiny batched products on the stock kernel', () => {
@@ -100,6 +107,19 @@ function run(c: (typeof CASES)[number], i: number): number[][] {
   });
 }
 
+describe('mayKeepPack', () => {
+  it('keeps a pack while live tensors + kept packs + this one fit the limit', () => {
+    const GiB = 2 ** 30;
+    expect(mayKeepPack(0.5 * GiB, 0.5 * GiB, 2 ** 20, PACK_KEEP_LIMIT_BYTES)).toBe(true);
+    // Qwen2.5-0.5B decoding: 1.9 GiB live, 1.1 GiB of packs kept: its next weight repacks per call
+    expect(mayKeepPack(1.9 * GiB, 1.1 * GiB, 25 * 2 ** 20, PACK_KEEP_LIMIT_BYTES)).toBe(false);
+    // SmolLM2-135M: 0.5 GiB of weights + their packs fit
+    expect(mayKeepPack(0.5 * GiB, 0.45 * GiB, 28 * 2 ** 20, PACK_KEEP_LIMIT_BYTES)).toBe(true);
+    expect(mayKeepPack(0, 0, 1, 4)).toBe(true);
+    expect(mayKeepPack(0, 0, 2, 4)).toBe(false);
+  });
+});
+
 describe('fast wasm BatchMatMul', () => {
   let reference: number[][][];
 
@@ -135,5 +155,54 @@ describe('fast wasm BatchMatMul', () => {
     const after = tf.memory();
     expect(after.numTensors).toBe(before.numTensors);
     expect(after.numBytes).toBe(before.numBytes);
+  });
+
+  it('with no room to keep packs, gives the same products and gradients and keeps no heap', () => {
+    const old = setPackKeepLimit(0);
+    try {
+      run(CASES[0], 0); // first call may grow caches
+      const before = tf.memory();
+      CASES.forEach((c, i) => {
+        const got = run(c, i);
+        got.forEach((arr, k) => {
+          const worst = Math.max(...arr.map((v, j) => Math.abs(v - reference[i][k][j])));
+          expect(worst, `case ${i} output ${k}`).toBeLessThan(1e-5);
+        });
+      });
+      // a weight reused across calls (as in decoding) is packed per call
+      const w = tf.tensor(values([5, 3], 1), [5, 3]);
+      const x = tf.tensor(values([7, 5], 2), [7, 5]);
+      const y1 = tf.tidy(() => tf.matMul(x, w).dataSync());
+      const y2 = tf.tidy(() => tf.matMul(x, w).dataSync());
+      expect(Array.from(y2)).toEqual(Array.from(y1));
+      tf.dispose([w, x]);
+      const after = tf.memory();
+      expect(after.numTensors).toBe(before.numTensors);
+      expect(after.numBytes).toBe(before.numBytes);
+    } finally {
+      setPackKeepLimit(old);
+    }
+  });
+
+  it('drops kept packs when live tensors outgrow the limit; the weights stay intact', () => {
+    const w = tf.tensor(values([64, 32], 3), [64, 32]);
+    const x = tf.tensor(values([8, 64], 4), [8, 64]);
+    const want = tf.tidy(() => Array.from(tf.matMul(x, w).dataSync()));
+    const wData = Array.from(w.dataSync());
+    // room for w's pack beside what is live now, not once 1 MB more is live
+    const old = setPackKeepLimit(tf.memory().numBytes + 4 * 64 * 32 + 1024);
+    try {
+      const first = tf.tidy(() => Array.from(tf.matMul(x, w).dataSync())); // keeps w's pack
+      const big = tf.zeros([256, 1024]); // 1 MB live: over the limit, the kept pack goes
+      const second = tf.tidy(() => Array.from(tf.matMul(x, w).dataSync()));
+      big.dispose();
+      const third = tf.tidy(() => Array.from(tf.matMul(x, w).dataSync())); // kept again
+      for (const got of [first, second, third])
+        got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
+      expect(Array.from(w.dataSync())).toEqual(wData);
+    } finally {
+      setPackKeepLimit(old);
+      tf.dispose([w, x]);
+    }
   });
 });

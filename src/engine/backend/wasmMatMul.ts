@@ -88,7 +88,10 @@ interface WasmBackendInternals {
       disposeData(id: number): void;
     };
   };
-  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } };
+  dataIdMap: {
+    get(dataId: object): { id: number; memoryOffset: number; shape: number[] };
+    has(dataId: object): boolean;
+  };
   dataIdNextNumber: number;
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
   disposeData(dataId: object): boolean;
@@ -101,6 +104,37 @@ type KernelArgs = {
 };
 
 const bytes = (xs: number[]) => new Uint8Array(new Int32Array(xs).buffer);
+
+/**
+ * XNNPACK packs a matmul's right operand into an operator that the wasm backend keeps until that
+ * tensor is disposed: for frozen weights, a second copy of the model for as long as it lives
+ * (Qwen2.5-0.5B: 2 GB of float32 weights + 2 GB of packs fill the 4 GB heap before a single
+ * activation). Live tensors plus kept packs may use this many bytes: a right operand keeps its
+ * pack while they fit; past it, the product packs per call and drops the pack at once (the same
+ * XNNPACK call; the packing pass, O(K N), repeats), and once live tensors alone push the total
+ * over (an update's activations), every kept pack is dropped (their tensors stay). Decoding,
+ * with few live activations, keeps what fits; models whose weights fit twice (the scratch
+ * presets, SmolLM2-135M) keep every pack, as before.
+ */
+export const PACK_KEEP_LIMIT_BYTES = 3 * 2 ** 30;
+
+let packKeepLimit = PACK_KEEP_LIMIT_BYTES;
+/** Sets the limit (tests; a tab that must leave more heap to activations); returns the old one. */
+export function setPackKeepLimit(bytes: number): number {
+  const old = packKeepLimit;
+  packKeepLimit = bytes;
+  return old;
+}
+
+/** Whether a right operand of `size` floats may keep its pack (pure: the rule above). */
+export function mayKeepPack(
+  liveTensorBytes: number,
+  keptPackBytes: number,
+  size: number,
+  limit: number,
+): boolean {
+  return liveTensorBytes + keptPackBytes + 4 * size <= limit;
+}
 
 let installed = false;
 
@@ -152,6 +186,84 @@ export function installFastWasmMatMul(): boolean {
     return id;
   };
 
+  /** Right operands whose XNNPACK pack the backend keeps: dataId -> bytes, and their sum. */
+  const kept = new Map<object, number>();
+  let keptBytes = 0;
+  /** Forgets operands disposed since (their packs went with them). */
+  const prune = (backend: WasmBackendInternals) => {
+    keptBytes = 0;
+    for (const [id, n] of kept) {
+      if (backend.dataIdMap.has(id)) keptBytes += n;
+      else kept.delete(id);
+    }
+  };
+  /** Drops every kept pack; the tensors stay (re-registered at the same memory, no copy). */
+  const evict = (backend: WasmBackendInternals) => {
+    for (const id of kept.keys()) {
+      if (!backend.dataIdMap.has(id)) continue;
+      const d = backend.dataIdMap.get(id);
+      backend.wasm.tfjs.disposeData(d.id); // unregisters and frees its XNNPACK operators
+      backend.wasm.tfjs.registerTensor(d.id, product(d.shape), d.memoryOffset);
+    }
+    kept.clear();
+    keptBytes = 0;
+  };
+  /** True when b (an input of this call, not a temporary) may keep its pack (mayKeepPack). */
+  const keepsPack = (backend: WasmBackendInternals, b: tf.TensorInfo): boolean => {
+    const live = tf.memory().numBytes;
+    if (live + keptBytes > packKeepLimit) {
+      prune(backend);
+      if (live + keptBytes > packKeepLimit) evict(backend); // the activations need the room
+    }
+    if (kept.has(b.dataId)) return true;
+    const size = product(b.shape);
+    if (!mayKeepPack(live, keptBytes, size, packKeepLimit)) {
+      prune(backend);
+      if (!mayKeepPack(live, keptBytes, size, packKeepLimit)) return false;
+    }
+    kept.set(b.dataId, 4 * size);
+    keptBytes += 4 * size;
+    return true;
+  };
+
+  /** [M, K] x [K, N] -> out, one XNNPACK call on fresh views: the pack is dropped after it. */
+  const xnnOnce = (
+    backend: WasmBackendInternals,
+    offsets: [number, number, number],
+    M: number,
+    K: number,
+    N: number,
+  ) => {
+    const ids = [
+      view(backend, offsets[0], M * K),
+      view(backend, offsets[1], K * N),
+      view(backend, offsets[2], M * N),
+    ];
+    try {
+      xnnMatMul!(ids[0], bytes([1, M, K]), 3, ids[1], bytes([1, K, N]), 3, 0, 0, ids[2]);
+    } finally {
+      // Unregister only: the memory belongs to the operands. Also frees the XNNPACK operator
+      // (the packed right operand) made for the b view.
+      ids.forEach((id) => backend.wasm.tfjs.disposeData(id));
+    }
+  };
+
+  /** a [.., M, K] x b [K, N] (b batch 1, contiguous) without keeping b's pack. */
+  const unkeptProduct = (
+    backend: WasmBackendInternals,
+    a: tf.TensorInfo,
+    b: tf.TensorInfo,
+    outShape: number[],
+  ): tf.TensorInfo => {
+    const K = b.shape[b.shape.length - 2];
+    const N = b.shape[b.shape.length - 1];
+    const M = product(a.shape) / K;
+    const out = backend.makeOutput(outShape, 'float32');
+    const off = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+    xnnOnce(backend, [off(a), off(b), off(out)], M, K, N);
+    return out;
+  };
+
   const kernelFunc = (raw: unknown): tf.TensorInfo => {
     const args = raw as KernelArgs;
     const { inputs, backend, attrs } = args;
@@ -160,6 +272,26 @@ export function installFastWasmMatMul(): boolean {
       xnnMatMul && a.dtype === 'float32' && b.dtype === 'float32'
         ? planMatMul(a.shape, b.shape, attrs.transposeA, attrs.transposeB)
         : ({ kind: 'stock' } as const);
+    // The stock kernel's XNNPACK path (batch 1, nothing transposed) keeps b's pack.
+    const stockXnn =
+      plan.kind === 'stock' &&
+      xnnMatMul !== null &&
+      a.dtype === 'float32' &&
+      b.dtype === 'float32' &&
+      product(a.shape.slice(0, -2)) === 1 &&
+      product(b.shape.slice(0, -2)) === 1 &&
+      !attrs.transposeA &&
+      !attrs.transposeB &&
+      product(a.shape) > 0 &&
+      product(b.shape) > 0;
+    if (stockXnn && !keepsPack(backend, b)) {
+      const outBatch = a.shape.length >= b.shape.length ? a.shape : b.shape;
+      return unkeptProduct(backend, a, b, [
+        ...outBatch.slice(0, -2),
+        a.shape[a.shape.length - 2],
+        b.shape[b.shape.length - 1],
+      ]);
+    }
     if (plan.kind === 'stock') return run(stock, args);
     const outBatch = tf.backend_util.assertAndGetBroadcastShape(
       a.shape.slice(0, -2),
@@ -198,6 +330,13 @@ export function installFastWasmMatMul(): boolean {
       const b2 = plan.transposeB ? swapLast(b, backend) : b;
       if (b2 !== b) temps.push(b2);
       if (plan.kind === 'folded') {
+        // b itself (not a transposed copy) is the right operand: the stock call would keep its pack.
+        if (b2 === b && !keepsPack(backend, b))
+          return unkeptProduct(backend, a2, b, [
+            ...outBatch,
+            plan.rows / product(outBatch),
+            plan.N,
+          ]);
         const a3 = run(reshapeKernel, {
           inputs: { x: a2 },
           backend,

@@ -7,6 +7,7 @@ import { applyOverride, type RunConfig } from '../../contract/config';
 import { buildTeacher } from '../teacher/build';
 import { RlTrainer } from '../loop/trainer';
 import { LlamaModel } from '../model/llama';
+import { tokenScores } from '../model/logprobs';
 import { loraParameterCount, type LoraOptions } from '../model/lora';
 import { presetConfig } from '../../contract/presets';
 import { decodeSafetensors } from '../store/safetensors';
@@ -59,6 +60,57 @@ describe('LoRA adapters', () => {
     await expect(load(QWEN, { ...lora, targetModules: ['qkv' as never] })).rejects.toThrow(
       /Unknown LoRA target module "qkv".*q_proj/,
     );
+  });
+});
+
+describe('LoRA gradients through the chunked frozen head and fused GQA attention', () => {
+  it('equal central finite differences of the same loss (cpu, 2 rows with a key mask)', async () => {
+    const { model } = await load(QWEN, { ...lora, seed: 3 });
+    // move B off 0 so every adapter matters
+    model
+      .lora!.variables()
+      .forEach((v, i) =>
+        tf.tidy(() => v.assign(tf.randomUniform(v.shape, -0.2, 0.2, 'float32', 50 + i))),
+      );
+    const tokens = tf.tensor2d(
+      [
+        [1, 17, 40, 3, 99, 120, 5, 8],
+        [2, 9, 9, 300, 41, 7, 0, 0],
+      ],
+      undefined,
+      'int32',
+    );
+    const w = tf.randomUniform([2, 7], -1, 1, 'float32', 9);
+    // loss = sum(w * (logp + 0.3 H)): both outputs of the scores carry gradient
+    const loss = () =>
+      tf.tidy(() => {
+        const { logp, entropy } = tokenScores(model, tokens);
+        return logp.add(entropy.mul(0.3)).mul(w).sum() as tf.Scalar;
+      });
+    const vars = model.variables();
+    const { grads } = tf.variableGrads(loss, vars);
+    const eps = 1e-2;
+    // one entry of each of a few adapters (A and B, attention and MLP, both layers)
+    for (const k of [0, 1, 5, 12, 27]) {
+      const v = vars[k];
+      const g = grads[v.name].dataSync()[3];
+      const at = async (delta: number) => {
+        const data = (await v.data()) as Float32Array;
+        const moved = data.slice();
+        moved[3] += delta;
+        tf.tidy(() => v.assign(tf.tensor(moved, v.shape)));
+        const l = loss();
+        const out = l.dataSync()[0];
+        l.dispose();
+        tf.tidy(() => v.assign(tf.tensor(data, v.shape)));
+        return out;
+      };
+      const fd = ((await at(eps)) - (await at(-eps))) / (2 * eps);
+      expect(Math.abs(g - fd), `variable ${k} (${v.name}): ${g} vs ${fd}`).toBeLessThan(
+        2e-3 + 2e-2 * Math.abs(fd),
+      );
+    }
+    tf.dispose([tokens, w, ...Object.values(grads)]);
   });
 });
 

@@ -28,8 +28,9 @@ export function estimateMemory(
   const adapters = o.lora ? trainable * 4 : 0;
   const trainingStateBytes = adapters + trainable * 3 * 4;
   // Per layer and token: norms, q/k/v/o, attention output, gate/up/act (~ 6 hidden + 3 MLP
-  // widths), plus the logits and their softmax (2 vocab) once.
-  const perToken = c.layers * (6 * c.hidden + 3 * c.intermediate) + 2 * c.vocab;
+  // widths), plus, when the head trains, the logits and their softmax (2 vocab) once. A frozen
+  // head (LoRA) scores in 32 MB row chunks (fusedOps.frozenHeadScores): no per-token logits.
+  const perToken = c.layers * (6 * c.hidden + 3 * c.intermediate) + (o.lora ? 0 : 2 * c.vocab);
   const weightBytes = parameters * 4;
   return {
     parameters,

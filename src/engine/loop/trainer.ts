@@ -1,7 +1,7 @@
 import { OPTIONAL_DEFAULTS } from '../../contract/configDefaults';
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../contract/config';
-import { tokenScores } from '../model/logprobs';
+import { tokenLogpInChunks } from '../model/logprobs';
 import { sample } from '../model/sample';
 import type { CausalLM } from '../model/causalLM';
 import { AdamW } from '../optim/adamw';
@@ -413,9 +413,11 @@ export class RlTrainer {
         })),
         tok.padId,
       );
-      const oldLogp = tf.tidy(() => tokenScores(this.model, packed.tokens).logp);
+      // Scored in the update's mini-batches: rl.miniBatches bounds the [rows, T, vocab] logits.
+      const scoreRows = Math.ceil(used.length / Math.max(1, c.rl.miniBatches));
+      const oldLogp = tokenLogpInChunks(this.model, packed.tokens, scoreRows);
       const refLogp = this.reference
-        ? tf.tidy(() => tokenScores(this.reference!, packed.tokens).logp)
+        ? tokenLogpInChunks(this.reference, packed.tokens, scoreRows)
         : null;
       const tScore = performance.now();
       const lr = learningRateAt(this.step, {

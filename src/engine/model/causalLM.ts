@@ -51,6 +51,15 @@ export interface CausalLM {
   readonly config: CausalLMShape;
   /** Full or cached forward pass. Call inside tf.tidy or dispose the result. */
   forward(tokens: tf.Tensor2D, opts?: ForwardOptions): ForwardResult;
+  /**
+   * Optional: the final normalised hidden states [B*T, d] and the head [d, V], when the head gets
+   * no gradient (LoRA, frozen base): scoring then runs the head in row chunks
+   * (fusedOps.frozenHeadScores) and never holds [B, T, V] logits. null when the head trains.
+   */
+  frozenHeadForward?(
+    tokens: tf.Tensor2D,
+    opts?: ForwardOptions,
+  ): { hidden: tf.Tensor2D; head: tf.Tensor2D } | null;
   /** The variables an optimizer updates (with LoRA: the adapters only). */
   variables(): tf.Variable[];
   /** Every weight by name, read back to the CPU (for checkpoints). */

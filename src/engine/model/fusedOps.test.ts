@@ -5,7 +5,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../random';
-import { attention, embedRows, geluOp, layerNormOp, logProbsAndEntropy } from './fusedOps';
+import {
+  attention,
+  embedRows,
+  frozenHeadScores,
+  geluOp,
+  layerNormOp,
+  logProbsAndEntropy,
+  swigluOp,
+} from './fusedOps';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -123,6 +131,49 @@ describe('fused ops', () => {
       expect(u.logp.dataSync()[0]).toBeCloseTo(-Math.log(9), 6);
       expect(u.entropy.dataSync()[0]).toBeCloseTo(Math.log(9), 6);
     });
+  });
+
+  it('SwiGLU equals silu(g) u with the same gradients in g and u', () => {
+    tf.tidy(() => {
+      const g = rand([4, 6], 41, 4);
+      const u = rand([4, 6], 42, 2);
+      const plain = (a: tf.Tensor, b: tf.Tensor) => a.mul(tf.sigmoid(a)).mul(b);
+      expect(
+        worst(valueAndGrads(swigluOp, [g, u], 43), valueAndGrads(plain, [g, u], 43)),
+      ).toBeLessThan(1e-5);
+    });
+  });
+
+  it('frozen-head scores equal log-probs of h W in one pass, chunked or not, same dh', () => {
+    tf.tidy(() => {
+      const h = rand([7, 6], 31, 2);
+      const w = rand([6, 11], 32, 2) as tf.Tensor2D;
+      const targets = tf.tensor1d([0, 10, 3, 3, 5, 7, 1], 'int32');
+      const plain = (t: tf.Tensor) => {
+        const r = logProbsAndEntropy(tf.matMul(t, w) as tf.Tensor2D, targets);
+        return tf.stack([r.logp, r.entropy]);
+      };
+      // 11 and 33 elements per chunk: 1 row and 3 rows a chunk (7 rows: uneven last chunk)
+      for (const chunk of [11, 33, 1 << 23]) {
+        const fused = (t: tf.Tensor) => {
+          const r = frozenHeadScores(t as tf.Tensor2D, w, targets, chunk);
+          return tf.stack([r.logp, r.entropy]);
+        };
+        expect(worst(valueAndGrads(fused, [h], 33), valueAndGrads(plain, [h], 33))).toBeLessThan(
+          1e-5,
+        );
+      }
+    });
+    // the head is a model weight in use: it outlives the backward pass (here: made outside)
+    const head = tf.ones([3, 5]) as tf.Tensor2D;
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const h = rand([4, 3], 1);
+      const ids = tf.tensor1d([1, 2, 3, 4], 'int32');
+      tf.grad((t: tf.Tensor) => frozenHeadScores(t as tf.Tensor2D, head, ids, 5).logp.sum())(h);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    head.dispose();
   });
 
   it('attention equals softmax(scale q k^T + bias) v with the same gradients in q, k, v', () => {

@@ -276,3 +276,93 @@ export function logProbsAndEntropy(
     entropy: both.slice([1, 0], [1, N]).reshape([N]) as tf.Tensor1D,
   };
 }
+
+/** Most [rows, V] logits one chunk of `frozenHeadScores` materialises (8M floats = 32 MB). */
+export const HEAD_CHUNK_ELEMENTS = 1 << 23;
+
+/**
+ * Log-prob of each target and entropy through a frozen head, in row chunks:
+ *   z = h W (W [d, V] constant, no gradient), then logProbsAndEntropy's formulas on each chunk.
+ * Only h is kept; the backward pass recomputes each chunk's z, p and l and returns
+ *   dh = dz W^T,  dz = dlogp onehot - p (dlogp + dH (l + H)),
+ * so no [N, V] tensor ever exists (a 152k vocabulary at N = 874 would be 531 MB per copy, and
+ * the plain path holds several). h [N, d], targets [N] int32 -> logp, entropy [N]. `head` is
+ * read again in the backward pass: it must outlive it (a model weight does).
+ */
+export function frozenHeadScores(
+  h: tf.Tensor2D,
+  head: tf.Tensor2D,
+  targets: tf.Tensor1D,
+  chunkElements = HEAD_CHUNK_ELEMENTS,
+): { logp: tf.Tensor1D; entropy: tf.Tensor1D } {
+  const [N] = h.shape;
+  const V = head.shape[1];
+  const per = Math.max(1, Math.floor(chunkElements / V));
+  const chunks: Array<[number, number]> = [];
+  for (let r0 = 0; r0 < N; r0 += per) chunks.push([r0, Math.min(per, N - r0)]);
+  /** p, l and H of rows [r0, r0 + n), with the one-hot of their targets. */
+  const stats = (hs: tf.Tensor, ts: tf.Tensor, [r0, n]: [number, number]) => {
+    const z = tf.matMul(hs.slice([r0, 0], [n, hs.shape[1]!]), head);
+    const s = z.sub(z.max(-1, true));
+    const e = tf.exp(s);
+    const sum = e.sum(-1, true);
+    const l = s.sub(tf.log(sum));
+    const p = e.div(sum);
+    const oh = tf.oneHot(ts.slice([r0], [n]) as tf.Tensor1D, V).toFloat();
+    return { l, p, oh, H: p.mul(l).sum(-1).neg() };
+  };
+  const op = customOp(([hh], save) => {
+    const parts = chunks.map((c) =>
+      tf.tidy(() => {
+        const { l, oh, H } = stats(hh, targets, c);
+        return tf.stack([l.mul(oh).sum(-1), H]); // [2, n]
+      }),
+    );
+    const value = parts.length === 1 ? parts[0] : tf.concat(parts, 1);
+    if (parts.length > 1) tf.dispose(parts);
+    save([hh, targets]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [hs, ts] = saved;
+        const dh = chunks.map((c) =>
+          tf.tidy(() => {
+            const [r0, n] = c;
+            const { l, p, oh, H } = stats(hs, ts, c);
+            const gl = dy.slice([0, r0], [1, n]).reshape([n, 1]);
+            const gh = dy.slice([1, r0], [1, n]).reshape([n, 1]);
+            const dz = oh.mul(gl).sub(p.mul(gl.add(gh.mul(l.add(H.reshape([n, 1]))))));
+            return tf.matMul(dz, head, false, true); // [n, d]
+          }),
+        );
+        if (dh.length === 1) return dh[0];
+        const out = tf.concat(dh, 0);
+        tf.dispose(dh);
+        return out;
+      },
+    };
+  });
+  const both = op(h);
+  return {
+    logp: both.slice([0, 0], [1, N]).reshape([N]) as tf.Tensor1D,
+    entropy: both.slice([1, 0], [1, N]).reshape([N]) as tf.Tensor1D,
+  };
+}
+
+/**
+ * SwiGLU's gate, y = silu(g) u = g s u with s = sigmoid(g), as one op that keeps only g and u
+ * (the plain composition keeps four [N, intermediate] tensors per layer):
+ *   dg = dy u s (1 + g (1 - s)),  du = dy g s.
+ */
+export const swigluOp = customOp(([g, u], save) => {
+  save([g, u]);
+  return {
+    value: tf.tidy(() => g.mul(tf.sigmoid(g)).mul(u)),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [gs, us] = saved;
+      const s = tf.sigmoid(gs);
+      const dyS = dy.mul(s);
+      return [dyS.mul(us).mul(gs.mul(s.neg().add(1)).add(1)), dyS.mul(gs)];
+    },
+  };
+});

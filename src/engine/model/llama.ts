@@ -4,6 +4,7 @@ import { linearPath, llamaWeightShapes, type LlamaConfig } from './llamaConfig';
 import { LLAMA_LINEAR_MODULES } from '../../contract/llamaModules';
 import { LoraAdapters, type LoraOptions } from './lora';
 import { applyRope, ropeInvFreq, ropeTables } from './rope';
+import { attention, swigluOp } from './fusedOps';
 import { causalBias } from './transformer';
 
 /**
@@ -229,6 +230,34 @@ export class LlamaModel implements CausalLM {
 
   /** Full or cached forward pass; tokens [B, T] int32. Call inside tf.tidy or dispose the result. */
   forward(tokens: tf.Tensor2D, opts: ForwardOptions = {}): ForwardResult {
+    const [B, T] = tokens.shape;
+    const Tout = opts.lastOnly ? 1 : T;
+    const { hidden, present } = this.trunk(tokens, opts);
+    const logits = tf.matMul(hidden, this.head()).reshape([B, Tout, this.config.vocab]);
+    return { logits: logits as tf.Tensor3D, present };
+  }
+
+  /** The head's weight [d, V] (the embedding when tied). */
+  private head(): tf.Tensor2D {
+    const name = this.config.tiedHead ? 'model.embed_tokens.weight' : 'lm_head.weight';
+    return this.w(name) as tf.Tensor2D;
+  }
+
+  /** See CausalLM: with LoRA or a frozen base the head gets no gradient. */
+  frozenHeadForward(
+    tokens: tf.Tensor2D,
+    opts: ForwardOptions = {},
+  ): { hidden: tf.Tensor2D; head: tf.Tensor2D } | null {
+    if (this.trainsBase) return null;
+    // The keys/values stay (the tape may hold them); the caller's tidy frees them.
+    return { hidden: this.trunk(tokens, opts).hidden, head: this.head() };
+  }
+
+  /** Everything but the head: final RMSNorm output [B*Tout, d] and per-layer keys/values. */
+  private trunk(
+    tokens: tf.Tensor2D,
+    opts: ForwardOptions,
+  ): { hidden: tf.Tensor2D; present: LayerKV[] } {
     const c = this.config;
     const { vocab: V, hidden: d, heads: H, kvHeads: KV, headDim: hd } = c;
     const R = H / KV;
@@ -251,52 +280,62 @@ export class LlamaModel implements CausalLM {
     else x = tf.gather(embed, ids) as tf.Tensor2D;
     const positions = opts.positions ?? (tf.range(pastLen, S).reshape([1, T]) as tf.Tensor2D);
     const { cos, sin } = ropeTables(positions, this.invFreq); // [B|1, 1, T, hd]
-    const bias = opts.bias ?? causalBias(T, S);
     const scale = 1 / Math.sqrt(hd);
     const heads = (t: tf.Tensor2D, n: number) =>
       t.reshape([B, T, n, hd]).transpose([0, 2, 1, 3]) as tf.Tensor4D; // [B, n, T, hd]
     const present: LayerKV[] = [];
+    // Query head h uses kv head floor(h / R): the R query heads of each kv head are grouped as
+    // rows (r, t) of one [R*T, hd] block, so every row needs token t's bias: [b, 1, T, S] is
+    // tiled to [b, 1, R*T, S] (a per-head bias [b, H, T, S] regroups as [b, KV, R*T, S]).
+    const bias = groupedBias(opts.bias ?? causalBias(T, S), H, KV, T, S);
     for (let l = 0; l < c.layers; l++) {
       const p = `model.layers.${l}`;
       const at = (m: (typeof LLAMA_LINEAR_MODULES)[number]) => linearPath(l, m);
-      const h = this.rmsNorm(x, `${p}.input_layernorm.weight`) as tf.Tensor2D;
-      const q = applyRope(heads(this.linear(at('q_proj'), h), H), cos, sin); // [B, H, T, hd]
-      let k = applyRope(heads(this.linear(at('k_proj'), h), KV), cos, sin); // [B, KV, T, hd]
-      let v = heads(this.linear(at('v_proj'), h), KV);
-      const past = opts.past?.[l];
-      if (past) {
-        k = tf.concat([past.k, k], 2);
-        v = tf.concat([past.v, v], 2);
-      }
-      present.push({ k, v }); // kv heads only: [B, KV, S, hd]
-      // Query head h uses kv head floor(h / R): group the R query heads of each kv head.
-      const qg = q.reshape([B, KV, R * T, hd]);
-      const scores = tf
-        .matMul(qg, k, false, true) // [B, KV, R*T, S]
-        .mul(scale)
-        .reshape([B, H, T, S])
-        .add(bias);
-      const att = tf.softmax(scores).reshape([B, KV, R * T, S]);
-      const y = tf
-        .matMul(att, v) // [B, KV, R*T, hd]
-        .reshape([B, H, T, hd])
-        .transpose([0, 2, 1, 3])
-        .reshape([B * T, H * hd]) as tf.Tensor2D;
-      x = x.add(this.linear(at('o_proj'), y));
-      const h2 = this.rmsNorm(x, `${p}.post_attention_layernorm.weight`) as tf.Tensor2D;
-      const gate = this.linear(at('gate_proj'), h2);
-      const up = this.linear(at('up_proj'), h2);
-      const act = gate.mul(tf.sigmoid(gate)).mul(up) as tf.Tensor2D; // silu(gate) * up
-      x = x.add(this.linear(at('down_proj'), act));
+      // Each layer in its own tidy: without a tape its intermediates go before the next layer.
+      const out = tf.tidy(() => {
+        const h = this.rmsNorm(x, `${p}.input_layernorm.weight`) as tf.Tensor2D;
+        const q = applyRope(heads(this.linear(at('q_proj'), h), H), cos, sin); // [B, H, T, hd]
+        let k = applyRope(heads(this.linear(at('k_proj'), h), KV), cos, sin); // [B, KV, T, hd]
+        let v = heads(this.linear(at('v_proj'), h), KV);
+        const past = opts.past?.[l];
+        if (past) {
+          k = tf.concat([past.k, k], 2);
+          v = tf.concat([past.v, v], 2);
+        }
+        // softmax(scale q k^T + bias) v per kv head (fusedOps: keeps P or recomputes it in slices)
+        const qg = q.reshape([B, KV, R * T, hd]) as tf.Tensor4D;
+        const y = attention(qg, k, v, bias, scale) // [B, KV, R*T, hd]
+          .reshape([B, H, T, hd])
+          .transpose([0, 2, 1, 3])
+          .reshape([B * T, H * hd]) as tf.Tensor2D;
+        const x1 = x.add(this.linear(at('o_proj'), y)) as tf.Tensor2D;
+        const h2 = this.rmsNorm(x1, `${p}.post_attention_layernorm.weight`) as tf.Tensor2D;
+        const gate = this.linear(at('gate_proj'), h2);
+        const up = this.linear(at('up_proj'), h2);
+        const act = swigluOp(gate, up) as tf.Tensor2D; // silu(gate) * up
+        return { x: x1.add(this.linear(at('down_proj'), act)) as tf.Tensor2D, k, v };
+      });
+      present.push({ k: out.k, v: out.v }); // kv heads only: [B, KV, S, hd]
+      x = out.x;
     }
     const Tout = opts.lastOnly ? 1 : T;
     let last: tf.Tensor = x;
     if (opts.lastOnly) last = x.reshape([B, T, d]).slice([0, T - 1, 0], [B, 1, d]);
-    const out = this.rmsNorm(last.reshape([B * Tout, d]), 'model.norm.weight') as tf.Tensor2D;
-    const head = (c.tiedHead ? embed : this.w('lm_head.weight')) as tf.Tensor2D; // [d, V]
-    const logits = tf.matMul(out, head).reshape([B, Tout, V]) as tf.Tensor3D;
-    return { logits, present };
+    const hidden = this.rmsNorm(last.reshape([B * Tout, d]), 'model.norm.weight') as tf.Tensor2D;
+    return { hidden, present };
   }
+}
+
+/** The attention bias for grouped query rows (see forward): [b, 1|KV, R*T, S]. */
+function groupedBias(bias: tf.Tensor, H: number, KV: number, T: number, S: number): tf.Tensor {
+  const R = H / KV;
+  const b4 =
+    bias.rank === 4 ? bias : bias.reshape([...Array(4 - bias.rank).fill(1), ...bias.shape]);
+  const [b0, h0, t0] = b4.shape;
+  if (h0 === H && H !== 1) return b4.reshape([b0, KV, R * t0, S]);
+  if (h0 !== 1) throw new Error(`attention bias must have 1 or ${H} heads (got ${h0}).`);
+  if (R === 1) return b4;
+  return tf.tile(t0 === T ? b4 : tf.broadcastTo(b4, [b0, 1, T, S]), [1, 1, R, 1]);
 }
 
 /** Whether a weight is stored transposed: every 2-D one but an untied embedding. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CausalLM } from './causalLM';
-import { logProbsAndEntropy } from './fusedOps';
+import { frozenHeadScores, logProbsAndEntropy } from './fusedOps';
 
 export interface TokenScores {
   /** log pi(x_{t+1} | x_{<=t}) for t = 0..T-2: [B, T-1]. */
@@ -23,11 +23,44 @@ export function tokenScores(model: CausalLM, tokens: tf.Tensor2D): TokenScores {
       .slice([0, 1], [B, T - 1])
       .reshape([B * (T - 1)])
       .toInt() as tf.Tensor1D;
-    const { logits } = model.forward(inputs, { embed: 'onehot' });
-    const scores = logProbsAndEntropy(logits.reshape([B * (T - 1), V]) as tf.Tensor2D, targets);
+    // A frozen head (LoRA): the head runs in row chunks, never holding [B, T-1, V] logits.
+    const frozen = model.frozenHeadForward?.(inputs, { embed: 'onehot' }) ?? null;
+    const scores = frozen
+      ? frozenHeadScores(frozen.hidden, frozen.head, targets)
+      : logProbsAndEntropy(
+          model
+            .forward(inputs, { embed: 'onehot' })
+            .logits.reshape([B * (T - 1), V]) as tf.Tensor2D,
+          targets,
+        );
     return {
       logp: scores.logp.reshape([B, T - 1]) as tf.Tensor2D,
       entropy: scores.entropy.reshape([B, T - 1]) as tf.Tensor2D,
     };
   });
+}
+
+/**
+ * `tokenScores(model, tokens).logp` computed `chunkRows` rows at a time (rows are independent),
+ * so scoring never holds more than [chunkRows, T-1, V] logits: with a 152k vocabulary one
+ * [16, 356, V] block is 3.5 GB, more than WASM's 4 GB heap holds beside the weights.
+ */
+export function tokenLogpInChunks(
+  model: CausalLM,
+  tokens: tf.Tensor2D,
+  chunkRows: number,
+): tf.Tensor2D {
+  const [B, T] = tokens.shape;
+  const per = Math.max(1, Math.min(B, Math.floor(chunkRows)));
+  if (per >= B) return tf.tidy(() => tokenScores(model, tokens).logp);
+  const parts: tf.Tensor2D[] = [];
+  try {
+    for (let a = 0; a < B; a += per) {
+      const n = Math.min(per, B - a);
+      parts.push(tf.tidy(() => tokenScores(model, tokens.slice([a, 0], [n, T])).logp));
+    }
+    return tf.concat(parts, 0);
+  } finally {
+    tf.dispose(parts);
+  }
 }

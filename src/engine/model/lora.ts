@@ -135,13 +135,16 @@ export class LoraAdapters {
     return [...this.pairs.values()].flatMap((p) => [p.a, p.b]);
   }
 
-  /** The added term (alpha/r) (x A^T) B^T for a module, or null when it has no adapter. */
+  /**
+   * The added term ((alpha/r) x A^T) B^T for a module, or null when it has no adapter. The scale
+   * is applied to the [N, r] product, not the [N, out] one: the same value, and the tape keeps
+   * an [N, r] tensor for the multiply's gradient instead of an [N, out] one.
+   */
   delta(path: string, x: tf.Tensor2D): tf.Tensor2D | null {
     const p = this.pairs.get(path);
     if (!p) return null;
-    return tf
-      .matMul(tf.matMul(x, p.a, false, true), p.b, false, true)
-      .mul(this.scale) as tf.Tensor2D;
+    const xa = tf.matMul(x, p.a, false, true).mul(this.scale) as tf.Tensor2D; // [N, r]
+    return tf.matMul(xa, p.b, false, true) as tf.Tensor2D;
   }
 
   /** Every adapter tensor read back, named "<module path>.lora_A.weight" / ".lora_B.weight". */

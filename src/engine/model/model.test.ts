@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ModelConfig } from './config';
-import { tokenScores } from './logprobs';
+import { tokenLogpInChunks, tokenScores } from './logprobs';
 import { sample } from './sample';
 import { TransformerModel } from './transformer';
 
@@ -228,6 +228,35 @@ describe('transformer', () => {
       expect(ent[t]).toBeCloseTo(h, 4);
     }
     tf.dispose([seq, logp, entropy]);
+    model.dispose();
+  });
+});
+
+describe('tokenLogpInChunks', () => {
+  it('scores rows in chunks exactly as in one pass, for every chunk size, with no leaks', () => {
+    const model = TransformerModel.create(cfg, 8);
+    const seq = tf.tensor2d(
+      [
+        [1, 5, 6, 7, 2],
+        [1, 9, 3, 3, 4],
+        [1, 2, 8, 0, 0],
+        [1, 4, 4, 4, 4],
+        [1, 30, 31, 32, 33],
+      ],
+      [5, 5],
+      'int32',
+    );
+    const whole = tf.tidy(() => tokenScores(model, seq).logp.arraySync());
+    const before = tf.memory().numTensors;
+    for (const rows of [1, 2, 3, 5, 9, 0]) {
+      const t = tokenLogpInChunks(model, seq, rows);
+      expect(t.shape).toEqual([5, 4]);
+      const got = t.arraySync();
+      t.dispose();
+      got.forEach((r, i) => r.forEach((v, j) => expect(v).toBeCloseTo(whole[i][j], 5)));
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    seq.dispose();
     model.dispose();
   });
 });
