@@ -14,7 +14,7 @@ import { runImportBench, type ImportBenchRow } from './importRuns';
 import { machineInfo } from './machine';
 import { runNode, type NodeBenchResult } from './node';
 import { MODEL_PARTS, type BenchBackend } from './plan';
-import { summaryRow, torchRatios } from './summary';
+import { summaryRow, torchEqualThreads, torchRatios } from './summary';
 import { runTorch, type TorchResult } from './torch';
 import { WORKLOAD } from './workload';
 
@@ -41,11 +41,16 @@ async function main(): Promise<void> {
   };
   const models = args.parts.some((p) => MODEL_PARTS.includes(p));
   for (const b of ['wasm', 'cpu', 'webgpu'] as const) {
-    if (models && args.targets.includes(b)) node.push(await runNode(b, nodeOpts, log));
+    if (!models || !args.targets.includes(b)) continue;
+    if (b !== 'wasm') node.push(await runNode(b, nodeOpts, log));
+    else
+      for (const wasmThreads of args.wasmThreads)
+        node.push(await runNode(b, { ...nodeOpts, wasmThreads }, log));
   }
+  const torchThreads = [...new Set([os.cpus().length, 1, ...args.wasmThreads])];
   let torch: TorchResult | null = null;
   if (models && args.targets.includes('torch') && args.parts.includes('train'))
-    torch = await runTorch(args.presets, args.sets, [...new Set([os.cpus().length, 1])], log);
+    torch = await runTorch(args.presets, args.sets, torchThreads, log);
   let firstMinute: FirstMinuteResult | null = null;
   if (args.targets.includes('first-minute')) {
     try {
@@ -84,7 +89,7 @@ async function main(): Promise<void> {
     ? await runImportBench(log)
     : null;
   const rows = [
-    ...node.flatMap((n) => n.results.map((r) => summaryRow('node', r))),
+    ...node.flatMap((n) => n.results.map((r) => summaryRow('node', r, n.threads))),
     ...(browser?.runs ?? []).flatMap((b) => b.results.map((r) => summaryRow('chromium', r))),
   ];
   const doc = {
@@ -103,9 +108,10 @@ async function main(): Promise<void> {
     summary: {
       rows,
       torch_over_wasm: torchRatios(rows, torch),
+      torch_over_wasm_equal_threads: torchEqualThreads(rows, torch),
       torch_note: torch
         ? torch.available
-          ? `PyTorch reference ran (${torch.python}); threads = this machine's ${os.cpus().length} cores and 1 (single-threaded like wasm)`
+          ? `PyTorch reference ran (${torch.python}) at ${torchThreads.join(', ')} thread(s) (this machine has ${os.cpus().length} cores); Node wasm at ${args.wasmThreads.join(', ')}`
           : `PyTorch reference not run: ${torch.reason}`
         : 'PyTorch reference not requested (--backends ... torch)',
     },
