@@ -58,7 +58,9 @@ function list<T extends string>(raw: string, ok: (s: string) => s is T, what: st
 function threadList(raw: string): number[] {
   const items = raw.split(',').map((s) => Number(s.trim()));
   if (items.some((n) => !Number.isInteger(n) || n < 1 || n > 8))
-    throw new Error(`--wasm-threads takes thread counts from 1 to 8, e.g. 1,2 (got "${raw}")\n${USAGE}`);
+    throw new Error(
+      `--wasm-threads takes thread counts from 1 to 8, e.g. 1,2 (got "${raw}")\n${USAGE}`,
+    );
   return [...new Set(items)];
 }
 

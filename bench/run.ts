@@ -90,7 +90,9 @@ async function main(): Promise<void> {
     : null;
   const rows = [
     ...node.flatMap((n) => n.results.map((r) => summaryRow('node', r, n.threads))),
-    ...(browser?.runs ?? []).flatMap((b) => b.results.map((r) => summaryRow('chromium', r))),
+    ...(browser?.runs ?? []).flatMap((b) =>
+      b.results.map((r) => summaryRow('chromium', r, b.threads ?? null)),
+    ),
   ];
   const doc = {
     benchmark: 'thinktuning-lab sampling, train step, RL step, update scaling',

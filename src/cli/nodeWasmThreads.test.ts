@@ -24,7 +24,13 @@ function values(n: number, seed: number): Float32Array {
 function matmuls(): number[][] {
   return tf.tidy(() => {
     const t = (shape: number[], seed: number) =>
-      tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), shape);
+      tf.tensor(
+        values(
+          shape.reduce((a, b) => a * b, 1),
+          seed,
+        ),
+        shape,
+      );
     const outs = [
       tf.matMul(t([256, 256], 1), t([256, 256], 2)),
       tf.matMul(t([96, 40], 3), t([64, 40], 4), false, true),
@@ -89,7 +95,9 @@ describe('threaded wasm in Node', () => {
     const single = { mm: matmuls(), train: await trainSteps() };
 
     expect(await startNodeWasm(2)).toBe(2);
-    const backend = tf.backend() as unknown as { wasm: { PThread?: { runningWorkers: unknown[] } } };
+    const backend = tf.backend() as unknown as {
+      wasm: { PThread?: { runningWorkers: unknown[] } };
+    };
     expect(backend.wasm.PThread?.runningWorkers.length).toBe(1); // the pool's second thread
     const threaded = { mm: matmuls(), train: await trainSteps() };
 

@@ -35,7 +35,9 @@ let workerFile: string | null = null;
 export function pthreadWorkerFile(): string {
   if (workerFile) return workerFile;
   const mainScript = require.resolve(WASM_OUT + 'tfjs-backend-wasm-threaded-simd.js');
-  const { wasmWorkerContents } = require(WASM_OUT + 'tfjs-backend-wasm-threaded-simd.worker.js') as {
+  const { wasmWorkerContents } = require(
+    WASM_OUT + 'tfjs-backend-wasm-threaded-simd.worker.js',
+  ) as {
     wasmWorkerContents: string;
   };
   // A template literal turned the script's "\n" escapes into newlines inside string literals;
@@ -77,7 +79,9 @@ function resetWasmBackend(): void {
  */
 export async function startNodeWasm(threads: number, opts: { fastMatMul?: boolean } = {}) {
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS)
-    throw new Error(`wasm threads must be an integer from 1 to ${MAX_WASM_THREADS} (got ${threads})`);
+    throw new Error(
+      `wasm threads must be an integer from 1 to ${MAX_WASM_THREADS} (got ${threads})`,
+    );
   const { getThreadsCount, setThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
   if ((opts.fastMatMul ?? true) && !installFastWasmMatMul())
     throw new Error('could not install the fast wasm BatchMatMul (is tfjs-backend-wasm imported?)');

@@ -19,6 +19,8 @@ export interface BackendChoice {
   adapter: AdapterInfo | null;
   /** Why this backend: shown in the UI and logs. */
   reason: string;
+  /** wasm: the threads it runs on (more than 1 only on a cross-origin isolated page). */
+  threads?: number;
 }
 
 /** A software rasteriser pretending to be a GPU: no speed to gain from WebGPU there. */

@@ -1,0 +1,24 @@
+import { test, expect, waitForBackend } from './fixtures';
+
+/**
+ * Threaded wasm (issue 18): vite preview sends COOP/COEP, so the minified lab is cross-origin
+ * isolated and its worker runs tfjs's threaded build, here on both cores; the header says so.
+ */
+test.describe('threaded wasm', () => {
+  test('the built lab is cross-origin isolated and wasm runs on 2 threads', async ({
+    page,
+    consoleErrors,
+  }) => {
+    await page.goto('/?backend=wasm');
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(await waitForBackend(page)).toBe('wasm');
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const want = Math.min(8, cores);
+    await expect(page.getByTestId('backend-threads')).toHaveText(
+      want === 1 ? '1 thread' : `${want} threads`,
+    );
+    await page.getByTestId('sample').click();
+    await expect(page.getByTestId('completion')).toHaveCount(4);
+    expect(consoleErrors).toEqual([]);
+  });
+});
