@@ -21,4 +21,27 @@ test.describe('threaded wasm', () => {
     await expect(page.getByTestId('completion')).toHaveCount(4);
     expect(consoleErrors).toEqual([]);
   });
+
+  test('without the headers the lab is not isolated and wasm runs on one thread', async ({
+    page,
+    consoleErrors,
+  }) => {
+    // A static host that sends no COOP/COEP: drop them from every response.
+    await page.route('**/*', async (route) => {
+      const response = await route.fetch();
+      const headers = { ...response.headers() };
+      delete headers['cross-origin-opener-policy'];
+      delete headers['cross-origin-embedder-policy'];
+      await route.fulfill({ response, headers });
+    });
+    await page.goto('/?backend=wasm');
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+    expect(await waitForBackend(page)).toBe('wasm');
+    await expect(page.getByTestId('backend-threads')).toHaveText('1 thread');
+    await expect(page.getByTestId('backend-threads')).toHaveAttribute(
+      'title',
+      /not cross-origin isolated/,
+    );
+    expect(consoleErrors).toEqual([]);
+  });
 });
