@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type ViteDevServer } from 'vite';
+import { wasmThreadsFor } from '../src/contract/backend';
 import { test, expect, waitForBackend } from './fixtures';
 import { tinyUrl, waitForStep } from './lab';
 
@@ -71,7 +72,7 @@ test('dev server: the first load does not reload, and the page runs under the CS
   expect(response?.headers()['cross-origin-embedder-policy']).toBe('require-corp');
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-  const threads = Math.min(8, cores);
+  const threads = wasmThreadsFor(cores);
   await expect(page.getByTestId('backend-threads')).toHaveText(
     threads === 1 ? '1 thread' : `${threads} threads`,
   );

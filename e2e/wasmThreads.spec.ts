@@ -1,3 +1,4 @@
+import { wasmThreadsFor } from '../src/contract/backend';
 import { test, expect, waitForBackend } from './fixtures';
 
 /**
@@ -13,7 +14,7 @@ test.describe('threaded wasm', () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     expect(await waitForBackend(page)).toBe('wasm');
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-    const want = Math.min(8, cores);
+    const want = wasmThreadsFor(cores);
     await expect(page.getByTestId('backend-threads')).toHaveText(
       want === 1 ? '1 thread' : `${want} threads`,
     );

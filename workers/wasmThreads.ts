@@ -19,12 +19,11 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { wasmWorkerContents } from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js';
 import threadedMainScript from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js?url';
+import { wasmThreadsFor } from '../src/contract/backend';
 import type { WasmStart } from '../src/engine/backend/select';
 
 /** How long the threaded build may take to start before the lab gives up on it. */
 export const THREADED_START_MS = 20_000;
-/** tfjs's build pre-creates 8 pthread workers; its C side never uses more. */
-const MAX_THREADS = 8;
 
 /** Threads to ask for here, or why one: the page must be cross-origin isolated. */
 export function wantedThreads(): { threads: number; why: string } {
@@ -35,7 +34,7 @@ export function wantedThreads(): { threads: number; why: string } {
     };
   const cores = navigator.hardwareConcurrency || 1;
   if (cores < 2) return { threads: 1, why: 'one thread: the browser reports one core' };
-  return { threads: Math.min(MAX_THREADS, cores), why: '' };
+  return { threads: wasmThreadsFor(cores), why: '' };
 }
 
 /** Makes the next wasm initialisation start a fresh module (kernels and factory stay). */
