@@ -120,7 +120,10 @@ export async function startBrowserWasm(): Promise<WasmStart> {
   const want = wantedThreads();
   let why = want.why;
   if (want.threads > 1) {
-    const threaded = await startThreaded(want.threads);
+    const threaded = await startThreaded(want.threads).catch((e: unknown) => ({
+      ok: false as const,
+      why: `the threaded build threw: ${e instanceof Error ? e.message : String(e)}`,
+    }));
     if (threaded.ok) return { ok: true, threads: getThreadsCount(), note: '' };
     why = `one thread: ${threaded.why}`;
     resetWasmBackend();
