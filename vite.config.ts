@@ -38,6 +38,18 @@ const CSP_DIRECTIVES: ReadonlyArray<readonly [string, string]> = [
   ['form-action', "'none'"],
 ];
 
+/**
+ * Cross-origin isolation, which the threaded wasm build needs (SharedArrayBuffer; see
+ * workers/wasmThreads.ts): the page gets its own browsing-context group (COOP) and loads only
+ * same-origin or CORS/CORP-approved resources (COEP). The teacher and model downloads are CORS
+ * fetches, which require-corp allows as before; `credentialless` would work too but Safari lacks it.
+ * A static host must send both headers (docs/performance.md); without them wasm runs one thread.
+ */
+export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 /** The policy as one header value. */
 const CONTENT_SECURITY_POLICY = CSP_DIRECTIVES.map(([d, v]) => `${d} ${v}`).join('; ');
 
@@ -131,8 +143,8 @@ export default defineConfig({
   plugins: [react(), contentSecurityPolicy(), devContentSecurityPolicy()],
   optimizeDeps: { entries: DEV_ENTRIES },
   worker: { format: 'es' },
-  server: { host: '127.0.0.1', port: 5173 },
-  preview: { host: '127.0.0.1', port: 4173 },
+  server: { host: '127.0.0.1', port: 5173, headers: { ...ISOLATION_HEADERS } },
+  preview: { host: '127.0.0.1', port: 4173, headers: { ...ISOLATION_HEADERS } },
   build: {
     target: 'es2022',
     // Two pages: the lab and the benchmark (bench.html, driven by `npm run bench`).

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { PARTS, type Part } from './plan';
 import { DEFAULT_PRESETS, isPresetName, type PresetName } from './presets';
 
@@ -32,20 +33,37 @@ export interface BenchArgs {
   sets: string[];
   /** Serve this built site (dist/) for the browser runs instead of vite build + preview. */
   site: string | null;
+  /**
+   * Node wasm runs once per thread count (1 = the single-threaded SIMD build, more = tfjs's
+   * threaded build, src/cli/nodeWasmThreads.ts); PyTorch runs at these counts too.
+   */
+  wasmThreads: number[];
 }
+
+/** 1 and this machine's core count (at most 8, tfjs's pool). */
+export const DEFAULT_WASM_THREADS = [...new Set([1, Math.min(8, Math.max(1, os.cpus().length))])];
 
 export const USAGE =
   'usage: npm run bench -- [--presets tiny,lab (or cpu, unknown-behavior)] [--backends ' +
   ALL_TARGETS.join(',') +
   '] [--parts ' +
   PARTS.join(',') +
-  '] [--set key=value]... [--out FILE] [--full] [--stock-matmul] [--gpu] [--site DIR]';
+  '] [--set key=value]... [--out FILE] [--full] [--stock-matmul] [--gpu] [--site DIR] [--wasm-threads 1,2]';
 
 function list<T extends string>(raw: string, ok: (s: string) => s is T, what: string): T[] {
   const items = raw.split(',').map((s) => s.trim());
   const bad = items.filter((s) => !ok(s));
   if (bad.length) throw new Error(`unknown ${what}: ${bad.join(', ')}\n${USAGE}`);
   return items as T[];
+}
+
+function threadList(raw: string): number[] {
+  const items = raw.split(',').map((s) => Number(s.trim()));
+  if (items.some((n) => !Number.isInteger(n) || n < 1 || n > 8))
+    throw new Error(
+      `--wasm-threads takes thread counts from 1 to 8, e.g. 1,2 (got "${raw}")\n${USAGE}`,
+    );
+  return [...new Set(items)];
 }
 
 const isTarget = (s: string): s is Target => (ALL_TARGETS as readonly string[]).includes(s);
@@ -63,6 +81,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     gpu: false,
     sets: [],
     site: null,
+    wasmThreads: [...DEFAULT_WASM_THREADS],
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -82,6 +101,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     else if (flag === '--gpu') a.gpu = true;
     else if (flag === '--set') a.sets.push(value());
     else if (flag === '--site') a.site = value();
+    else if (flag === '--wasm-threads') a.wasmThreads = threadList(value());
     else throw new Error(`unknown flag ${flag}\n${USAGE}`);
   }
   return a;

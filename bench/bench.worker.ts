@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 /** Runs the benchmark core on one backend inside a module worker (as the trainer does). */
 import '../workers/browserBackends';
+import { startBrowserWasm } from '../workers/wasmThreads';
 import { selectBackend } from '../src/engine/backend/select';
 import { runPreset } from './core';
 import { planFor } from './plan';
@@ -26,8 +27,13 @@ const readStudentFile = async (path: string) => {
 async function run(req: BenchRequest): Promise<BrowserBenchResult> {
   const out: BrowserBenchResult = emptyBrowserResult(req.backend, navigator.userAgent);
   try {
-    const choice = await selectBackend(req.backend);
-    Object.assign(out, { backend: choice.backend, reason: choice.reason, adapter: choice.adapter });
+    const choice = await selectBackend(req.backend, { startWasm: startBrowserWasm });
+    Object.assign(out, {
+      backend: choice.backend,
+      reason: choice.reason,
+      adapter: choice.adapter,
+      threads: choice.threads ?? null,
+    });
     if (choice.backend !== req.backend) throw new Error(`backend ${req.backend}: ${choice.reason}`);
     for (const preset of req.presets) {
       const software = choice.adapter?.isSoftware ?? true;

@@ -59,6 +59,7 @@ function failed(backend: BenchBackend, error: string): BrowserBenchResult {
     backend: null,
     reason: '',
     adapter: null,
+    threads: null,
     userAgent: '',
     results: [],
     skipped: [],

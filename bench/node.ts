@@ -4,16 +4,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { installFastWasmMatMul } from '../src/engine/backend/wasmMatMul';
+import { startNodeWasm } from '../src/cli/nodeWasmThreads';
 import type { AdapterInfo } from '../src/contract/backend';
 import { runPreset, type PresetResult } from './core';
 import { installNodeWebGPU } from './nodeWebgpu';
 import { planFor, type Part } from './plan';
 import type { PresetName } from './presets';
 import { setRssProbe } from './stats';
-
-// Single-threaded wasm, as in the browser (see docs ENVIRONMENT.md).
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 
 export interface NodeBenchResult {
   target: NodeBackend;
@@ -22,6 +19,8 @@ export interface NodeBenchResult {
   adapter?: AdapterInfo;
   /** wasm only: which BatchMatMul ran ('fast' = src/engine/backend/wasmMatMul.ts). */
   matmul?: 'fast' | 'stock';
+  /** wasm only: the thread count the backend reported (1 = the single-threaded build). */
+  threads?: number;
   results: PresetResult[];
   skipped: { preset: PresetName; reason: string }[];
   error?: string;
@@ -39,6 +38,8 @@ export async function runNode(
     parts: Part[];
     stockMatMul: boolean;
     sets: string[];
+    /** wasm only (default 1). */
+    wasmThreads?: number;
   },
   log: (msg: string) => void,
 ): Promise<NodeBenchResult> {
@@ -46,13 +47,13 @@ export async function runNode(
   setRssProbe(() => process.memoryUsage().rss);
   try {
     if (backend === 'wasm') {
-      if (!opts.stockMatMul && !installFastWasmMatMul())
-        throw new Error('could not install the fast wasm BatchMatMul');
       out.matmul = opts.stockMatMul ? 'stock' : 'fast';
+      out.threads = await startNodeWasm(opts.wasmThreads ?? 1, { fastMatMul: !opts.stockMatMul });
+    } else {
+      if (backend === 'webgpu') out.adapter = await installNodeWebGPU();
+      if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend('${backend}') failed`);
+      await tf.ready();
     }
-    if (backend === 'webgpu') out.adapter = await installNodeWebGPU();
-    if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend('${backend}') failed`);
-    await tf.ready();
     out.backend = tf.getBackend();
     for (const preset of opts.presets) {
       const plan = planFor(

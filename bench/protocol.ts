@@ -21,6 +21,8 @@ export interface BrowserBenchResult {
   backend: string | null;
   reason: string;
   adapter: AdapterInfo | null;
+  /** wasm: the threads it ran on (1 unless the page is cross-origin isolated). */
+  threads: number | null;
   userAgent: string;
   results: PresetResult[];
   skipped: { preset: PresetName; reason: string }[];
@@ -35,6 +37,7 @@ export function emptyBrowserResult(requested: BenchBackend, userAgent: string): 
     backend: null,
     reason: '',
     adapter: null,
+    threads: null,
     userAgent,
     results: [],
     skipped: [],

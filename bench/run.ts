@@ -15,7 +15,7 @@ import { machineInfo } from './machine';
 import { runNode, type NodeBenchResult } from './node';
 import { MODEL_PARTS, type BenchBackend } from './plan';
 import { isRealSizeName } from './realSize';
-import { summaryRow, torchRatios } from './summary';
+import { summaryRow, torchEqualThreads, torchRatios } from './summary';
 import { runTorch, type TorchResult } from './torch';
 import { WORKLOAD } from './workload';
 
@@ -42,11 +42,16 @@ async function main(): Promise<void> {
   };
   const models = args.parts.some((p) => MODEL_PARTS.includes(p));
   for (const b of ['wasm', 'cpu', 'webgpu'] as const) {
-    if (models && args.targets.includes(b)) node.push(await runNode(b, nodeOpts, log));
+    if (!models || !args.targets.includes(b)) continue;
+    if (b !== 'wasm') node.push(await runNode(b, nodeOpts, log));
+    else
+      for (const wasmThreads of args.wasmThreads)
+        node.push(await runNode(b, { ...nodeOpts, wasmThreads }, log));
   }
+  const torchThreads = [...new Set([os.cpus().length, 1, ...args.wasmThreads])];
   let torch: TorchResult | null = null;
   if (models && args.targets.includes('torch') && args.parts.includes('train'))
-    torch = await runTorch(args.presets, args.sets, [...new Set([os.cpus().length, 1])], log);
+    torch = await runTorch(args.presets, args.sets, torchThreads, log);
   let firstMinute: FirstMinuteResult | null = null;
   if (args.targets.includes('first-minute')) {
     try {
@@ -89,8 +94,10 @@ async function main(): Promise<void> {
     ? await runImportBench(log)
     : null;
   const rows = [
-    ...node.flatMap((n) => n.results.map((r) => summaryRow('node', r))),
-    ...(browser?.runs ?? []).flatMap((b) => b.results.map((r) => summaryRow('chromium', r))),
+    ...node.flatMap((n) => n.results.map((r) => summaryRow('node', r, n.threads))),
+    ...(browser?.runs ?? []).flatMap((b) =>
+      b.results.map((r) => summaryRow('chromium', r, b.threads ?? null)),
+    ),
   ];
   const doc = {
     benchmark: 'thinktuning-lab sampling, train step, RL step, update scaling',
@@ -108,9 +115,10 @@ async function main(): Promise<void> {
     summary: {
       rows,
       torch_over_wasm: torchRatios(rows, torch),
+      torch_over_wasm_equal_threads: torchEqualThreads(rows, torch),
       torch_note: torch
         ? torch.available
-          ? `PyTorch reference ran (${torch.python}); threads = this machine's ${os.cpus().length} cores and 1 (single-threaded like wasm)`
+          ? `PyTorch reference ran (${torch.python}) at ${torchThreads.join(', ')} thread(s) (this machine has ${os.cpus().length} cores); Node wasm at ${args.wasmThreads.join(', ')}`
           : `PyTorch reference not run: ${torch.reason}`
         : 'PyTorch reference not requested (--backends ... torch)',
     },

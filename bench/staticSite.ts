@@ -51,7 +51,13 @@ export function serveSite(root: string, port: number): Promise<Server> {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': mimeType(file), 'cache-control': 'no-store' });
+    res.writeHead(200, {
+      'content-type': mimeType(file),
+      'cache-control': 'no-store',
+      // Cross-origin isolation, as vite preview sends it: threaded wasm (vite.config.ts).
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+    });
     createReadStream(file).pipe(res);
   });
   return new Promise((resolve, reject) => {

@@ -6,6 +6,8 @@ export interface SummaryRow {
   where: 'node' | 'chromium';
   backend: string;
   preset: string;
+  /** wasm: the backend's thread count (1 = single-threaded build); null elsewhere or unknown. */
+  threads: number | null;
   /** Parameters of the student (a real-size one's whole base). */
   params: number;
   /** KV-cached sampling: the sampling part's, else the RL step's rollout phase (rollout_source). */
@@ -56,7 +58,11 @@ const maxOf = (xs: Array<number | null | undefined>) => {
   return v.length ? Math.max(...v) : null;
 };
 
-export function summaryRow(where: 'node' | 'chromium', r: PresetResult): SummaryRow {
+export function summaryRow(
+  where: 'node' | 'chromium',
+  r: PresetResult,
+  threads: number | null = null,
+): SummaryRow {
   const peaks = [
     r.sampling?.peak.cached,
     r.sampling?.peak.recompute ?? undefined,
@@ -72,6 +78,7 @@ export function summaryRow(where: 'node' | 'chromium', r: PresetResult): Summary
     backend: r.backend,
     preset: r.preset,
     params: r.params,
+    threads,
     rollout_tokens_per_s:
       r.sampling?.cached_tokens_per_s ?? r.rl_step?.rollout_tokens_per_s ?? null,
     rollout_source: r.sampling ? 'sampling' : r.rl_step ? 'rl_step' : null,
@@ -117,11 +124,15 @@ export interface TorchRatio {
   torch_over_wasm: number;
 }
 
+const nodeWasm = (rows: SummaryRow[], preset: string) =>
+  rows.filter((r) => r.where === 'node' && r.backend === 'wasm' && r.preset === preset);
+
+/** PyTorch at each of its thread counts against Node wasm on one thread (or its only row). */
 export function torchRatios(rows: SummaryRow[], torch: TorchResult | null): TorchRatio[] {
   if (!torch?.available) return [];
   const out: TorchRatio[] = [];
   for (const t of torch.runs) {
-    const w = rows.find((r) => r.where === 'node' && r.backend === 'wasm' && r.preset === t.preset);
+    const w = nodeWasm(rows, t.preset).find((r) => (r.threads ?? 1) === 1);
     if (!w?.train_tokens_per_s || !t.train_tokens_per_s) continue;
     out.push({
       preset: t.preset,
@@ -132,4 +143,40 @@ export function torchRatios(rows: SummaryRow[], torch: TorchResult | null): Torc
     });
   }
   return out;
+}
+
+/** The issue-18 target: PyTorch over wasm at most this many times at equal thread counts. */
+export const EQUAL_THREADS_TARGET = 1.5;
+
+export interface EqualThreadsRatio {
+  preset: string;
+  threads: number;
+  wasm_train_tokens_per_s: number;
+  torch_train_tokens_per_s: number;
+  /** torch / wasm at the same thread count (target: at most EQUAL_THREADS_TARGET). */
+  torch_over_wasm: number;
+  within_target: boolean;
+}
+
+/** Node wasm and PyTorch train tokens/s side by side at each thread count both ran. */
+export function torchEqualThreads(
+  rows: SummaryRow[],
+  torch: TorchResult | null,
+): EqualThreadsRatio[] {
+  if (!torch?.available) return [];
+  const out: EqualThreadsRatio[] = [];
+  for (const t of torch.runs) {
+    const w = nodeWasm(rows, t.preset).find((r) => (r.threads ?? 1) === t.threads);
+    if (!w?.train_tokens_per_s || !t.train_tokens_per_s) continue;
+    const ratio = Number((t.train_tokens_per_s / w.train_tokens_per_s).toFixed(2));
+    out.push({
+      preset: t.preset,
+      threads: t.threads,
+      wasm_train_tokens_per_s: w.train_tokens_per_s,
+      torch_train_tokens_per_s: t.train_tokens_per_s,
+      torch_over_wasm: ratio,
+      within_target: ratio <= EQUAL_THREADS_TARGET,
+    });
+  }
+  return out.sort((a, b) => a.preset.localeCompare(b.preset) || a.threads - b.threads);
 }

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type ViteDevServer } from 'vite';
+import { wasmThreadsFor } from '../src/contract/backend';
 import { test, expect, waitForBackend } from './fixtures';
 import { tinyUrl, waitForStep } from './lab';
 
@@ -67,6 +68,14 @@ test('dev server: the first load does not reload, and the page runs under the CS
   expect(html).toContain(`nonce="${nonce}"`);
   await hmr; // HMR's WebSocket connected under connect-src 'self'
   expect(await waitForBackend(page)).toBe('wasm');
+  // Cross-origin isolated (vite.config.ts server.headers): wasm runs threaded in dev too.
+  expect(response?.headers()['cross-origin-embedder-policy']).toBe('require-corp');
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const threads = wasmThreadsFor(cores);
+  await expect(page.getByTestId('backend-threads')).toHaveText(
+    threads === 1 ? '1 thread' : `${threads} threads`,
+  );
   // Start as soon as it can be pressed: the run starts, and no reload takes it away.
   await page.getByTestId('start').click();
   await expect(page.getByTestId('run-status')).toHaveText(/running|done/);

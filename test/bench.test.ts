@@ -9,7 +9,7 @@ import type { PresetResult } from '../bench/core';
 import { planFor, REDUCED_NEW_TOKENS } from '../bench/plan';
 import { installNodeWebGPU } from '../bench/nodeWebgpu';
 import { mimeType, resolveSitePath, serveSite } from '../bench/staticSite';
-import { summaryRow, torchRatios } from '../bench/summary';
+import { summaryRow, torchEqualThreads, torchRatios } from '../bench/summary';
 
 describe('bench flags', () => {
   it('defaults to every preset, target and part; flags narrow them', () => {
@@ -62,6 +62,9 @@ describe('bench flags', () => {
       site: 'dist',
     });
     expect(all.site).toBeNull();
+    expect(all.wasmThreads[0]).toBe(1);
+    expect(parseArgs(['--wasm-threads', '2,1,2']).wasmThreads).toEqual([2, 1]);
+    expect(() => parseArgs(['--wasm-threads', '0'])).toThrow(/--wasm-threads takes/);
   });
 
   it('names a bad value and prints the usage', () => {
@@ -160,6 +163,7 @@ describe('bench summary', () => {
       backend: 'wasm',
       preset: 'tiny',
       params: 1000,
+      threads: null,
       rollout_tokens_per_s: 5000,
       rollout_source: 'sampling',
       recompute_tokens_per_s: 200,
@@ -229,6 +233,40 @@ describe('bench summary', () => {
       },
     ]);
     expect(torchRatios(rows, { ...torch, available: false })).toEqual([]);
+  });
+
+  it('puts wasm and PyTorch side by side at equal thread counts', () => {
+    const fast = { ...result, train: { ...result.train!, train_tokens_per_s: 20000 } };
+    const rows = [summaryRow('node', result, 1), summaryRow('node', fast as PresetResult, 2)];
+    const torch = {
+      available: true,
+      python: 'python3',
+      errors: [],
+      runs: [
+        { preset: 'tiny' as const, threads: 2, train_tokens_per_s: 36000 },
+        { preset: 'tiny' as const, threads: 1, train_tokens_per_s: 15000 },
+      ],
+    };
+    expect(torchEqualThreads(rows, torch)).toEqual([
+      {
+        preset: 'tiny',
+        threads: 1,
+        wasm_train_tokens_per_s: 12000,
+        torch_train_tokens_per_s: 15000,
+        torch_over_wasm: 1.25,
+        within_target: true,
+      },
+      {
+        preset: 'tiny',
+        threads: 2,
+        wasm_train_tokens_per_s: 20000,
+        torch_train_tokens_per_s: 36000,
+        torch_over_wasm: 1.8,
+        within_target: false,
+      },
+    ]);
+    // the single-thread ratio still compares against wasm on one thread
+    expect(torchRatios(rows, torch).map((r) => r.wasm_train_tokens_per_s)).toEqual([12000, 12000]);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
- * Browser-worker tfjs set-up shared by the trainer and the benchmark workers: registers WebGPU,
- * serves the .wasm files through Vite, and keeps wasm single-threaded (threaded wasm hangs in
- * minified builds and gains nothing here; see ENVIRONMENT.md).
+ * Browser-worker tfjs set-up shared by the trainer and the benchmark workers: registers WebGPU and
+ * serves the .wasm files through Vite. wasm starts single-threaded unless a worker starts it with
+ * `startBrowserWasm` (wasmThreads.ts: threaded on a cross-origin isolated page).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';

@@ -6,6 +6,7 @@
  */
 import './browserBackends';
 import { watchDeviceLost, webgpuDevice } from './deviceWatch';
+import { startBrowserWasm } from './wasmThreads';
 import { selectBackend } from '../src/engine/backend/select';
 import { LabSession } from '../src/session/labSession';
 import type { WorkerCommand, WorkerEvent, WorkerFaultCommand } from '../src/session/protocol';
@@ -18,7 +19,7 @@ const deviceLost = (reason: string, message: string) =>
 const session = new LabSession({
   post,
   selectBackend: async (pref) => {
-    const choice = await selectBackend(pref);
+    const choice = await selectBackend(pref, { startWasm: startBrowserWasm });
     watchDeviceLost(deviceLost);
     return choice;
   },

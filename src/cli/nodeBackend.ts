@@ -1,9 +1,10 @@
 /**
  * TensorFlow.js backends for the Node CLI: WASM (default, ~5x faster than 'cpu' here) or the
- * pure-JS 'cpu' backend. WASM runs single-threaded in Node (no SharedArrayBuffer workers).
+ * pure-JS 'cpu' backend. WASM runs single-threaded unless asked for more threads
+ * (`--wasm-threads N`: tfjs's threaded SIMD build, see nodeWasmThreads.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { installFastWasmMatMul } from '../engine/backend/wasmMatMul';
+import { startNodeWasm } from './nodeWasmThreads';
 
 export const NODE_BACKENDS = ['wasm', 'cpu'] as const;
 export type NodeBackend = (typeof NODE_BACKENDS)[number];
@@ -16,12 +17,15 @@ export function parseNodeBackend(raw: string | undefined): NodeBackend | { error
     : { error: `--backend must be one of ${NODE_BACKENDS.join(', ')} (got "${name}")` };
 }
 
-/** Registers and activates a backend; throws when it cannot start. */
-export async function initNodeBackend(name: NodeBackend): Promise<void> {
+/** Registers and activates a backend (wasm with `wasmThreads` threads); throws when it cannot start. */
+export async function initNodeBackend(name: NodeBackend, wasmThreads = 1): Promise<void> {
   if (name === 'wasm') {
-    await import('@tensorflow/tfjs-backend-wasm');
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    installFastWasmMatMul();
+    try {
+      await startNodeWasm(wasmThreads);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}; try --backend cpu.`);
+    }
+    return;
   }
   const ok = await tf.setBackend(name);
   await tf.ready();

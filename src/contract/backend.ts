@@ -19,6 +19,8 @@ export interface BackendChoice {
   adapter: AdapterInfo | null;
   /** Why this backend: shown in the UI and logs. */
   reason: string;
+  /** wasm: the threads it runs on (more than 1 only on a cross-origin isolated page). */
+  threads?: number;
 }
 
 /** A software rasteriser pretending to be a GPU: no speed to gain from WebGPU there. */
@@ -32,4 +34,15 @@ export function isSoftwareAdapter(info: {
   const text =
     `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.description ?? ''}`.toLowerCase();
   return /swiftshader|llvmpipe|lavapipe|software|warp/.test(text);
+}
+
+/**
+ * wasm threads for a logical core count (the browser worker's choice when cross-origin isolated):
+ * all of them on 2 cores (tfjs's own rule, half, would give 1 there), else half (two
+ * hyper-threads per core, as tfjs assumes), from 2 up to tfjs's pool of 8.
+ */
+export function wasmThreadsFor(cores: number): number {
+  if (!Number.isFinite(cores) || cores < 2) return 1;
+  if (cores <= 2) return 2;
+  return Math.max(2, Math.min(8, Math.floor(cores / 2)));
 }

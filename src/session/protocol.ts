@@ -224,6 +224,8 @@ export type WorkerEvent =
       backend: BackendName;
       adapter: AdapterInfo | null;
       reason: string;
+      /** wasm: the threads it runs on. */
+      threads?: number;
       model: ModelSummary;
       /** Median ms of the backend speed probe (engine/backend/speedProbe.ts); null if it failed. */
       probeMs: number | null;

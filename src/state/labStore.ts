@@ -60,6 +60,7 @@ export function applyWorkerEvent(e: WorkerEvent): void {
         backend: e.backend,
         adapter: e.adapter,
         backendReason: e.reason,
+        backendThreads: e.threads ?? null,
         model: e.model,
         probeMs: e.probeMs,
       });

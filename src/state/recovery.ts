@@ -35,6 +35,7 @@ export function restartWorker(backend: BackendPreference): void {
     backend: null,
     adapter: null,
     backendReason: '',
+    backendThreads: null,
     workerFault: null,
     halted: null,
     workerGeneration: st.workerGeneration + 1,

@@ -34,6 +34,8 @@ export interface WorkerSlice {
   backend: BackendName | null;
   adapter: AdapterInfo | null;
   backendReason: string;
+  /** wasm: the threads it runs on (null: not wasm, or not reported). */
+  backendThreads: number | null;
   model: ModelSummary | null;
   /** The backend speed probe's median ms (scales the preset picker's step times). */
   probeMs: number | null;
@@ -48,6 +50,7 @@ export const workerInitial: WorkerSlice = {
   backend: null,
   adapter: null,
   backendReason: '',
+  backendThreads: null,
   model: null,
   probeMs: null,
   plannedVocab: {},

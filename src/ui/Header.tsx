@@ -42,6 +42,7 @@ export function Header() {
   const backend = useLab((s) => s.backend);
   const adapter = useLab((s) => s.adapter);
   const reason = useLab((s) => s.backendReason);
+  const threads = useLab((s) => s.backendThreads);
   const status = useLab((s) => s.status);
   const probeMs = useLab((s) => s.probeMs);
   const current = new URLSearchParams(location.search).get('backend') ?? 'auto';
@@ -62,6 +63,11 @@ export function Header() {
         >
           {backend ?? (status === 'failed' ? 'failed' : 'starting…')}
         </span>
+        {backend === 'wasm' && threads !== null && (
+          <span className="adapter" data-testid="backend-threads" title={reason}>
+            {threads === 1 ? '1 thread' : `${threads} threads`}
+          </span>
+        )}
         {adapter && (
           <span className="adapter" data-testid="adapter">
             GPU: {adapter.vendor || '?'} / {adapter.architecture || '?'}

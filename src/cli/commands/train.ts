@@ -16,6 +16,7 @@ import { writeEvalRow } from '../evalRow';
 import { fmt, writeStepRow } from '../stepRow';
 import { EXIT, parseFlags, type CliCommand, type CliIo } from '../command';
 import { initNodeBackend, parseNodeBackend } from '../nodeBackend';
+import { parseWasmThreads } from '../nodeWasmThreads';
 import { readTextFile } from './sft';
 import { applyResumePlan, evalDueAtResume, planResume, resumeConfig } from './trainResume';
 import { isPretrainedStudent } from '../../engine/hf/student';
@@ -47,6 +48,7 @@ export const TRAIN_USAGE = `Usage: npm run lab -- train --preset P --out DIR [op
                         LoRA (student.* settings); same as --set student.source=hf --set student.hf=D
   --set key=value       override any config field (repeatable), e.g. --set rl.steps=10
   --backend B           wasm (default) | cpu
+  --wasm-threads N      wasm on N threads (tfjs's threaded build; default 1)
   --out DIR             writes config.json, metrics.jsonl, trajectories.jsonl, sft_metrics.jsonl,
                         eval.jsonl (greedy held-out accuracy every rl.evalEvery steps), checkpoint/
                         (default with --resume: that folder)`;
@@ -231,6 +233,7 @@ async function runTrainCommand(argv: readonly string[], rawIo: CliIo): Promise<n
       'resume',
       'model-dir',
       'backend',
+      'wasm-threads',
     ],
     lists: ['set'],
     switches: ['overwrite'],
@@ -259,6 +262,8 @@ async function runTrainCommand(argv: readonly string[], rawIo: CliIo): Promise<n
     );
   const backend = parseNodeBackend(v.backend);
   if (typeof backend !== 'string') return usage(backend.error);
+  const wasmThreads = v['wasm-threads'] === undefined ? 1 : parseWasmThreads(v['wasm-threads']);
+  if (typeof wasmThreads !== 'number') return usage(wasmThreads.error);
   const args: TrainArgs = {
     preset: v.preset ?? 'tiny',
     out: (v.out ?? v.resume)!,
@@ -284,7 +289,7 @@ async function runTrainCommand(argv: readonly string[], rawIo: CliIo): Promise<n
   }
   secrets.push(...secretValues(config));
   try {
-    await initNodeBackend(backend);
+    await initNodeBackend(backend, wasmThreads);
     const train = await loadItems(config.data, 'train', readTextFile);
     for (const w of train.warnings) io.stderr(`warning: ${w}\n`);
     const held = await heldOutItems(config, readTextFile);

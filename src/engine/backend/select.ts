@@ -44,9 +44,27 @@ export async function probeWebGPU(): Promise<AdapterInfo | null> {
   };
 }
 
-async function trySet(name: BackendName): Promise<boolean> {
+/** How a host started wasm: whether it runs, on how many threads, and why only one. */
+export interface WasmStart {
+  ok: boolean;
+  threads: number;
+  /** Why one thread, when threads were possible in principle ('' otherwise). */
+  note: string;
+}
+
+/** Host-specific start-ups (the browser worker's threaded wasm: workers/wasmThreads.ts). */
+export interface SelectHooks {
+  /** Starts and activates wasm instead of a plain tf.setBackend('wasm'); must not hang. */
+  startWasm?: () => Promise<WasmStart>;
+}
+
+async function trySet(name: BackendName, hooks: SelectHooks): Promise<WasmStart | boolean> {
   try {
     if (name === 'wasm') installFastWasmMatMul(); // no-op unless the wasm backend is imported
+    if (name === 'wasm' && hooks.startWasm) {
+      const start = await hooks.startWasm();
+      return start.ok && tf.getBackend() === 'wasm' ? start : false;
+    }
     // setBackend resolves false (and may leave getBackend() stale) when init fails: trust its value.
     const ok = await tf.setBackend(name);
     await tf.ready();
@@ -60,7 +78,10 @@ async function trySet(name: BackendName): Promise<boolean> {
  * Picks and activates a backend. auto: WebGPU when an adapter exists and is not a software one;
  * otherwise WASM; CPU last. A forced backend that fails falls back the same way, and says so.
  */
-export async function selectBackend(pref: BackendPreference): Promise<BackendChoice> {
+export async function selectBackend(
+  pref: BackendPreference,
+  hooks: SelectHooks = {},
+): Promise<BackendChoice> {
   const adapter = await probeWebGPU();
   const order: BackendName[] = [];
   let reason: string;
@@ -77,13 +98,19 @@ export async function selectBackend(pref: BackendPreference): Promise<BackendCho
   }
   for (const b of ['wasm', 'cpu'] as BackendName[]) if (!order.includes(b)) order.push(b);
   for (const b of order) {
-    if (await trySet(b)) {
+    const started = await trySet(b, hooks);
+    if (started) {
       const fellBack = b !== order[0];
-      return {
+      const choice: BackendChoice = {
         backend: b,
         adapter,
         reason: fellBack ? `${order[0]} failed to start; fell back to ${b}` : reason,
       };
+      if (typeof started === 'object') {
+        choice.threads = started.threads;
+        if (started.note) choice.reason += ` (wasm on ${started.note})`;
+      }
+      return choice;
     }
   }
   throw new Error('No tfjs backend could start (tried ' + order.join(', ') + ').');

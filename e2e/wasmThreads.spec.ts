@@ -1,0 +1,48 @@
+import { wasmThreadsFor } from '../src/contract/backend';
+import { test, expect, waitForBackend } from './fixtures';
+
+/**
+ * Threaded wasm (issue 18): vite preview sends COOP/COEP, so the minified lab is cross-origin
+ * isolated and its worker runs tfjs's threaded build, here on both cores; the header says so.
+ */
+test.describe('threaded wasm', () => {
+  test('the built lab is cross-origin isolated and wasm runs on 2 threads', async ({
+    page,
+    consoleErrors,
+  }) => {
+    await page.goto('/?backend=wasm');
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(await waitForBackend(page)).toBe('wasm');
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const want = wasmThreadsFor(cores);
+    await expect(page.getByTestId('backend-threads')).toHaveText(
+      want === 1 ? '1 thread' : `${want} threads`,
+    );
+    await page.getByTestId('sample').click();
+    await expect(page.getByTestId('completion')).toHaveCount(4);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  test('without the headers the lab is not isolated and wasm runs on one thread', async ({
+    page,
+    consoleErrors,
+  }) => {
+    // A static host that sends no COOP/COEP: drop them from every response.
+    await page.route('**/*', async (route) => {
+      const response = await route.fetch();
+      const headers = { ...response.headers() };
+      delete headers['cross-origin-opener-policy'];
+      delete headers['cross-origin-embedder-policy'];
+      await route.fulfill({ response, headers });
+    });
+    await page.goto('/?backend=wasm');
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+    expect(await waitForBackend(page)).toBe('wasm');
+    await expect(page.getByTestId('backend-threads')).toHaveText('1 thread');
+    await expect(page.getByTestId('backend-threads')).toHaveAttribute(
+      'title',
+      /not cross-origin isolated/,
+    );
+    expect(consoleErrors).toEqual([]);
+  });
+});
