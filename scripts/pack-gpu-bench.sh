@@ -4,6 +4,7 @@
 #
 #   bash scripts/pack-gpu-bench.sh KIT          # here, where `npm ci` has run and npm can fetch
 #   KIT/run.sh OUT.json [bench flags...]        # there; default flags below
+#   KIT/all.sh OUTDIR                           # there: all of issue 18's GPU figures, one call
 #   KIT/run.sh OUT.json --backends webgpu --presets smollm2-135m,qwen2.5-0.5b
 #                                               # real-size students (bench/realSize.ts): on a real
 #                                               # GPU the full 4 x 4 x 256 plan with warm-ups
@@ -32,6 +33,11 @@ node_modules/.bin/esbuild bench/run.ts --bundle --platform=node --format=esm --t
   --log-level=warning
 # tfjs-backend-wasm in Node reads its .wasm files from __dirname: the bundle's folder.
 cp node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm "$KIT/"
+# Threaded wasm in Node (--wasm-threads): its pthread worker loads the unbundled emscripten build.
+WO=node_modules/@tensorflow/tfjs-backend-wasm
+mkdir -p "$KIT/$WO/wasm-out"
+cp "$WO/package.json" "$KIT/$WO/"
+cp "$WO"/wasm-out/tfjs-backend-wasm-threaded-simd.{js,worker.js,wasm} "$KIT/$WO/wasm-out/"
 cp -r node_modules/playwright-core "$KIT/node_modules/"
 cp "$(command -v node)" "$KIT/node"
 
@@ -84,4 +90,7 @@ echo "run.sh: VK_ICD_FILENAMES=${VK_ICD_FILENAMES:-none}" >&2
 exec "$KIT/node" "$KIT/bench.mjs" --gpu --site "$KIT/site" --out "$OUT" "$@" >/dev/null
 RUN
 chmod +x "$KIT/run.sh"
+# KIT/all.sh OUTDIR: every issue-18 GPU measurement in one call (scripts/gpu-bench-all.sh)
+cp scripts/gpu-bench-all.sh "$KIT/all.sh"
+chmod +x "$KIT/all.sh"
 du -sh "$KIT"
