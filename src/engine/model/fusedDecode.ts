@@ -73,7 +73,9 @@ export function fusedDecodeStep(
     );
   const flat = tokens.reshape([B]) as tf.Tensor1D;
   const tok =
-    opts.embed === 'gather' ? tf.gather(p.wte, flat) : embedRows(p.wte as tf.Tensor2D, flat.toInt());
+    opts.embed === 'gather'
+      ? tf.gather(p.wte, flat)
+      : embedRows(p.wte as tf.Tensor2D, flat.toInt());
   const positions = opts.positions ?? tf.tensor2d(new Int32Array(B).fill(pastLen), [B, 1], 'int32');
   let x = (
     invFreq

@@ -196,7 +196,13 @@ function kvAppendKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const order = program.variableNames.map((n) => inputs[n]!);
   const gpu = asWebGPU(backend);
   // The cache is the output: written in place (only its slot), never bound as an input.
-  gpu.runWebGPUProgram(program, order, 'float32', [{ type: 'int32', data: [Number(attrs!.slot)] }], cache);
+  gpu.runWebGPUProgram(
+    program,
+    order,
+    'float32',
+    [{ type: 'int32', data: [Number(attrs!.slot)] }],
+    cache,
+  );
   gpu.incRef(cache.dataId); // a new handle on the same buffer, as Reshape returns
   return { dataId: cache.dataId, shape: cache.shape, dtype: cache.dtype };
 }

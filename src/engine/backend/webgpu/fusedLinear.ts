@@ -175,7 +175,8 @@ export function fusedLinear(x: tf.Tensor, w: tf.Tensor, o: FusedLinearOptions = 
   const [rows, K] = x.shape;
   const [wk, N] = o.transposeW ? [w.shape[1], w.shape[0]] : w.shape;
   checkShapes(op, wk === K, `w must have ${K} input rows`, { x: x.shape, w: w.shape });
-  if (o.bias) checkShapes(op, o.bias.size === N, `bias must have ${N} values`, { bias: o.bias.shape });
+  if (o.bias)
+    checkShapes(op, o.bias.size === N, `bias must have ${N} values`, { bias: o.bias.shape });
   if (o.layerNorm) {
     const { gamma, beta } = o.layerNorm;
     checkShapes(op, gamma.size === K && beta.size === K, `gamma and beta must have ${K} values`, {
