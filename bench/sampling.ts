@@ -11,6 +11,7 @@ import {
   type WorkCounts,
 } from '../src/engine/backend/counters';
 import { sample } from '../src/engine/model/sample';
+import { countDecodeStep } from './decodeCounts';
 import { TransformerModel } from '../src/engine/model/transformer';
 import { mulberry32 } from '../src/engine/random';
 import { withContext, type BenchPreset } from './presets';
@@ -53,6 +54,13 @@ export interface SamplingResult {
    */
   per_step: WorkCounts;
   per_token: WorkCounts;
+  /**
+   * One transformer block's work in one decoding step (forward at T = 1 with the cache, same
+   * rows, counted through forward()'s onLayer probe; the most any block did).
+   */
+  per_layer_per_step: WorkCounts;
+  /** per_layer_per_step.dispatches (WebGPU only; null elsewhere). */
+  dispatches_per_layer_per_decoding_step: number | null;
   peak: { cached: MemoryPeak; recompute: MemoryPeak | null };
 }
 
@@ -129,6 +137,7 @@ export async function runSampling(
     const steps = NEW_TOKENS - 1;
     const perStep = perUnit(diffCounts(last!, first!), steps);
     const perToken = perUnit(diffCounts(last!, first!), steps * rows);
+    const perLayer = countDecodeStep(model, rows, PROMPT_TOKENS).per_layer;
     let recompute = null;
     const peakRecompute = trackPeak();
     if (plan.recomputeReps > 0)
@@ -156,6 +165,8 @@ export async function runSampling(
       kv_speedup: recomputeTps === null ? null : round(cachedTps / recomputeTps, 2),
       per_step: perStep,
       per_token: perToken,
+      per_layer_per_step: perLayer,
+      dispatches_per_layer_per_decoding_step: perLayer.dispatches ?? null,
       peak: { cached: peakCached.peak(), recompute: recompute ? peakRecompute.peak() : null },
     };
   } finally {

@@ -25,6 +25,10 @@ export interface SummaryRow {
   reads_per_step: number | null;
   /** WebGPU only: compute dispatches and GPU->CPU buffer readbacks (async + sync). */
   dispatches_per_step: number | null;
+  /** WebGPU only: one transformer block's dispatches in one decoding step (target <= 8). */
+  dispatches_per_layer_per_decoding_step: number | null;
+  submits_per_step: number | null;
+  uploads_per_step: number | null;
   gpu_readbacks_per_step: number | null;
   peak_tf_mib: number | null;
   peak_rss_mib: number | null;
@@ -69,6 +73,10 @@ export function summaryRow(where: 'node' | 'chromium', r: PresetResult): Summary
     kernels_per_step: s?.kernels ?? null,
     reads_per_step: s?.reads ?? null,
     dispatches_per_step: s?.dispatches ?? null,
+    dispatches_per_layer_per_decoding_step:
+      r.sampling?.dispatches_per_layer_per_decoding_step ?? null,
+    submits_per_step: s?.submits ?? null,
+    uploads_per_step: s?.uploads ?? null,
     gpu_readbacks_per_step:
       s && s.readbacks !== undefined ? s.readbacks + (s.syncReadbacks ?? 0) : null,
     peak_tf_mib: mib(maxOf(peaks.map((p) => p!.tf_bytes))),
