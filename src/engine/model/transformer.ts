@@ -46,6 +46,8 @@ export function causalBias(T: number, S: number): tf.Tensor4D {
 export class TransformerModel implements CausalLM {
   readonly config: ModelConfig;
   readonly params: ModelParams;
+  /** RoPE's inverse frequencies on the device, for the fused WebGPU decoding step (lazy). */
+  private decodeInvFreq?: tf.Tensor1D;
 
   constructor(config: ModelConfig, params: ModelParams) {
     validateModelConfig(config);
@@ -101,7 +103,6 @@ export class TransformerModel implements CausalLM {
   }
 
   /** RoPE's inverse frequencies [hd/2] for the fused decoding step, uploaded once and kept. */
-  private decodeInvFreq?: tf.Tensor1D;
   private invFreqForDecoding(): tf.Tensor1D | null {
     if (this.config.positions !== 'rope') return null;
     const hd = this.config.dModel / this.config.heads;
