@@ -12,6 +12,7 @@ import {
 } from '../src/engine/backend/counters';
 import type { CausalLM } from '../src/engine/model/causalLM';
 import { sample } from '../src/engine/model/sample';
+import { countDecodeStep } from './decodeCounts';
 import { TransformerModel } from '../src/engine/model/transformer';
 import { mulberry32 } from '../src/engine/random';
 import { withContext, type BenchPreset } from './presets';
@@ -58,6 +59,13 @@ export interface SamplingResult {
    */
   per_step: WorkCounts;
   per_token: WorkCounts;
+  /**
+   * One transformer block's work in one decoding step (forward at T = 1 with the cache, same
+   * rows, counted through forward()'s onLayer probe; the most any block did).
+   */
+  per_layer_per_step: WorkCounts | null;
+  /** per_layer_per_step.dispatches (WebGPU only; null elsewhere). */
+  dispatches_per_layer_per_decoding_step: number | null;
   peak: { cached: MemoryPeak; recompute: MemoryPeak | null };
 }
 
@@ -141,6 +149,11 @@ export async function runSampling(
     const steps = newTokens - 1;
     const perStep = perUnit(diffCounts(last!, first!), steps);
     const perToken = perUnit(diffCounts(last!, first!), steps * rows);
+    // one block's work per decoding step (the student's blocks; real-size Llama students: null)
+    const perLayer =
+      model instanceof TransformerModel
+        ? countDecodeStep(model, rows, PROMPT_TOKENS).per_layer
+        : null;
     let recompute = null;
     const peakRecompute = trackPeak();
     if (plan.recomputeReps > 0)
@@ -168,6 +181,8 @@ export async function runSampling(
       kv_speedup: recomputeTps === null ? null : round(cachedTps / recomputeTps, 2),
       per_step: perStep,
       per_token: perToken,
+      per_layer_per_step: perLayer,
+      dispatches_per_layer_per_decoding_step: perLayer?.dispatches ?? null,
       peak: { cached: peakCached.peak(), recompute: recompute ? peakRecompute.peak() : null },
     };
   } finally {

@@ -34,6 +34,10 @@ export interface SummaryRow {
   reads_per_step: number | null;
   /** WebGPU only: compute dispatches and GPU->CPU buffer readbacks (async + sync). */
   dispatches_per_step: number | null;
+  /** WebGPU only: one transformer block's dispatches in one decoding step (target <= 8). */
+  dispatches_per_layer_per_decoding_step: number | null;
+  submits_per_step: number | null;
+  uploads_per_step: number | null;
   gpu_readbacks_per_step: number | null;
   /** Per train step (forward + backward + AdamW): op-level kernels everywhere; the rest WebGPU only. */
   kernels_per_train_step: number | null;
@@ -100,6 +104,10 @@ export function summaryRow(
     kernels_per_step: s?.kernels ?? null,
     reads_per_step: s?.reads ?? null,
     dispatches_per_step: s?.dispatches ?? null,
+    dispatches_per_layer_per_decoding_step:
+      r.sampling?.dispatches_per_layer_per_decoding_step ?? null,
+    submits_per_step: s?.submits ?? null,
+    uploads_per_step: s?.uploads ?? null,
     gpu_readbacks_per_step: readbacks(s),
     kernels_per_train_step: t?.kernels ?? null,
     dispatches_per_train_step: t?.dispatches ?? null,

@@ -176,6 +176,9 @@ describe('bench summary', () => {
       kernels_per_step: 94,
       reads_per_step: 1,
       dispatches_per_step: null,
+      dispatches_per_layer_per_decoding_step: null,
+      submits_per_step: null,
+      uploads_per_step: null,
       gpu_readbacks_per_step: null,
       kernels_per_train_step: 900,
       dispatches_per_train_step: null,
@@ -209,6 +212,25 @@ describe('bench summary', () => {
       rl_update_tokens_per_s: 99,
       rl_step_s: { rollout: 1, teacher: 0, scoring: 2, update: 3, total: 6 },
       reduced: 'fewer tokens',
+    });
+  });
+
+  it('carries the WebGPU work per decoding step and per layer', () => {
+    const gpu = {
+      ...result,
+      backend: 'webgpu',
+      sampling: {
+        ...result.sampling!,
+        per_step: { kernels: 40, reads: 1, dispatches: 19, submits: 2, uploads: 3, readbacks: 1 },
+        dispatches_per_layer_per_decoding_step: 7,
+      },
+    } as PresetResult;
+    expect(summaryRow('node', gpu)).toMatchObject({
+      dispatches_per_step: 19,
+      dispatches_per_layer_per_decoding_step: 7,
+      submits_per_step: 2,
+      uploads_per_step: 3,
+      gpu_readbacks_per_step: 1,
     });
   });
 

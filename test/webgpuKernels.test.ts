@@ -11,28 +11,72 @@ import { describe, expect, it } from 'vitest';
 const CHROMIUM_LIB = process.env.CHROMIUM_LIB_DIR ?? '/usr/lib/chromium';
 const ICD = `${CHROMIUM_LIB}/vk_swiftshader_icd.json`;
 
+/** Runs parityMain.ts once (about a minute on SwiftShader); every test reads its figures. */
+let figures: Record<string, number | string | boolean> | null = null;
+function parity(): Record<string, number | string | boolean> {
+  if (figures) return figures;
+  expect(
+    existsSync(ICD),
+    `${ICD} missing: install Debian's chromium (apt-get install -y chromium), or set CHROMIUM_LIB_DIR`,
+  ).toBe(true);
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/webgpu/parityMain.ts'], {
+    env: {
+      ...process.env,
+      LD_LIBRARY_PATH: [CHROMIUM_LIB, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
+      VK_ICD_FILENAMES: ICD,
+    },
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+  expect(run.status, run.stderr).toBe(0);
+  figures = JSON.parse(run.stdout.trim().split('\n')[0]) as Record<string, number | string>;
+  return figures;
+}
+
 describe('fused WebGPU kernels (Dawn + SwiftShader)', () => {
   it('LayerNorm and GELU: one dispatch each, float64 values and cpu gradients to 2e-6', () => {
-    expect(
-      existsSync(ICD),
-      `${ICD} missing: install Debian's chromium (apt-get install -y chromium), or set CHROMIUM_LIB_DIR`,
-    ).toBe(true);
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/webgpu/parityMain.ts'], {
-      env: {
-        ...process.env,
-        LD_LIBRARY_PATH: [CHROMIUM_LIB, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
-        VK_ICD_FILENAMES: ICD,
-      },
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    expect(run.status, run.stderr).toBe(0);
-    const r = JSON.parse(run.stdout.trim().split('\n')[0]) as Record<string, number | string>;
+    const r = parity();
     expect(r.adapter).toMatch(/swiftshader/);
     for (const k of ['ln_40', 'ln_130', 'gelu']) {
       expect(r[`${k}_dispatches`], k).toBe(1);
       expect(r[`${k}_value`] as number, k).toBeLessThan(2e-6);
       expect(r[`${k}_grad`] as number, k).toBeLessThan(2e-6);
     }
-  }, 150_000);
+  }, 270_000);
+
+  it('decoding linear layer (LayerNorm, bias, GELU, residual, transposed head): one dispatch, float64 to 2e-6', () => {
+    const r = parity();
+    for (const k of ['tiny_qkv', 'lab_w1', 'lab_w2', 'tiny_head']) {
+      expect(r[`linear_${k}_dispatches`], k).toBe(1);
+      expect(r[`linear_${k}_rel`] as number, k).toBeLessThan(2e-6);
+    }
+  }, 270_000);
+
+  it('KV append (RoPE on the key) and single-query attention: 3 dispatches, float64 values', () => {
+    const r = parity();
+    // RoPE's cos/sin of float32 angles up to ~150 rad on the GPU (as tfjs's own Cos/Sin): ~1e-4
+    for (const k of ['tiny', 'lab', 'wide']) {
+      expect(r[`attn_${k}_dispatches`], k).toBe(3);
+      expect(r[`attn_${k}_append_v`], k).toBe(0);
+      expect(r[`attn_${k}_append_k`] as number, k).toBeLessThan(5e-4);
+      expect(r[`attn_${k}_attention`] as number, k).toBeLessThan(3e-4);
+    }
+    expect(r.attn_wide_attention as number).toBeLessThan(2e-6); // no RoPE
+    // every score x 1.01 (decodeAttentionTestHooks): the same comparison fails
+    expect(r.attn_broken_attention as number).toBeGreaterThan(3e-4);
+  }, 270_000);
+
+  it('greedy decoding on the fused path matches the cpu backend, packs rows, leaks nothing, <= 8 dispatches per layer', () => {
+    const r = parity();
+    for (const k of ['tiny', 'lab', 'learned']) {
+      expect(r[`decode_${k}_same_tokens`], k).toBe(true);
+      expect(r[`decode_${k}_packed_same_tokens`], k).toBe(true);
+      expect(r[`decode_${k}_logits`] as number, k).toBeLessThan(2e-4);
+      expect(r[`decode_${k}_tensor_growth`], k).toBe(0);
+      expect(r[`decode_${k}_dispatches_per_layer`] as number, k).toBeLessThanOrEqual(8);
+    }
+    // against tfjs's own kernels on the same WebGPU device
+    expect(r.decode_tiny_vs_unfused_logits as number).toBeLessThan(2e-6);
+    expect(r.decode_tiny_unfused_dispatches_per_layer as number).toBeGreaterThan(20);
+  }, 270_000);
 });

@@ -7,16 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { installNodeWebGPU } from '../../bench/nodeWebgpu';
-import { startWorkCounter } from '../../src/engine/backend/counters';
 import { geluOp, layerNormOp } from '../../src/engine/model/fusedOps';
-
-function rand(n: number, seed: number, scale = 1, shift = 0): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32 - 0.5) * 2 * scale + shift;
-  });
-}
+import { decodeChecks } from './decodeParity';
+import { counted, maxDiff, rand } from './util';
 
 function layerNormRef(x: Float32Array, g: Float32Array, b: Float32Array, d: number, eps: number) {
   const y = new Float64Array(x.length);
@@ -34,23 +27,6 @@ function layerNormRef(x: Float32Array, g: Float32Array, b: Float32Array, d: numb
 
 const geluRef = (x: number) =>
   0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
-
-/** Runs f and counts the compute dispatches it records. */
-function counted<T>(f: () => T): { result: T; dispatches: number } {
-  const c = startWorkCounter();
-  try {
-    const result = f();
-    return { result, dispatches: c.counts().dispatches ?? 0 };
-  } finally {
-    c.restore();
-  }
-}
-
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-};
 
 /** Gradients of sum(f(inputs) * w) on the active backend. */
 function grads(f: (...t: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], w: tf.Tensor) {
@@ -110,6 +86,8 @@ async function main() {
     tf.tensor2d(ws, [10, 100]),
   )[0].data();
   out.gelu_grad = maxDiff(gpuGrad, cpuGrad);
+  await tf.setBackend('webgpu');
+  Object.assign(out, await decodeChecks());
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 

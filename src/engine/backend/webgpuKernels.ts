@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { registerWebGPUKernels, type KernelArgs } from './webgpu/program';
 
 export const LAYER_NORM_KERNEL = 'ThinkTuningLayerNorm';
 export const GELU_KERNEL = 'ThinkTuningGelu';
@@ -106,12 +107,6 @@ class GeluProgram implements WebGPUProgram {
   }
 }
 
-interface KernelArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}
-
 /** x: [rows, d], gamma and beta: [d]. */
 function layerNormKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const [x, gamma, beta] = [inputs.x!, inputs.gamma!, inputs.beta!];
@@ -129,17 +124,10 @@ function geluKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
 
 /** Registers both kernels for the 'webgpu' backend (idempotent; harmless where it never runs). */
 export function registerWebGPUFusedKernels(): void {
-  for (const [kernelName, kernelFunc] of [
+  registerWebGPUKernels([
     [LAYER_NORM_KERNEL, layerNormKernel],
     [GELU_KERNEL, geluKernel],
-  ] as const) {
-    if (!tf.getKernel(kernelName, 'webgpu'))
-      tf.registerKernel({
-        kernelName,
-        backendName: 'webgpu',
-        kernelFunc: kernelFunc as unknown as tf.KernelFunc,
-      });
-  }
+  ]);
 }
 
 /** Whether the fused kernels serve the active backend. */

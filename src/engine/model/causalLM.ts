@@ -4,6 +4,11 @@ import type * as tf from '@tensorflow/tfjs';
 export interface LayerKV {
   k: tf.Tensor4D; // [B, H, S, hd]
   v: tf.Tensor4D; // [B, H, S, hd]
+  /**
+   * Set when k and v are preallocated to a capacity (fused WebGPU decoding: [B, H, capacity, hd],
+   * written in place): the positions filled. Absent: all of axis 2.
+   */
+  length?: number;
 }
 
 /** Options of `CausalLM.forward`. */
@@ -25,6 +30,11 @@ export interface ForwardOptions {
   embed?: 'gather' | 'onehot';
   /** Only compute logits for the last position (decoding). */
   lastOnly?: boolean;
+  /**
+   * Probe (bench, tests): called before block l runs and with l = layers after the last, so a
+   * counter can attribute work to each block. Does not change what is computed.
+   */
+  onLayer?: (layer: number) => void;
 }
 
 /** Logits and the per-layer keys/values of `CausalLM.forward`. */

@@ -56,6 +56,30 @@ describe('transformer', () => {
     },
   );
 
+  it('a preallocated cache (LayerKV.length, as the fused WebGPU step leaves it) decodes as the plain one', () => {
+    const model = TransformerModel.create({ ...cfg, positions: 'rope' }, 2);
+    const [plain, padded] = tf.tidy(() => {
+      const prompt = tf.tensor2d([[1, 5, 9, 12, 3]], [1, 5], 'int32');
+      const next = tf.tensor2d([[7]], [1, 1], 'int32');
+      const past = model.forward(prompt).present;
+      // capacity 16: zeros past the 5 filled positions, which must not be attended to
+      const grow = (t: tf.Tensor4D) =>
+        t.pad([
+          [0, 0],
+          [0, 0],
+          [0, 11],
+          [0, 0],
+        ]) as tf.Tensor4D;
+      const big = past.map((kv) => ({ k: grow(kv.k), v: grow(kv.v), length: 5 }));
+      const a = model.forward(next, { past });
+      const b = model.forward(next, { past: big });
+      expect(b.present[0].k.shape[2]).toBe(6);
+      return [a.logits.dataSync(), b.logits.dataSync()];
+    });
+    expect(Array.from(padded)).toEqual(Array.from(plain));
+    model.dispose();
+  });
+
   it('rope positions: a shifted prefix changes the logits only through relative offsets', () => {
     const model = TransformerModel.create({ ...cfg, positions: 'rope' }, 4);
     expect(() =>

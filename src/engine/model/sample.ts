@@ -136,6 +136,9 @@ function stepNoise(seed: number, step: number, B: number, V: number, rows: reado
   return g;
 }
 
+/** A layer's cache kept past the tidy it was made in (its filled length, if any, with it). */
+const keepKV = (kv: LayerKV): LayerKV => ({ ...kv, k: tf.keep(kv.k), v: tf.keep(kv.v) });
+
 /**
  * Finished rows are packed out of the batch (their keys/values dropped) once at least this share
  * of the batch has finished: each pack copies the cache once, every later step runs fewer rows.
@@ -182,7 +185,7 @@ export async function sample(
   let logits = tf.tidy(() => {
     const bias = attentionBias(lp.pads, rows, lp.P, lp.P);
     const r = model.forward(ids, { positions, bias, embed: 'gather', lastOnly: true });
-    past = useCache ? r.present.map((kv) => ({ k: tf.keep(kv.k), v: tf.keep(kv.v) })) : undefined;
+    past = useCache ? r.present.map(keepKV) : undefined;
     return r.logits.reshape([B, V]) as tf.Tensor2D;
   });
   let steps = 0;
@@ -212,7 +215,8 @@ export async function sample(
         const keep = rows.map((b, r) => (finished[b] ? -1 : r)).filter((r) => r >= 0);
         const idx = tf.tensor1d(keep, 'int32');
         const oldPast = past!;
-        past = oldPast.map((kv) => ({ k: tf.gather(kv.k, idx), v: tf.gather(kv.v, idx) }));
+        // rows of the cache (a preallocated one keeps its filled length)
+        past = oldPast.map((kv) => ({ ...kv, k: tf.gather(kv.k, idx), v: tf.gather(kv.v, idx) }));
         disposePast(oldPast);
         const oldNext = next;
         next = tf.gather(oldNext, idx);
@@ -239,7 +243,7 @@ export async function sample(
             embed: 'gather',
             lastOnly: true,
           });
-          past = r.present.map((kv) => ({ k: tf.keep(kv.k), v: tf.keep(kv.v) }));
+          past = r.present.map(keepKV);
           return r.logits.reshape([n, V]) as tf.Tensor2D;
         });
         disposePast(oldPast);

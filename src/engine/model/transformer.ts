@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CausalLM, ForwardOptions, ForwardResult, LayerKV } from './causalLM';
 import { validateModelConfig, type ModelConfig } from './config';
+import { cachedLength, fusedDecodeApplies, fusedDecodeStep } from './fusedDecode';
 import { attention, embedRows, geluOp, layerNormOp } from './fusedOps';
 import {
   disposeParams,
@@ -45,6 +46,8 @@ export function causalBias(T: number, S: number): tf.Tensor4D {
 export class TransformerModel implements CausalLM {
   readonly config: ModelConfig;
   readonly params: ModelParams;
+  /** RoPE's inverse frequencies on the device, for the fused WebGPU decoding step (lazy). */
+  private decodeInvFreq?: tf.Tensor1D;
 
   constructor(config: ModelConfig, params: ModelParams) {
     validateModelConfig(config);
@@ -95,6 +98,18 @@ export class TransformerModel implements CausalLM {
 
   dispose(): void {
     disposeParams(this.params);
+    this.decodeInvFreq?.dispose();
+    this.decodeInvFreq = undefined;
+  }
+
+  /** RoPE's inverse frequencies [hd/2] for the fused decoding step, uploaded once and kept. */
+  private invFreqForDecoding(): tf.Tensor1D | null {
+    if (this.config.positions !== 'rope') return null;
+    const hd = this.config.dModel / this.config.heads;
+    this.decodeInvFreq ??= tf.keep(
+      tf.tensor1d(Float32Array.from(ropeInvFreq(hd, { theta: ROPE_THETA, scaling: null }))),
+    );
+    return this.decodeInvFreq;
   }
 
   /** RoPE cos/sin [B|1, 1, T, hd] for opts.positions or pastLength + 0..T-1. */
@@ -114,7 +129,9 @@ export class TransformerModel implements CausalLM {
     const { vocab: V, dModel: d, heads: H, context } = this.config;
     const hd = d / H;
     const [B, T] = tokens.shape;
-    const pastLen = opts.past?.[0]?.k.shape[2] ?? 0;
+    if (fusedDecodeApplies(T, opts))
+      return fusedDecodeStep(this.config, this.params, tokens, opts, this.invFreqForDecoding());
+    const pastLen = opts.past?.[0] ? cachedLength(opts.past[0]) : 0;
     const S = pastLen + T;
     if (!opts.positions && S > context) {
       throw new Error(
@@ -143,6 +160,7 @@ export class TransformerModel implements CausalLM {
     // Each block in its own tidy: a block's intermediates (not what the gradient tape keeps) are
     // freed before the next block runs, so peak memory is one block's, not all of them.
     p.blocks.forEach((blk, l) => {
+      opts.onLayer?.(l);
       const out = tf.tidy(() => {
         const h = layerNorm(x, blk.ln1g, blk.ln1b).reshape([B * T, d]);
         const qkv = linear(h, blk.wqkv, blk.bqkv); // [B*T, 3d] = [B, T, (q|k|v), H, hd]
@@ -170,8 +188,11 @@ export class TransformerModel implements CausalLM {
         let v = v0.reshape([B, H, T, hd]) as tf.Tensor4D;
         const past = opts.past?.[l];
         if (past) {
-          k = tf.concat([past.k, k], 2);
-          v = tf.concat([past.v, v], 2);
+          // a cache preallocated by the fused WebGPU step: its filled part
+          const filled = (t: tf.Tensor4D) =>
+            past.length === undefined ? t : t.slice([0, 0, 0, 0], [B, H, past.length, hd]);
+          k = tf.concat([filled(past.k), k], 2);
+          v = tf.concat([filled(past.v), v], 2);
         }
         const yh = attention(q, k, v, bias, scale); // softmax(scale q k^T + bias) v: [B, H, T, hd]
         const y = (T === 1 ? yh : yh.transpose([0, 2, 1, 3])).reshape([B * T, d]); // [B*T, d]
@@ -183,6 +204,7 @@ export class TransformerModel implements CausalLM {
       present.push({ k: out.k, v: out.v });
       x = out.x;
     });
+    opts.onLayer?.(p.blocks.length);
     if (rope) tf.dispose([rope.cos, rope.sin]);
     const Tout = opts.lastOnly ? 1 : T;
     // LayerNorm is per position: with lastOnly, normalise only the last one
