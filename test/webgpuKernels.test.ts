@@ -4,32 +4,16 @@
  * it anyway). Runs test/webgpu/parityMain.ts in a child process, which is what lets it put
  * Chromium's Vulkan loader on LD_LIBRARY_PATH.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-
-const CHROMIUM_LIB = process.env.CHROMIUM_LIB_DIR ?? '/usr/lib/chromium';
-const ICD = `${CHROMIUM_LIB}/vk_swiftshader_icd.json`;
+import { runDawnChild } from './webgpu/dawnChild';
 
 /** Runs parityMain.ts once (about a minute on SwiftShader); every test reads its figures. */
 let figures: Record<string, number | string | boolean> | null = null;
 function parity(): Record<string, number | string | boolean> {
-  if (figures) return figures;
-  expect(
-    existsSync(ICD),
-    `${ICD} missing: install Debian's chromium (apt-get install -y chromium), or set CHROMIUM_LIB_DIR`,
-  ).toBe(true);
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/webgpu/parityMain.ts'], {
-    env: {
-      ...process.env,
-      LD_LIBRARY_PATH: [CHROMIUM_LIB, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
-      VK_ICD_FILENAMES: ICD,
-    },
-    encoding: 'utf8',
-    timeout: 240_000,
-  });
-  expect(run.status, run.stderr).toBe(0);
-  figures = JSON.parse(run.stdout.trim().split('\n')[0]) as Record<string, number | string>;
+  figures ??= runDawnChild<Record<string, number | string | boolean>>(
+    'test/webgpu/parityMain.ts',
+    240_000,
+  );
   return figures;
 }
 

@@ -4,30 +4,12 @@
  * runs the forward kernels: each child script (test/webgpu/adamwMain.ts, backwardMain.ts) runs in
  * a process of its own with Chromium's Vulkan loader on LD_LIBRARY_PATH, against the cpu backend.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-
-const CHROMIUM_LIB = process.env.CHROMIUM_LIB_DIR ?? '/usr/lib/chromium';
-const ICD = `${CHROMIUM_LIB}/vk_swiftshader_icd.json`;
+import { runDawnChild } from './webgpu/dawnChild';
 
 /** Runs a child script on Dawn + SwiftShader; its first stdout line, parsed. */
 function child<T>(script: string): T {
-  expect(
-    existsSync(ICD),
-    `${ICD} missing: install Debian's chromium (apt-get install -y chromium), or set CHROMIUM_LIB_DIR`,
-  ).toBe(true);
-  const run = spawnSync(process.execPath, ['--import', 'tsx', script], {
-    env: {
-      ...process.env,
-      LD_LIBRARY_PATH: [CHROMIUM_LIB, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
-      VK_ICD_FILENAMES: ICD,
-    },
-    encoding: 'utf8',
-    timeout: 280_000, // seconds when idle; minutes on a loaded 2-core machine
-  });
-  expect(run.status, run.stderr).toBe(0);
-  return JSON.parse(run.stdout.trim().split('\n')[0]) as T;
+  return runDawnChild<T>(script, 280_000); // seconds when idle; minutes on a loaded 2-core machine
 }
 
 interface AdamWParity {
