@@ -47,3 +47,22 @@ export async function installNodeWebGPU(
   await import('@tensorflow/tfjs-backend-webgpu');
   return adapter;
 }
+
+/**
+ * Shuts Dawn down before the process exits: waits for the queue, disposes tfjs's WebGPU backend
+ * (its buffers and query set) and destroys the device. Exiting with a live Dawn device crashes
+ * dawn.node's teardown now and then (SIGSEGV after the work is done, more often on a loaded machine).
+ */
+export async function closeNodeWebGPU(): Promise<void> {
+  const tf = await import('@tensorflow/tfjs');
+  // registry: the backends already initialised (findBackend would start one just to close it)
+  const backend = tf.engine().registry.webgpu as unknown as
+    | {
+        device?: { queue: { onSubmittedWorkDone(): Promise<void> }; destroy(): void };
+      }
+    | undefined;
+  if (!backend?.device) return;
+  await backend.device.queue.onSubmittedWorkDone();
+  tf.removeBackend('webgpu');
+  backend.device.destroy();
+}

@@ -7,7 +7,7 @@
  * JSON line.
  */
 import * as tf from '@tensorflow/tfjs';
-import { installNodeWebGPU } from '../../bench/nodeWebgpu';
+import { closeNodeWebGPU, installNodeWebGPU } from '../../bench/nodeWebgpu';
 import { startWorkCounter } from '../../src/engine/backend/counters';
 import {
   webgpuGeluGrad,
@@ -189,7 +189,10 @@ async function main() {
 }
 
 main().then(
-  () => process.exit(0),
+  async () => {
+    await closeNodeWebGPU(); // exiting with a live Dawn device can SIGSEGV in teardown
+    process.exit(0);
+  },
   (e: unknown) => {
     process.stderr.write((e instanceof Error ? (e.stack ?? e.message) : String(e)) + '\n');
     process.exit(1);
