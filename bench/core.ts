@@ -75,6 +75,8 @@ export async function runPreset(
     } catch (e) {
       out.errors[name] = e instanceof Error ? e.message : String(e);
       log(`[${out.backend}/${plan.preset}] ${name} failed: ${out.errors[name]}`);
+      // where it failed, for the log only (the JSON keeps the message)
+      if (e instanceof Error && e.stack) log(e.stack.split('\n').slice(1, 9).join('\n'));
       return null;
     } finally {
       const left = tf.memory().numTensors - tensors;

@@ -25,6 +25,17 @@ export interface TorchResult {
   errors: string[];
 }
 
+/**
+ * Pins every thread pool of the reference to t threads. Debian's torch is built with BLAS_INFO=
+ * generic: its matmuls call OpenBLAS through libblas.so.3, whose own pool (one thread per core)
+ * torch.set_num_threads does not reach. Unpinned, a "1-thread" reference ran its matmuls on every
+ * core, and at 2 threads OpenMP's 2 plus OpenBLAS's 2 oversubscribed the 2 cores.
+ */
+export function blasThreadsEnv(t: number): Record<string, string> {
+  const n = String(t);
+  return { OPENBLAS_NUM_THREADS: n, OMP_NUM_THREADS: n, MKL_NUM_THREADS: n };
+}
+
 /** Threads: the machine's cores (the default reference) and 1 (the same as single-threaded wasm). */
 export function runTorch(
   presets: PresetName[],
@@ -64,7 +75,7 @@ export function runTorch(
             '--threads',
             String(t),
           ],
-          { encoding: 'utf8', timeout: 15 * 60_000 },
+          { encoding: 'utf8', timeout: 15 * 60_000, env: { ...process.env, ...blasThreadsEnv(t) } },
         );
         if (r.status !== 0) {
           out.errors.push(

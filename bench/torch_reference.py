@@ -14,6 +14,7 @@ python3-torch).
 """
 import argparse
 import json
+import os
 import math
 import platform
 import statistics
@@ -144,6 +145,8 @@ def main():
         "torch": torch.__version__,
         "python": platform.python_version(),
         "threads": torch.get_num_threads(),
+        # the BLAS pool (OpenBLAS via libblas.so.3) is sized by its own variable (bench/torch.ts)
+        "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
         "config": c,
         "batch": a.batch,
         "seq": a.seq,

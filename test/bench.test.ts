@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseArgs } from '../bench/args';
 import type { PresetResult } from '../bench/core';
 import { planFor, REDUCED_NEW_TOKENS } from '../bench/plan';
@@ -334,5 +334,39 @@ describe('bench Node WebGPU', () => {
       /npm install --no-save webgpu.*not-installed/,
     );
     expect((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu).toBeUndefined();
+  });
+});
+
+describe('bench PyTorch reference', () => {
+  it('pins the BLAS pool to the thread count it compares at (torch.set_num_threads does not)', async () => {
+    // A stand-in python: answers the version probe, and for the reference prints the thread
+    // count it was asked for beside the BLAS pool size its environment sets.
+    const dir = mkdtempSync(path.join(tmpdir(), 'fake-python-'));
+    const fake = path.join(dir, 'python3');
+    writeFileSync(
+      fake,
+      [
+        '#!/bin/sh',
+        'if [ "$1" = "-c" ]; then echo 9.9.9; exit 0; fi',
+        'while [ "$1" != "--threads" ]; do shift; done',
+        'echo "{\\"threads\\": $2, \\"blas_threads\\": \\"$OPENBLAS_NUM_THREADS\\", \\"omp\\": \\"$OMP_NUM_THREADS\\", \\"train_tokens_per_s\\": 1}"',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const before = process.env.PYTHON;
+    process.env.PYTHON = fake;
+    try {
+      vi.resetModules();
+      const { runTorch } = await import('../bench/torch');
+      const r = await runTorch(['tiny'], [], [1, 2], () => {});
+      expect(r.errors).toEqual([]);
+      expect(r.runs.map((x) => [x.threads, x.blas_threads, x.omp])).toEqual([
+        [1, '1', '1'],
+        [2, '2', '2'],
+      ]);
+    } finally {
+      if (before === undefined) delete process.env.PYTHON;
+      else process.env.PYTHON = before;
+    }
   });
 });
