@@ -66,3 +66,22 @@ export async function closeNodeWebGPU(): Promise<void> {
   tf.removeBackend('webgpu');
   backend.device.destroy();
 }
+
+/**
+ * Ends a process that may hold a Dawn device: reports a failure, closes WebGPU (closeNodeWebGPU),
+ * then exits 0 after `work` resolves, 1 after it rejects.
+ */
+export function exitClosingWebGPU(work: Promise<void>, report: (e: unknown) => void): void {
+  void work
+    .then(
+      () => 0,
+      (e: unknown) => {
+        report(e);
+        return 1;
+      },
+    )
+    .then(async (code) => {
+      await closeNodeWebGPU().catch(() => {}); // exiting anyway: a failed close changes nothing
+      process.exit(code);
+    });
+}

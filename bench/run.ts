@@ -13,7 +13,7 @@ import { runFirstMinute, type FirstMinuteResult } from './firstMinute';
 import { runImportBench, type ImportBenchRow } from './importRuns';
 import { machineInfo } from './machine';
 import { runNode, type NodeBenchResult } from './node';
-import { closeNodeWebGPU } from './nodeWebgpu';
+import { exitClosingWebGPU } from './nodeWebgpu';
 import { MODEL_PARTS, type BenchBackend } from './plan';
 import { isRealSizeName } from './realSize';
 import { summaryRow, torchEqualThreads, torchRatios } from './summary';
@@ -137,13 +137,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  async () => {
-    await closeNodeWebGPU(); // exiting with a live Dawn device can SIGSEGV in teardown
-    process.exit(0);
-  },
-  (e: unknown) => {
-    log(e instanceof Error ? (e.stack ?? e.message) : String(e));
-    process.exit(1);
-  },
-);
+exitClosingWebGPU(main(), (e) => log(e instanceof Error ? (e.stack ?? e.message) : String(e)));

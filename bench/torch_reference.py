@@ -14,8 +14,8 @@ python3-torch).
 """
 import argparse
 import json
-import os
 import math
+import os
 import platform
 import statistics
 import sys

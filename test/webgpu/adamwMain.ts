@@ -6,7 +6,7 @@
  * the differences with the update or the norm shader 0.1 % off (the test expects those to fail).
  */
 import * as tf from '@tensorflow/tfjs';
-import { closeNodeWebGPU, installNodeWebGPU } from '../../bench/nodeWebgpu';
+import { exitClosingWebGPU, installNodeWebGPU } from '../../bench/nodeWebgpu';
 import { startWorkCounter, type WorkCounts } from '../../src/engine/backend/counters';
 import { ADAMW_KERNEL, SUM_SQUARES_KERNEL } from '../../src/engine/backend/webgpu/adamwKernel';
 import { setShaderTransformForTests } from '../../src/engine/backend/webgpu/shaderTestHook';
@@ -139,13 +139,6 @@ async function main() {
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
-main().then(
-  async () => {
-    await closeNodeWebGPU(); // exiting with a live Dawn device can SIGSEGV in teardown
-    process.exit(0);
-  },
-  (e: unknown) => {
-    process.stderr.write((e instanceof Error ? (e.stack ?? e.message) : String(e)) + '\n');
-    process.exit(1);
-  },
+exitClosingWebGPU(main(), (e) =>
+  process.stderr.write((e instanceof Error ? (e.stack ?? e.message) : String(e)) + '\n'),
 );

@@ -7,7 +7,7 @@
  * JSON line.
  */
 import * as tf from '@tensorflow/tfjs';
-import { closeNodeWebGPU, installNodeWebGPU } from '../../bench/nodeWebgpu';
+import { exitClosingWebGPU, installNodeWebGPU } from '../../bench/nodeWebgpu';
 import { startWorkCounter } from '../../src/engine/backend/counters';
 import {
   webgpuGeluGrad,
@@ -188,13 +188,6 @@ async function main() {
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
-main().then(
-  async () => {
-    await closeNodeWebGPU(); // exiting with a live Dawn device can SIGSEGV in teardown
-    process.exit(0);
-  },
-  (e: unknown) => {
-    process.stderr.write((e instanceof Error ? (e.stack ?? e.message) : String(e)) + '\n');
-    process.exit(1);
-  },
+exitClosingWebGPU(main(), (e) =>
+  process.stderr.write((e instanceof Error ? (e.stack ?? e.message) : String(e)) + '\n'),
 );

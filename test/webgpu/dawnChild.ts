@@ -3,9 +3,10 @@
  * Vulkan, both from Debian's Chromium; a child process is what lets it put Chromium's Vulkan loader
  * on LD_LIBRARY_PATH. Returns the first stdout line, parsed.
  *
- * A child killed by a signal other than the timeout's (a native crash inside Dawn or SwiftShader:
- * seen once in CI while two such children ran on the 2 cores) is run once more, and the retry is
- * logged; a second crash, a non-zero exit or a timeout fails with the child's stderr.
+ * The children close the device before exiting (exitClosingWebGPU): exiting with it live made
+ * dawn.node's teardown SIGSEGV after the results were printed, in half the runs under load. A
+ * child still killed by a signal other than the timeout's (a native crash) is run once more, and
+ * the retry is logged; a second crash, a non-zero exit or a timeout fails with the child's stderr.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

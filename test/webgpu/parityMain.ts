@@ -6,7 +6,7 @@
  * VK_ICD_FILENAMES, which a process cannot set for itself: hence the child.
  */
 import * as tf from '@tensorflow/tfjs';
-import { closeNodeWebGPU, installNodeWebGPU } from '../../bench/nodeWebgpu';
+import { exitClosingWebGPU, installNodeWebGPU } from '../../bench/nodeWebgpu';
 import { geluOp, layerNormOp } from '../../src/engine/model/fusedOps';
 import { decodeChecks } from './decodeParity';
 import { counted, maxDiff, rand } from './util';
@@ -91,13 +91,6 @@ async function main() {
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
-main().then(
-  async () => {
-    await closeNodeWebGPU(); // exiting with a live Dawn device can SIGSEGV in teardown
-    process.exit(0);
-  },
-  (e: unknown) => {
-    process.stderr.write((e instanceof Error ? (e.stack ?? e.message) : String(e)) + '\n');
-    process.exit(1);
-  },
+exitClosingWebGPU(main(), (e) =>
+  process.stderr.write((e instanceof Error ? (e.stack ?? e.message) : String(e)) + '\n'),
 );
