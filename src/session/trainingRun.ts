@@ -27,6 +27,7 @@ import type { RunRecorder } from './runLibrary';
 import { SwitchableTeacher, teacherFromSettings } from './teacherFactory';
 import type { TrajectoryStore } from './trajectoryStore';
 import { yieldToEvents } from './yieldToEvents';
+import { describeRunFailure } from '../engine/backend/outOfMemory';
 import type { StageGate } from './hosts/stageGate';
 
 export interface TrainingRunDeps {
@@ -393,7 +394,8 @@ export class TrainingRun {
       this.status = this.stopRequested ? 'stopped' : 'done';
     } catch (e) {
       this.status = 'failed';
-      this.post({ type: 'error', id: null, message: `The run failed: ${(e as Error).message}` });
+      const message = describeRunFailure(e, this.config.rl);
+      this.post({ type: 'error', id: null, message: `The run failed: ${message}` });
     } finally {
       await this.d.recorder?.status(this.status, this.config);
       this.driver = null;

@@ -25,6 +25,7 @@ import type { TaskItem } from '../../engine/tasks/types';
 import { outFolderProblem, RunFolderWriter, runSecrets } from '../runFolder';
 import { adoptModelShape } from './initShape';
 import { teacherProgress } from '../teacherProgress';
+import { describeRunFailure } from '../../engine/backend/outOfMemory';
 
 export const TRAIN_USAGE = `Usage: npm run lab -- train --preset P --out DIR [options]
   --preset P            tiny | lab | unknown-behavior | reference (default tiny)
@@ -298,7 +299,7 @@ async function runTrainCommand(argv: readonly string[], rawIo: CliIo): Promise<n
     await runTrain(args, config, train.items, (s) => io.stderr(s + '\n'), evalItems);
     return EXIT.ok;
   } catch (e) {
-    io.stderr(`train: ${(e as Error).message}\n`);
+    io.stderr(`train: ${describeRunFailure(e, config.rl)}\n`);
     return EXIT.failed;
   }
 }

@@ -115,6 +115,10 @@ describe('mayKeepPack', () => {
     expect(mayKeepPack(1.9 * GiB, 1.1 * GiB, 25 * 2 ** 20, PACK_KEEP_LIMIT_BYTES)).toBe(false);
     // SmolLM2-135M: 0.5 GiB of weights + their packs fit
     expect(mayKeepPack(0.5 * GiB, 0.45 * GiB, 28 * 2 ** 20, PACK_KEEP_LIMIT_BYTES)).toBe(true);
+    // with Qwen's head (545 MB) packed per call, kept packs leave it room
+    const head = 4 * 896 * 151936;
+    expect(mayKeepPack(1.9 * GiB, 0.5 * GiB, 2 ** 20, PACK_KEEP_LIMIT_BYTES, head)).toBe(true);
+    expect(mayKeepPack(1.9 * GiB, 0.6 * GiB, 2 ** 20, PACK_KEEP_LIMIT_BYTES, head)).toBe(false);
     expect(mayKeepPack(0, 0, 1, 4)).toBe(true);
     expect(mayKeepPack(0, 0, 2, 4)).toBe(false);
   });

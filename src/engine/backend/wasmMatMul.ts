@@ -126,14 +126,21 @@ export function setPackKeepLimit(bytes: number): number {
   return old;
 }
 
-/** Whether a right operand of `size` floats may keep its pack (pure: the rule above). */
+/**
+ * Whether a right operand of `size` floats may keep its pack (pure: the rule above):
+ *   live + kept + 4 size + reserve <= limit
+ * `reserve` is the largest pack made per call so far: a refused operand's pack still exists for
+ * the length of its product (Qwen2.5-0.5B's tied head, [896, 151936]: 545 MB), so kept packs
+ * must leave room for it or the heap fills (XNNPACK status 6, then an out-of-bounds access).
+ */
 export function mayKeepPack(
   liveTensorBytes: number,
   keptPackBytes: number,
   size: number,
   limit: number,
+  reserve = 0,
 ): boolean {
-  return liveTensorBytes + keptPackBytes + 4 * size <= limit;
+  return liveTensorBytes + keptPackBytes + 4 * size + reserve <= limit;
 }
 
 let installed = false;
@@ -208,18 +215,25 @@ export function installFastWasmMatMul(): boolean {
     kept.clear();
     keptBytes = 0;
   };
+  /** The largest pack made per call so far (bytes): room kept packs leave free. */
+  let reserve = 0;
   /** True when b (an input of this call, not a temporary) may keep its pack (mayKeepPack). */
   const keepsPack = (backend: WasmBackendInternals, b: tf.TensorInfo): boolean => {
     const live = tf.memory().numBytes;
-    if (live + keptBytes > packKeepLimit) {
+    if (live + keptBytes + reserve > packKeepLimit) {
       prune(backend);
-      if (live + keptBytes > packKeepLimit) evict(backend); // the activations need the room
+      // the activations (or a per-call pack) need the room
+      if (live + keptBytes + reserve > packKeepLimit) evict(backend);
     }
     if (kept.has(b.dataId)) return true;
     const size = product(b.shape);
-    if (!mayKeepPack(live, keptBytes, size, packKeepLimit)) {
+    if (!mayKeepPack(live, keptBytes, size, packKeepLimit, reserve)) {
       prune(backend);
-      if (!mayKeepPack(live, keptBytes, size, packKeepLimit)) return false;
+      if (!mayKeepPack(live, keptBytes, size, packKeepLimit, reserve)) {
+        reserve = Math.max(reserve, 4 * size);
+        if (live + keptBytes + reserve > packKeepLimit) evict(backend); // room for this pack
+        return false;
+      }
     }
     kept.set(b.dataId, 4 * size);
     keptBytes += 4 * size;

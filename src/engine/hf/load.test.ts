@@ -123,6 +123,10 @@ describe('config.json', () => {
     expect(e.trainableParameters).toBe(24 * 16 * (896 + 896 + 896 + 128));
     expect(e.totalBytes).toBe(e.weightBytes + e.trainableParameters * 4 * 4);
     expect(formatBytes(e.weightBytes)).toBe('2.0 GB');
+    // LoRA keeps 24 block inputs and one block's activations per token (checkpointing)
+    expect(e.activationBytesPerToken).toBe(4 * (24 * 896 + 6 * 896 + 3 * 4864));
+    const full = estimateMemory(qwen05, { torchDtype: 'bfloat16', lora: null });
+    expect(full.activationBytesPerToken).toBe(4 * (24 * (6 * 896 + 3 * 4864) + 2 * 151936));
   });
 });
 

@@ -27,10 +27,13 @@ export function estimateMemory(
   const trainable = o.lora ? loraParameterCount(c, o.lora) : parameters;
   const adapters = o.lora ? trainable * 4 : 0;
   const trainingStateBytes = adapters + trainable * 3 * 4;
-  // Per layer and token: norms, q/k/v/o, attention output, gate/up/act (~ 6 hidden + 3 MLP
-  // widths), plus, when the head trains, the logits and their softmax (2 vocab) once. A frozen
-  // head (LoRA) scores in 32 MB row chunks (fusedOps.frozenHeadScores): no per-token logits.
-  const perToken = c.layers * (6 * c.hidden + 3 * c.intermediate) + (o.lora ? 0 : 2 * c.vocab);
+  // Per block and token: norms, q/k/v/o, attention output, gate/up/act (~ 6 hidden + 3 MLP
+  // widths). Full fine-tuning keeps every block's, plus the logits and their softmax (2 vocab).
+  // LoRA checkpoints the blocks (llama.ts checkpointedLayer): every block's input (1 hidden)
+  // and one block's activations while it is recomputed; its frozen head scores in 32 MB row
+  // chunks (fusedOps.frozenHeadScores): no per-token logits.
+  const block = 6 * c.hidden + 3 * c.intermediate;
+  const perToken = o.lora ? c.layers * c.hidden + block : c.layers * block + 2 * c.vocab;
   const weightBytes = parameters * 4;
   return {
     parameters,

@@ -28,6 +28,12 @@ export interface ForwardOptions {
    * Default 'onehot'.
    */
   embed?: 'gather' | 'onehot';
+  /**
+   * Activation checkpointing (LoRA models without a cache): the tape keeps each block's input
+   * only and the backward pass recomputes the block, so training holds one block's activations
+   * instead of all of them. `frozenHeadForward` turns it on unless this is false.
+   */
+  checkpoint?: boolean;
   /** Only compute logits for the last position (decoding). */
   lastOnly?: boolean;
   /**

@@ -35,6 +35,40 @@ function customOp(f: (x: tf.Tensor[], save: tf.GradSaveFunc) => OpDef) {
   return (...x: tf.Tensor[]) => op(...x);
 }
 
+/**
+ * dy W^T for W [in, out]: on wasm as (W dy^T)^T, whose right operand is dy^T [out, N] (a copy of
+ * N out floats) instead of W^T (a copy of the whole weight, and its XNNPACK pack, per call).
+ */
+function timesTransposed(dy: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  if (tf.getBackend() === 'wasm') return tf.matMul(w, dy, false, true).transpose();
+  return tf.matMul(dy, w, false, true);
+}
+
+/**
+ * y = x W for a frozen W [in, out] (a LoRA base weight): the tape keeps nothing. A plain matMul
+ * keeps x and W for dW, and on wasm "keeping" W is a copy (tfjs-wasm's Identity copies; a
+ * frozen Qwen2.5 layer is 60 MB of such copies per pass). W gets no gradient, so
+ *   dx = dy W^T.
+ */
+export function frozenMatMul(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  return customOp(([xx]) => ({
+    value: tf.matMul(xx, w),
+    gradFunc: (dy: tf.Tensor) => timesTransposed(dy as tf.Tensor2D, w),
+  }))(x) as tf.Tensor2D;
+}
+
+/**
+ * tf.gather(table, ids, axis) from a frozen table (a LoRA base's embedding): nothing is kept for
+ * the backward pass (a taped gather keeps its table: on wasm a copy of the whole embedding,
+ * 545 MB for Qwen2.5). ids are integers and the table trains not, so no gradient flows here.
+ */
+export function frozenGather(table: tf.Tensor, ids: tf.Tensor1D, axis = 0): tf.Tensor {
+  return customOp(([i]) => ({
+    value: tf.gather(table, i, axis),
+    gradFunc: () => tf.zerosLike(ids),
+  }))(ids);
+}
+
 const GELU_C = Math.sqrt(2 / Math.PI);
 const GELU_A = 0.044715;
 
@@ -332,7 +366,10 @@ export function frozenHeadScores(
             const gl = dy.slice([0, r0], [1, n]).reshape([n, 1]);
             const gh = dy.slice([1, r0], [1, n]).reshape([n, 1]);
             const dz = oh.mul(gl).sub(p.mul(gl.add(gh.mul(l.add(H.reshape([n, 1]))))));
-            return tf.matMul(dz, head, false, true); // [n, d]
+            // dh = dz head^T [n, d], computed as (head dz^T)^T: the right operand is then dz^T
+            // [V, n] (n V floats), not a transposed copy of the head (d V floats: 545 MB for
+            // Qwen2.5, plus its XNNPACK pack on wasm, per chunk).
+            return tf.matMul(head, dz, false, true).transpose(); // [n, d]
           }),
         );
         if (dh.length === 1) return dh[0];

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CausalLM, ForwardOptions, ForwardResult, LayerKV } from './causalLM';
 import { linearPath, llamaWeightShapes, type LlamaConfig } from './llamaConfig';
-import { LLAMA_LINEAR_MODULES } from '../../contract/llamaModules';
-import { LoraAdapters, type LoraOptions } from './lora';
+import { LLAMA_LINEAR_MODULES, type LlamaLinear } from '../../contract/llamaModules';
+import { LoraAdapters, loraDelta, type LoraOptions } from './lora';
 import { applyRope, ropeInvFreq, ropeTables } from './rope';
-import { attention, swigluOp } from './fusedOps';
+import { attention, frozenGather, frozenMatMul, swigluOp } from './fusedOps';
 import { causalBias } from './transformer';
 
 /**
@@ -214,13 +214,93 @@ export class LlamaModel implements CausalLM {
     return this.base.tensors.get(name)!;
   }
 
-  /** x W^T (+ b) (+ LoRA) for one linear module; x [N, in] -> [N, out] (W stored as W^T). */
-  private linear(path: string, x: tf.Tensor2D): tf.Tensor2D {
-    let y = tf.matMul(x, this.w(`${path}.weight`) as tf.Tensor2D) as tf.Tensor2D;
+  /**
+   * x W^T (+ b) (+ LoRA) for one linear module; x [N, in] -> [N, out] (W stored as W^T). The
+   * adapter tensors come from `adapters` when given (a checkpointed layer passes its inputs),
+   * else from the model's variables.
+   */
+  private linear(path: string, x: tf.Tensor2D, adapters: LayerAdapters | null): tf.Tensor2D {
+    const w = this.w(`${path}.weight`) as tf.Tensor2D;
+    let y = this.trainsBase ? (tf.matMul(x, w) as tf.Tensor2D) : frozenMatMul(x, w);
     const b = this.base.tensors.get(`${path}.bias`);
     if (b) y = y.add(b) as tf.Tensor2D;
-    const d = this.lora?.delta(path, x);
-    return d ? (y.add(d) as tf.Tensor2D) : y;
+    const pair = adapters ? adapters.get(path) : this.lora?.pairs.get(path);
+    if (!pair || !this.lora) return y;
+    return y.add(loraDelta(x, pair.a, pair.b, this.lora.scale)) as tf.Tensor2D;
+  }
+
+  /**
+   * Decoder block l: x [B*T, d] -> x + attn(RMSNorm(x)), then + MLP(RMSNorm(.)) (see the class
+   * comment), with this block's keys/values [B, KV, S, hd] (after the cache, when given).
+   */
+  private layer(
+    l: number,
+    x: tf.Tensor2D,
+    ctx: LayerContext,
+    past: LayerKV | undefined,
+    adapters: LayerAdapters | null,
+  ): { x: tf.Tensor2D; k: tf.Tensor4D; v: tf.Tensor4D } {
+    const { heads: H, kvHeads: KV, headDim: hd } = this.config;
+    const { B, T, cos, sin, bias, scale } = ctx;
+    const R = H / KV;
+    const p = `model.layers.${l}`;
+    const lin = (m: LlamaLinear, t: tf.Tensor2D) => this.linear(linearPath(l, m), t, adapters);
+    const heads = (t: tf.Tensor2D, n: number) =>
+      t.reshape([B, T, n, hd]).transpose([0, 2, 1, 3]) as tf.Tensor4D; // [B, n, T, hd]
+    const h = this.rmsNorm(x, `${p}.input_layernorm.weight`) as tf.Tensor2D;
+    const q = applyRope(heads(lin('q_proj', h), H), cos, sin); // [B, H, T, hd]
+    let k = applyRope(heads(lin('k_proj', h), KV), cos, sin); // [B, KV, T, hd]
+    let v = heads(lin('v_proj', h), KV);
+    if (past) {
+      k = tf.concat([past.k, k], 2);
+      v = tf.concat([past.v, v], 2);
+    }
+    // softmax(scale q k^T + bias) v per kv head (fusedOps: keeps P or recomputes it in slices)
+    const qg = q.reshape([B, KV, R * T, hd]) as tf.Tensor4D;
+    const y = attention(qg, k, v, bias, scale) // [B, KV, R*T, hd]
+      .reshape([B, H, T, hd])
+      .transpose([0, 2, 1, 3])
+      .reshape([B * T, H * hd]) as tf.Tensor2D;
+    const x1 = x.add(lin('o_proj', y)) as tf.Tensor2D;
+    const h2 = this.rmsNorm(x1, `${p}.post_attention_layernorm.weight`) as tf.Tensor2D;
+    const act = swigluOp(lin('gate_proj', h2), lin('up_proj', h2)) as tf.Tensor2D; // silu(g) * u
+    return { x: x1.add(lin('down_proj', act)) as tf.Tensor2D, k, v };
+  }
+
+  /**
+   * Block l with activation checkpointing (Chen et al., arXiv 1604.06174): the tape keeps only
+   * the block's input x (and the shared RoPE tables and bias); the backward pass runs the block
+   * again under its own tape and returns d/dx and d/d(adapters) of <dy, block(x)>. Memory for
+   * the scoring pass falls from every block's activations to one block's, for one more forward.
+   * The adapters are explicit inputs so the custom gradient reaches them (a variable read inside
+   * a custom op is not on the outer tape).
+   */
+  private checkpointedLayer(l: number, x: tf.Tensor2D, ctx: LayerContext): tf.Tensor2D {
+    const lora = this.lora!;
+    const paths = LLAMA_LINEAR_MODULES.map((m) => linearPath(l, m)).filter((p) =>
+      lora.pairs.has(p),
+    );
+    const adapterTensors = paths.flatMap((p) => [lora.pairs.get(p)!.a, lora.pairs.get(p)!.b]);
+    const named = (ts: tf.Tensor[]): LayerAdapters =>
+      new Map(paths.map((p, i) => [p, { a: ts[2 * i], b: ts[2 * i + 1] }]));
+    const block = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const save = args.pop() as tf.GradSaveFunc;
+      const [xIn, ...ad] = args as tf.Tensor[];
+      save([xIn, ctx.cos, ctx.sin, ctx.bias]);
+      const value = this.layer(l, xIn as tf.Tensor2D, ctx, undefined, named(ad)).x;
+      const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+        const [xs, cos, sin, bias] = saved;
+        const again = { ...ctx, cos: cos as tf.Tensor4D, sin: sin as tf.Tensor4D, bias };
+        // dL/d(x, adapters) = J_block(x, adapters)^T dy, by a nested tape over the recomputed block
+        return gradsOnOwnTape(
+          (xx, ...aa) => this.layer(l, xx as tf.Tensor2D, again, undefined, named(aa)).x,
+          [xs, ...ad],
+          dy,
+        );
+      };
+      return { value, gradFunc };
+    });
+    return block(x, ...adapterTensors) as tf.Tensor2D;
   }
 
   private rmsNorm(x: tf.Tensor, weight: string): tf.Tensor {
@@ -249,8 +329,10 @@ export class LlamaModel implements CausalLM {
     opts: ForwardOptions = {},
   ): { hidden: tf.Tensor2D; head: tf.Tensor2D } | null {
     if (this.trainsBase) return null;
-    // The keys/values stay (the tape may hold them); the caller's tidy frees them.
-    return { hidden: this.trunk(tokens, opts).hidden, head: this.head() };
+    // The keys/values stay (the tape may hold them); the caller's tidy frees them. Checkpointed
+    // blocks (the default with LoRA) return none.
+    const o = { ...opts, checkpoint: opts.checkpoint ?? true };
+    return { hidden: this.trunk(tokens, o).hidden, head: this.head() };
   }
 
   /** Everything but the head: final RMSNorm output [B*Tout, d] and per-layer keys/values. */
@@ -260,7 +342,6 @@ export class LlamaModel implements CausalLM {
   ): { hidden: tf.Tensor2D; present: LayerKV[] } {
     const c = this.config;
     const { vocab: V, hidden: d, heads: H, kvHeads: KV, headDim: hd } = c;
-    const R = H / KV;
     const [B, T] = tokens.shape;
     const pastLen = opts.past?.[0]?.k.shape[2] ?? 0;
     const S = pastLen + T;
@@ -276,45 +357,30 @@ export class LlamaModel implements CausalLM {
     if (onehot) {
       const oh = tf.oneHot(ids, V).toFloat() as tf.Tensor2D; // onehot(tokens) E
       x = tf.matMul(oh, embed, false, c.tiedHead);
-    } else if (c.tiedHead) x = tf.gather(embed, ids, 1).transpose() as tf.Tensor2D;
-    else x = tf.gather(embed, ids) as tf.Tensor2D;
+    } else {
+      // a frozen table keeps nothing on the tape (frozenGather); a trained one (full fine-tuning
+      // with embed: 'gather') needs the plain op
+      const gather = this.trainsBase ? tf.gather : frozenGather;
+      x = (c.tiedHead ? gather(embed, ids, 1).transpose() : gather(embed, ids)) as tf.Tensor2D;
+    }
     const positions = opts.positions ?? (tf.range(pastLen, S).reshape([1, T]) as tf.Tensor2D);
     const { cos, sin } = ropeTables(positions, this.invFreq); // [B|1, 1, T, hd]
     const scale = 1 / Math.sqrt(hd);
-    const heads = (t: tf.Tensor2D, n: number) =>
-      t.reshape([B, T, n, hd]).transpose([0, 2, 1, 3]) as tf.Tensor4D; // [B, n, T, hd]
     const present: LayerKV[] = [];
     // Query head h uses kv head floor(h / R): the R query heads of each kv head are grouped as
     // rows (r, t) of one [R*T, hd] block, so every row needs token t's bias: [b, 1, T, S] is
     // tiled to [b, 1, R*T, S] (a per-head bias [b, H, T, S] regroups as [b, KV, R*T, S]).
     const bias = groupedBias(opts.bias ?? causalBias(T, S), H, KV, T, S);
+    const ctx: LayerContext = { B, T, cos, sin, bias, scale };
+    // Checkpointing: only when the adapters train and no cache is used (the scoring pass).
+    const checkpoint = opts.checkpoint === true && this.lora !== null && !opts.past;
     for (let l = 0; l < c.layers; l++) {
-      const p = `model.layers.${l}`;
-      const at = (m: (typeof LLAMA_LINEAR_MODULES)[number]) => linearPath(l, m);
+      if (checkpoint) {
+        x = this.checkpointedLayer(l, x, ctx);
+        continue;
+      }
       // Each layer in its own tidy: without a tape its intermediates go before the next layer.
-      const out = tf.tidy(() => {
-        const h = this.rmsNorm(x, `${p}.input_layernorm.weight`) as tf.Tensor2D;
-        const q = applyRope(heads(this.linear(at('q_proj'), h), H), cos, sin); // [B, H, T, hd]
-        let k = applyRope(heads(this.linear(at('k_proj'), h), KV), cos, sin); // [B, KV, T, hd]
-        let v = heads(this.linear(at('v_proj'), h), KV);
-        const past = opts.past?.[l];
-        if (past) {
-          k = tf.concat([past.k, k], 2);
-          v = tf.concat([past.v, v], 2);
-        }
-        // softmax(scale q k^T + bias) v per kv head (fusedOps: keeps P or recomputes it in slices)
-        const qg = q.reshape([B, KV, R * T, hd]) as tf.Tensor4D;
-        const y = attention(qg, k, v, bias, scale) // [B, KV, R*T, hd]
-          .reshape([B, H, T, hd])
-          .transpose([0, 2, 1, 3])
-          .reshape([B * T, H * hd]) as tf.Tensor2D;
-        const x1 = x.add(this.linear(at('o_proj'), y)) as tf.Tensor2D;
-        const h2 = this.rmsNorm(x1, `${p}.post_attention_layernorm.weight`) as tf.Tensor2D;
-        const gate = this.linear(at('gate_proj'), h2);
-        const up = this.linear(at('up_proj'), h2);
-        const act = swigluOp(gate, up) as tf.Tensor2D; // silu(gate) * up
-        return { x: x1.add(this.linear(at('down_proj'), act)) as tf.Tensor2D, k, v };
-      });
+      const out = tf.tidy(() => this.layer(l, x, ctx, opts.past?.[l], null));
       present.push({ k: out.k, v: out.v }); // kv heads only: [B, KV, S, hd]
       x = out.x;
     }
@@ -323,6 +389,41 @@ export class LlamaModel implements CausalLM {
     if (opts.lastOnly) last = x.reshape([B, T, d]).slice([0, T - 1, 0], [B, 1, d]);
     const hidden = this.rmsNorm(last.reshape([B * Tout, d]), 'model.norm.weight') as tf.Tensor2D;
     return { hidden, present };
+  }
+}
+
+/** What every block of one forward pass shares. */
+interface LayerContext {
+  B: number;
+  T: number;
+  cos: tf.Tensor4D;
+  sin: tf.Tensor4D;
+  /** Grouped attention bias [b, 1|KV, R*T, S]. */
+  bias: tf.Tensor;
+  /** 1 / sqrt(head_dim). */
+  scale: number;
+}
+
+/** A block's adapter tensors by module path. */
+type LayerAdapters = Map<string, { a: tf.Tensor; b: tf.Tensor }>;
+
+/**
+ * Gradients of <dy, f(xs)> with respect to xs, computed inside another gradient's backward pass.
+ * tfjs keeps one active tape: a nested tf.grads at depth 0 would replace the outer tape and
+ * leave it null. The outer tape is set aside and put back, so the inner tape (and the tensors it
+ * saved) is freed as soon as these gradients exist.
+ */
+function gradsOnOwnTape(
+  f: (...xs: tf.Tensor[]) => tf.Tensor,
+  xs: tf.Tensor[],
+  dy: tf.Tensor,
+): tf.Tensor[] {
+  const state = tf.engine().state;
+  const outer = state.activeTape;
+  try {
+    return tf.grads(f)(xs, dy);
+  } finally {
+    state.activeTape = outer;
   }
 }
 

@@ -135,18 +135,6 @@ export class LoraAdapters {
     return [...this.pairs.values()].flatMap((p) => [p.a, p.b]);
   }
 
-  /**
-   * The added term ((alpha/r) x A^T) B^T for a module, or null when it has no adapter. The scale
-   * is applied to the [N, r] product, not the [N, out] one: the same value, and the tape keeps
-   * an [N, r] tensor for the multiply's gradient instead of an [N, out] one.
-   */
-  delta(path: string, x: tf.Tensor2D): tf.Tensor2D | null {
-    const p = this.pairs.get(path);
-    if (!p) return null;
-    const xa = tf.matMul(x, p.a, false, true).mul(this.scale) as tf.Tensor2D; // [N, r]
-    return tf.matMul(xa, p.b, false, true) as tf.Tensor2D;
-  }
-
   /** Every adapter tensor read back, named "<module path>.lora_A.weight" / ".lora_B.weight". */
   async toArrays(): Promise<Map<string, Float32Array>> {
     const out = new Map<string, Float32Array>();
@@ -188,4 +176,14 @@ export function loraParameterCount(
   o: Pick<LoraOptions, 'rank' | 'targetModules'>,
 ): number {
   return loraTensorList(c, o).reduce((n, [, , s]) => n + s[0] * s[1], 0);
+}
+
+/**
+ * ((alpha/r) x A^T) B^T: x [N, in], A [r, in], B [out, r] -> [N, out]. The scale is applied to
+ * the [N, r] product, not the [N, out] one: the same value, and the tape keeps an [N, r] tensor
+ * for the multiply's gradient instead of an [N, out] one.
+ */
+export function loraDelta(x: tf.Tensor2D, a: tf.Tensor, b: tf.Tensor, scale: number): tf.Tensor2D {
+  const xa = tf.matMul(x, a as tf.Tensor2D, false, true).mul(scale) as tf.Tensor2D; // [N, r]
+  return tf.matMul(xa, b as tf.Tensor2D, false, true) as tf.Tensor2D;
 }
