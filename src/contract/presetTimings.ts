@@ -33,8 +33,8 @@ export interface MeasuredTimings {
  * step was not timed there). Medians of 2 RL steps (thinktuning, the preset's B x G) and 3 SFT
  * steps after a warm-up one. The pretrained presets (smollm2-135m-instruct, qwen2.5-0.5b-instruct)
  * have no entry yet, so the picker shows their bare names: the real-size bench of their shapes
- * (bench/realSize.ts, docs/pretrained.md "Real-size students") has so far measured one decoding
- * step, not an RL step.
+ * (bench/realSize.ts, docs/pretrained.md "Real-size students") times an RL step at 4 x 4 x 256
+ * in Node (SmolLM2: 407 s on 2 threads), not at the presets' own 2 x 4 x 192 in Chromium.
  */
 export const MEASURED: MeasuredTimings = {
   machine: '2-core x86 CPU (Chromium 150, WASM); NVIDIA H100 via Dawn for WebGPU on a GPU',
