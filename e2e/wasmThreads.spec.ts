@@ -23,6 +23,41 @@ test.describe('threaded wasm', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  test('?wasmThreads=1 runs the single-threaded build on an isolated page, and says why', async ({
+    page,
+    consoleErrors,
+  }) => {
+    await page.goto('/?backend=wasm&wasmThreads=1');
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(await waitForBackend(page)).toBe('wasm');
+    await expect(page.getByTestId('backend-threads')).toHaveText('1 thread');
+    await expect(page.getByTestId('backend-threads')).toHaveAttribute(
+      'title',
+      /the page asked \(\?wasmThreads=1\)/,
+    );
+    await page.getByTestId('sample').click();
+    await expect(page.getByTestId('completion')).toHaveCount(4);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  test('a bad ?wasmThreads is ignored with the reason; the lab keeps its own choice', async ({
+    page,
+    consoleErrors,
+  }) => {
+    await page.goto('/?backend=wasm&wasmThreads=lots');
+    expect(await waitForBackend(page)).toBe('wasm');
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const want = wasmThreadsFor(cores);
+    await expect(page.getByTestId('backend-threads')).toHaveText(
+      want === 1 ? '1 thread' : `${want} threads`,
+    );
+    await expect(page.getByTestId('backend-threads')).toHaveAttribute(
+      'title',
+      /\?wasmThreads=lots ignored: use a whole number from 1 to 8/,
+    );
+    expect(consoleErrors).toEqual([]);
+  });
+
   test('without the headers the lab is not isolated and wasm runs on one thread', async ({
     page,
     consoleErrors,

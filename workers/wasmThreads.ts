@@ -19,22 +19,38 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { wasmWorkerContents } from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js';
 import threadedMainScript from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js?url';
-import { wasmThreadsFor } from '../src/contract/backend';
+import { WORKER_THREADS_PREFIX, wasmThreadsFor, wasmThreadsParam } from '../src/contract/backend';
 import type { WasmStart } from '../src/engine/backend/select';
 
 /** How long the threaded build may take to start before the lab gives up on it. */
 export const THREADED_START_MS = 20_000;
 
-/** Threads to ask for here, or why one: the page must be cross-origin isolated. */
+/** The page's ?wasmThreads as the worker's name carries it (WorkerClient). */
+function threadsParam(): ReturnType<typeof wasmThreadsParam> {
+  const name = (globalThis as { name?: string }).name ?? '';
+  if (!name.startsWith(WORKER_THREADS_PREFIX)) return { threads: null, problem: null };
+  return wasmThreadsParam(name.slice(WORKER_THREADS_PREFIX.length));
+}
+
+/**
+ * Threads to ask for here, or why one: the page must be cross-origin isolated. The page's
+ * ?wasmThreads=N overrides the choice (1: the single-threaded build).
+ */
 export function wantedThreads(): { threads: number; why: string } {
+  const param = threadsParam();
+  const ignored = param.threads === null && param.problem ? `; ${param.problem}` : '';
+  if (param.threads === 1)
+    return { threads: 1, why: 'one thread: the page asked (?wasmThreads=1)' };
   if (!globalThis.crossOriginIsolated)
     return {
       threads: 1,
-      why: 'one thread: the page is not cross-origin isolated (no COOP/COEP headers)',
+      why: `one thread: the page is not cross-origin isolated (no COOP/COEP headers)${ignored}`,
     };
+  if (param.threads !== null) return { threads: param.threads, why: '' };
   const cores = navigator.hardwareConcurrency || 1;
-  if (cores < 2) return { threads: 1, why: 'one thread: the browser reports one core' };
-  return { threads: wasmThreadsFor(cores), why: '' };
+  if (cores < 2) return { threads: 1, why: `one thread: the browser reports one core${ignored}` };
+  const threads = wasmThreadsFor(cores);
+  return { threads, why: ignored ? `${threads} threads${ignored}` : '' };
 }
 
 /** Makes the next wasm initialisation start a fresh module (kernels and factory stay). */
@@ -124,7 +140,7 @@ export async function startBrowserWasm(): Promise<WasmStart> {
       ok: false as const,
       why: `the threaded build threw: ${e instanceof Error ? e.message : String(e)}`,
     }));
-    if (threaded.ok) return { ok: true, threads: getThreadsCount(), note: '' };
+    if (threaded.ok) return { ok: true, threads: getThreadsCount(), note: want.why };
     why = `one thread: ${threaded.why}`;
     resetWasmBackend();
   }

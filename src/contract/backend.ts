@@ -46,3 +46,26 @@ export function wasmThreadsFor(cores: number): number {
   if (cores <= 2) return 2;
   return Math.max(2, Math.min(8, Math.floor(cores / 2)));
 }
+
+/** The most wasm threads the lab asks for (tfjs's pthread pool). */
+export const MAX_BROWSER_WASM_THREADS = 8;
+
+/**
+ * The page's ?wasmThreads=N (1 to 8): the threads the worker asks for instead of its own choice
+ * (1 = the single-threaded build, e.g. to compare, or where threads misbehave). null: absent.
+ * A bad value is not an error that stops the lab: it is ignored, with the reason.
+ */
+export function wasmThreadsParam(
+  raw: string | null,
+): { threads: number } | { threads: null; problem: string | null } {
+  if (raw === null || raw === '') return { threads: null, problem: null };
+  const n = Number(raw);
+  if (Number.isInteger(n) && n >= 1 && n <= MAX_BROWSER_WASM_THREADS) return { threads: n };
+  return {
+    threads: null,
+    problem: `?wasmThreads=${raw} ignored: use a whole number from 1 to ${MAX_BROWSER_WASM_THREADS}`,
+  };
+}
+
+/** The worker's name carries the page's ?wasmThreads (a worker cannot read the page's URL). */
+export const WORKER_THREADS_PREFIX = 'lab-worker wasmThreads=';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../contract/presets';
 import { MEASURED } from '../contract/presetTimings';
-import { presetEstimates, runEstimate } from './estimates';
+import { asksBeforeStart, presetEstimates, runEstimate } from './estimates';
 
 describe('the page’s estimates from the measured figures', () => {
   it('on WASM at the reference speed: cpu is the quickest preset that starts RL at once', () => {
@@ -31,5 +31,18 @@ describe('the page’s estimates from the measured figures', () => {
     const e = presetEstimates('webgl', null, 5);
     expect(e.labels.cpu).toBe('cpu');
     expect(e.fastest).toBeNull();
+  });
+});
+
+describe('Start asks first', () => {
+  const fastest = { preset: 'cpu', total: 40 * 60 };
+  it('for a run over 30 minutes when a faster preset exists to offer', () => {
+    expect(asksBeforeStart('lab', 5 * 3600, fastest)).toBe(true);
+    expect(asksBeforeStart('lab', 29 * 60, fastest)).toBe(false);
+    expect(asksBeforeStart('lab', null, fastest)).toBe(false);
+  });
+  it('never on the fastest preset, however slow this tab (a newcomer’s first Start trains)', () => {
+    expect(asksBeforeStart('cpu', 40 * 60, fastest)).toBe(false);
+    expect(asksBeforeStart('cpu', 40 * 60, null)).toBe(false);
   });
 });

@@ -7,6 +7,7 @@ import type { RunConfig } from '../contract/config';
 import {
   estimateRun,
   formatDuration,
+  LONG_RUN_SECONDS,
   speedScale,
   timedBackend,
   type RunEstimate,
@@ -56,4 +57,19 @@ export function runEstimate(
 ): RunEstimate {
   const { tb, scale } = scaleFor(backend, adapter, probeMs);
   return estimateRun(preset, config, tb, scale);
+}
+
+/**
+ * Whether Start asks first: the run would take over LONG_RUN_SECONDS here and a faster preset
+ * exists to offer. On the fastest preset (the default one on a CPU) Start just starts, however
+ * slow this tab: there is nothing faster to offer, and a newcomer's first Start must train.
+ */
+export function asksBeforeStart(
+  preset: string,
+  total: number | null,
+  fastest: PresetEstimates['fastest'],
+): boolean {
+  return (
+    total !== null && total > LONG_RUN_SECONDS && fastest !== null && fastest.preset !== preset
+  );
 }

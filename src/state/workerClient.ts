@@ -1,5 +1,5 @@
 import type { CounterfactualRequest } from '../contract/counterfactual';
-import type { BackendPreference } from '../contract/backend';
+import { WORKER_THREADS_PREFIX, type BackendPreference } from '../contract/backend';
 import type { RunConfig } from '../contract/config';
 import type {
   PretrainedSource,
@@ -89,6 +89,8 @@ export class WorkerClient {
   constructor(backend: BackendPreference) {
     this.worker = new Worker(new URL('../../workers/trainer.worker.ts', import.meta.url), {
       type: 'module',
+      // the page's ?wasmThreads, read by the worker (workers/wasmThreads.ts)
+      name: WORKER_THREADS_PREFIX + (new URLSearchParams(location.search).get('wasmThreads') ?? ''),
     });
     this.worker.onmessage = (ev: MessageEvent<WorkerEvent>) => this.receive(ev.data);
     // A crash (uncaught error) or an unreadable message: the page offers a restart (recovery.ts).

@@ -1,8 +1,8 @@
 import { OPTIONAL_DEFAULTS } from '../contract/configDefaults';
 import { useMemo, useState } from 'react';
 import { PRESET_NAMES, presetConfig } from '../contract/presets';
-import { LONG_RUN_SECONDS, formatDuration } from '../contract/presetTimings';
-import { presetEstimates, runEstimate } from '../state/estimates';
+import { formatDuration } from '../contract/presetTimings';
+import { asksBeforeStart, presetEstimates, runEstimate } from '../state/estimates';
 import { changedFields, isLiveField } from '../contract/liveConfig';
 import {
   configProblem,
@@ -121,8 +121,8 @@ export function RunControls() {
     config.student.source === 'scratch'
       ? config.student.init || presetConfig(preset).student.init || null
       : null;
-  const long = estimate.total !== null && estimate.total > LONG_RUN_SECONDS;
   const fastest = perPreset.fastest;
+  const long = asksBeforeStart(preset, estimate.total, fastest);
   const start = () => {
     if (long && !longRunAsked) {
       setLongRunAsked(true);
