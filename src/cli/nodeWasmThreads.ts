@@ -23,6 +23,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { join } from 'node:path';
 import { installFastWasmMatMul } from '../engine/backend/wasmMatMul';
+import { installFastWasmSlice } from '../engine/backend/wasmSlice';
 
 const require = createRequire(import.meta.url);
 const WASM_OUT = '@tensorflow/tfjs-backend-wasm/wasm-out/';
@@ -83,8 +84,10 @@ export async function startNodeWasm(threads: number, opts: { fastMatMul?: boolea
       `wasm threads must be an integer from 1 to ${MAX_WASM_THREADS} (got ${threads})`,
     );
   const { getThreadsCount, setThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
-  if ((opts.fastMatMul ?? true) && !installFastWasmMatMul())
-    throw new Error('could not install the fast wasm BatchMatMul (is tfjs-backend-wasm imported?)');
+  if ((opts.fastMatMul ?? true) && !(installFastWasmMatMul() && installFastWasmSlice()))
+    throw new Error(
+      'could not install the fast wasm BatchMatMul and Slice (is tfjs-backend-wasm imported?)',
+    );
   resetWasmBackend();
   const threaded = threads > 1;
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threaded);

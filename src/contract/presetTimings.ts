@@ -31,22 +31,26 @@ export interface MeasuredTimings {
  * SFT step in a worker as the page runs them (lab in Node 20's wasm: too slow for the page's
  * bench); webgpu-gpu: Node 20 WebGPU through Dawn on an H100 (docs/performance.md; the lab's SFT
  * step was not timed there). Medians of 2 RL steps (thinktuning, the preset's B x G) and 3 SFT
- * steps after a warm-up one. The pretrained presets (smollm2-135m-instruct, qwen2.5-0.5b-instruct)
- * have no entry yet, so the picker shows their bare names: the real-size bench of their shapes
- * (bench/realSize.ts, docs/pretrained.md "Real-size students") times an RL step at 4 x 4 x 256
- * in Node (SmolLM2: 407 s on 2 threads), not at the presets' own 2 x 4 x 192 in Chromium.
+ * steps after a warm-up one. smollm2-135m-instruct (2026-12-04, Chromium 156, wasm on 2 threads):
+ * one RL step at the preset's 2 x 4 x 256 of the bench's SmolLM2-135M-shaped student
+ * (bench/realSize.ts: random weights, so every rollout runs all 256 tokens, and a small
+ * tokenizer that makes prompts ~2x longer than SmolLM2's): an upper bound for the real model.
+ * qwen2.5-0.5b-instruct has no entry: its step was not timed (docs/pretrained.md).
  */
 export const MEASURED: MeasuredTimings = {
   machine: '2-core x86 CPU (Chromium 150, WASM); NVIDIA H100 via Dawn for WebGPU on a GPU',
   command:
     'npm run bench -- --presets cpu,tiny,unknown-behavior --backends browser-wasm,first-minute --parts step,sft; ' +
-    'npm run bench -- --presets lab --backends wasm --parts step,sft',
+    'npm run bench -- --presets lab --backends wasm --parts step,sft; ' +
+    'npm run bench -- --presets smollm2-135m --backends browser-wasm --parts step ' +
+    '--set rl.questionsPerStep=2 --set rl.groupSize=4 --set rl.miniBatches=4',
   probeMs: { wasm: 1.5 },
   presets: {
     cpu: { wasm: { rl: 1.649, sft: 0.399 } },
     tiny: { wasm: { rl: 1.13, sft: 0.278 }, 'webgpu-gpu': { rl: 4.98, sft: null } },
     'unknown-behavior': { wasm: { rl: 3.224, sft: 0.51 } },
     lab: { wasm: { rl: 50.78, sft: 18.7 }, 'webgpu-gpu': { rl: 12.5, sft: null } },
+    'smollm2-135m-instruct': { wasm: { rl: 216.4, sft: null } },
   },
 };
 

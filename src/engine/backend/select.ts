@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { installFastWasmMatMul } from './wasmMatMul';
+import { installFastWasmSlice } from './wasmSlice';
 import {
   isSoftwareAdapter,
   type AdapterInfo,
@@ -60,7 +61,11 @@ export interface SelectHooks {
 
 async function trySet(name: BackendName, hooks: SelectHooks): Promise<WasmStart | boolean> {
   try {
-    if (name === 'wasm') installFastWasmMatMul(); // no-op unless the wasm backend is imported
+    if (name === 'wasm') {
+      // no-ops unless the wasm backend is imported
+      installFastWasmMatMul();
+      installFastWasmSlice();
+    }
     if (name === 'wasm' && hooks.startWasm) {
       const start = await hooks.startWasm();
       return start.ok && tf.getBackend() === 'wasm' ? start : false;
