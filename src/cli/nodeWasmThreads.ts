@@ -24,6 +24,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { installFastWasmMatMul } from '../engine/backend/wasmMatMul';
 import { installFastWasmSlice } from '../engine/backend/wasmSlice';
+import { installSharedWasmIdentity } from '../engine/backend/wasmIdentity';
 
 const require = createRequire(import.meta.url);
 const WASM_OUT = '@tensorflow/tfjs-backend-wasm/wasm-out/';
@@ -84,9 +85,11 @@ export async function startNodeWasm(threads: number, opts: { fastMatMul?: boolea
       `wasm threads must be an integer from 1 to ${MAX_WASM_THREADS} (got ${threads})`,
     );
   const { getThreadsCount, setThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
-  if ((opts.fastMatMul ?? true) && !(installFastWasmMatMul() && installFastWasmSlice()))
+  const fast = () =>
+    installFastWasmMatMul() && installFastWasmSlice() && installSharedWasmIdentity();
+  if ((opts.fastMatMul ?? true) && !fast())
     throw new Error(
-      'could not install the fast wasm BatchMatMul and Slice (is tfjs-backend-wasm imported?)',
+      'could not install the fast wasm BatchMatMul, Slice and Identity (is tfjs-backend-wasm imported?)',
     );
   resetWasmBackend();
   const threaded = threads > 1;

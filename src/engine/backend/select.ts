@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { installFastWasmMatMul } from './wasmMatMul';
 import { installFastWasmSlice } from './wasmSlice';
+import { installSharedWasmIdentity } from './wasmIdentity';
 import {
   isSoftwareAdapter,
   type AdapterInfo,
@@ -65,6 +66,7 @@ async function trySet(name: BackendName, hooks: SelectHooks): Promise<WasmStart 
       // no-ops unless the wasm backend is imported
       installFastWasmMatMul();
       installFastWasmSlice();
+      installSharedWasmIdentity();
     }
     if (name === 'wasm' && hooks.startWasm) {
       const start = await hooks.startWasm();
