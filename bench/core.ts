@@ -11,6 +11,7 @@ import { loadBenchPreset, type PresetName } from './presets';
 import { runSampling, type SamplingResult } from './sampling';
 import { runScaling, type ScalingResult } from './scaling';
 import { PEAK_METHOD } from './stats';
+import { summaryRow } from './summary';
 import { runRlStep, type RlStepResult } from './step';
 import { runTrain, type TrainResult } from './train';
 import { runSftSteps, type SftStepResult } from './sftStep';
@@ -39,6 +40,9 @@ export interface PresetResult {
   errors: Record<string, string>;
   notes: string[];
 }
+
+/** Summary-row fields that name the run rather than measure it (left out of the progress line). */
+const NOT_FIGURES = new Set(['where', 'backend', 'preset', 'reduced']);
 
 export async function runPreset(
   plan: PresetPlan,
@@ -71,7 +75,14 @@ export async function runPreset(
   const part = async <T>(name: string, run: () => Promise<T>): Promise<T | null> => {
     const tensors = tf.memory().numTensors;
     try {
-      return await run();
+      const result = await run();
+      // The headline figures so far, as they come: a run cut short (a time-boxed GPU call) keeps them.
+      const row = summaryRow('node', { ...out, [name]: result });
+      const figures = Object.entries(row).filter(([k, v]) => v !== null && !NOT_FIGURES.has(k));
+      log(
+        `[${out.backend}/${plan.preset}] ${name} done: ${JSON.stringify(Object.fromEntries(figures))}`,
+      );
+      return result;
     } catch (e) {
       out.errors[name] = e instanceof Error ? e.message : String(e);
       log(`[${out.backend}/${plan.preset}] ${name} failed: ${out.errors[name]}`);

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { isMain } from '../src/cli/isMain';
 import {
   syntheticTrlCompletions,
   syntheticVerlDump,
@@ -86,7 +86,7 @@ export async function runImportBench(
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isMain(import.meta.url, 'importRuns')) {
   const n = Number(process.argv[2] ?? 100_000);
   const rows = await runImportBench((s) => process.stderr.write(s + '\n'), n);
   process.stdout.write(JSON.stringify(rows, null, 2) + '\n');

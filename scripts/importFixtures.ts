@@ -6,7 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { isMain } from '../src/cli/isMain';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 
 /** mulberry32: a small seeded generator. */
@@ -206,5 +206,4 @@ async function cli(argv: string[]): Promise<void> {
   );
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
-  await cli(process.argv.slice(2));
+if (isMain(import.meta.url, 'importFixtures')) await cli(process.argv.slice(2));

@@ -2,7 +2,7 @@
  * The lab CLI: `npm run lab -- <command> [flags]`, `npm run lab -- <command> --help`.
  * Commands live in COMMANDS; add one by adding an entry (e.g. `train`, the RL loop).
  */
-import { pathToFileURL } from 'node:url';
+import { isMain } from './isMain';
 import { EXIT, nodeIo, type CliCommand, type CliIo } from './command';
 import { compareCommand } from './commands/compare';
 import { evalCommand } from './commands/eval';
@@ -67,8 +67,6 @@ export async function main(
   return command.run(rest, io);
 }
 
-const invokedDirectly =
-  process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (invokedDirectly) {
+if (isMain(import.meta.url, 'main')) {
   process.exitCode = await main(process.argv.slice(2));
 }

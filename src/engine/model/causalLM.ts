@@ -82,5 +82,7 @@ export interface CausalLM {
   toArrays(): Promise<Map<string, Float32Array>>;
   /** A frozen copy with the current weights (the KL reference). */
   clone(): CausalLM;
+  /** Optional: frees what decoding built for itself (LoRA merged into the weights). */
+  releaseDecodeCache?(): void;
   dispose(): void;
 }

@@ -3,6 +3,7 @@ import type { CausalLM, ForwardOptions, ForwardResult, LayerKV } from './causalL
 import { linearPath, llamaWeightShapes, type LlamaConfig } from './llamaConfig';
 import { LLAMA_LINEAR_MODULES, type LlamaLinear } from '../../contract/llamaModules';
 import { LoraAdapters, loraDelta, type LoraOptions } from './lora';
+import { MergedLora, mergesOn, type MergeForDecoding } from './loraMerge';
 import { applyRope, ropeInvFreq, ropeTables } from './rope';
 import { attention, frozenGather, frozenMatMul, swigluOp } from './fusedOps';
 import { causalBias } from './transformer';
@@ -59,6 +60,13 @@ export class LlamaModel implements CausalLM {
   private readonly invFreq: tf.Tensor1D;
   /** The base weights are trainable variables (full fine-tuning). */
   private readonly trainsBase: boolean;
+  /**
+   * LoRA folded into the base weights while decoding with the KV cache (loraMerge.ts): by
+   * default on WebGPU, where a step is bound by dispatches; elsewhere the extra copy of the
+   * adapted weights is not worth it (the WASM heap holds 4 GB).
+   */
+  mergeForDecoding: MergeForDecoding = 'webgpu';
+  private readonly merged = new MergedLora();
 
   private constructor(
     config: LlamaConfig,
@@ -204,7 +212,20 @@ export class LlamaModel implements CausalLM {
     return new LlamaModel(this.config, new SharedWeights(copy), null, false);
   }
 
+  /** Bytes of the merged decoding weights: one float32 copy of every adapted weight. */
+  private mergedBytes(): number {
+    let n = 0;
+    for (const path of this.lora?.pairs.keys() ?? []) n += this.w(`${path}.weight`).size;
+    return 4 * n;
+  }
+
+  /** Frees the merged decoding weights (sample() calls it when a rollout ends). */
+  releaseDecodeCache(): void {
+    this.merged.release();
+  }
+
   dispose(): void {
+    this.merged.release();
     this.lora?.dispose();
     this.base.release();
     this.invFreq.dispose();
@@ -219,10 +240,17 @@ export class LlamaModel implements CausalLM {
    * adapter tensors come from `adapters` when given (a checkpointed layer passes its inputs),
    * else from the model's variables.
    */
-  private linear(path: string, x: tf.Tensor2D, adapters: LayerAdapters | null): tf.Tensor2D {
+  private linear(
+    path: string,
+    x: tf.Tensor2D,
+    adapters: LayerAdapters | null,
+    merged: MergedWeights | null,
+  ): tf.Tensor2D {
+    const b = this.base.tensors.get(`${path}.bias`);
+    const m = merged?.get(path);
+    if (m) return (b ? tf.matMul(x, m).add(b) : tf.matMul(x, m)) as tf.Tensor2D; // x W'^T (+ b)
     const w = this.w(`${path}.weight`) as tf.Tensor2D;
     let y = this.trainsBase ? (tf.matMul(x, w) as tf.Tensor2D) : frozenMatMul(x, w);
-    const b = this.base.tensors.get(`${path}.bias`);
     if (b) y = y.add(b) as tf.Tensor2D;
     const pair = adapters ? adapters.get(path) : this.lora?.pairs.get(path);
     if (!pair || !this.lora) return y;
@@ -244,7 +272,8 @@ export class LlamaModel implements CausalLM {
     const { B, T, cos, sin, bias, scale } = ctx;
     const R = H / KV;
     const p = `model.layers.${l}`;
-    const lin = (m: LlamaLinear, t: tf.Tensor2D) => this.linear(linearPath(l, m), t, adapters);
+    const lin = (m: LlamaLinear, t: tf.Tensor2D) =>
+      this.linear(linearPath(l, m), t, adapters, ctx.merged);
     const heads = (t: tf.Tensor2D, n: number) =>
       t.reshape([B, T, n, hd]).transpose([0, 2, 1, 3]) as tf.Tensor4D; // [B, n, T, hd]
     const h = this.rmsNorm(x, `${p}.input_layernorm.weight`) as tf.Tensor2D;
@@ -371,7 +400,20 @@ export class LlamaModel implements CausalLM {
     // rows (r, t) of one [R*T, hd] block, so every row needs token t's bias: [b, 1, T, S] is
     // tiled to [b, 1, R*T, S] (a per-head bias [b, H, T, S] regroups as [b, KV, R*T, S]).
     const bias = groupedBias(opts.bias ?? causalBias(T, S), H, KV, T, S);
-    const ctx: LayerContext = { B, T, cos, sin, bias, scale };
+    // Cached decoding without a tape: LoRA folded into the weights (one matmul per linear).
+    const merges =
+      opts.past !== undefined &&
+      this.lora !== null &&
+      tf.engine().state.gradientDepth === 0 &&
+      mergesOn(this.mergeForDecoding, tf.getBackend(), this.mergedBytes());
+    const merged = merges
+      ? this.merged.get(
+          this.lora!.pairs,
+          (p) => this.w(`${p}.weight`) as tf.Tensor2D,
+          this.lora!.scale,
+        )
+      : null;
+    const ctx: LayerContext = { B, T, cos, sin, bias, scale, merged };
     // Checkpointing: only when the adapters train and no cache is used (the scoring pass).
     const checkpoint = opts.checkpoint === true && this.lora !== null && !opts.past;
     for (let l = 0; l < c.layers; l++) {
@@ -402,7 +444,11 @@ interface LayerContext {
   bias: tf.Tensor;
   /** 1 / sqrt(head_dim). */
   scale: number;
+  /** LoRA folded into the weights by module path (cached decoding), else null. */
+  merged: MergedWeights | null;
 }
+
+type MergedWeights = ReadonlyMap<string, tf.Tensor2D>;
 
 /** A block's adapter tensors by module path. */
 type LayerAdapters = Map<string, { a: tf.Tensor; b: tf.Tensor }>;

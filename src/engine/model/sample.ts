@@ -270,6 +270,7 @@ export async function sample(
     ids.dispose();
     positions.dispose();
     disposePast(past);
+    model.releaseDecodeCache?.();
   }
   return { tokens: out, finished, steps };
 }
