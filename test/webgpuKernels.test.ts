@@ -63,4 +63,23 @@ describe('fused WebGPU kernels (Dawn + SwiftShader)', () => {
     expect(r.decode_tiny_vs_unfused_logits as number).toBeLessThan(2e-6);
     expect(r.decode_tiny_unfused_dispatches_per_layer as number).toBeGreaterThan(20);
   }, 270_000);
+
+  it('Llama decoding: RMSNorm in one dispatch (float64 to 2e-6, a broken one fails), LoRA merged on WebGPU: cpu logits, fewer dispatches, no leak', () => {
+    const r = parity();
+    for (const d of [40, 130]) {
+      expect(r[`rms_${d}_dispatches`]).toBe(1);
+      expect(r[`rms_${d}_value`] as number).toBeLessThan(2e-6);
+    }
+    expect(r.rms_broken_value as number).toBeGreaterThan(1e-3);
+    // logits of order 3: float32 on the GPU against the cpu backend, merged or not
+    expect(r.llama_logit_scale as number).toBeGreaterThan(1);
+    expect(r.llama_merged_logits as number).toBeLessThan(2e-3);
+    expect(r.llama_separate_logits as number).toBeLessThan(2e-3);
+    expect(r.llama_merged_vs_separate as number).toBeLessThan(2e-3);
+    expect(r.llama_tensor_growth).toBe(0);
+    // 7 adapted linears: 4 kernels each fewer (x A^T, * s, * B^T, +)
+    expect(r.llama_separate_dispatches_per_layer as number).toBeGreaterThanOrEqual(
+      (r.llama_merged_dispatches_per_layer as number) + 28,
+    );
+  }, 270_000);
 });

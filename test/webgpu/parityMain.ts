@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { exitClosingWebGPU, installNodeWebGPU } from '../../bench/nodeWebgpu';
 import { geluOp, layerNormOp } from '../../src/engine/model/fusedOps';
 import { decodeChecks } from './decodeParity';
+import { llamaChecks } from './llamaParity';
 import { counted, maxDiff, rand } from './util';
 
 function layerNormRef(x: Float32Array, g: Float32Array, b: Float32Array, d: number, eps: number) {
@@ -88,6 +89,7 @@ async function main() {
   out.gelu_grad = maxDiff(gpuGrad, cpuGrad);
   await tf.setBackend('webgpu');
   Object.assign(out, await decodeChecks());
+  Object.assign(out, await llamaChecks());
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 

@@ -9,9 +9,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { registerWebGPUKernels, type KernelArgs } from './webgpu/program';
+import { shaderTransformEpoch, transformShader } from './webgpu/shaderTestHook';
 
 export const LAYER_NORM_KERNEL = 'ThinkTuningLayerNorm';
 export const GELU_KERNEL = 'ThinkTuningGelu';
+export const RMS_NORM_KERNEL = 'ThinkTuningRmsNorm';
 
 const GELU_C = Math.sqrt(2 / Math.PI);
 const GELU_A = 0.044715;
@@ -79,6 +81,58 @@ class LayerNormProgram implements WebGPUProgram {
   }
 }
 
+/**
+ * One workgroup per row of x [rows, d]: y = x * rsqrt(mean(x^2) + eps) * w (Llama's RMSNorm;
+ * tfjs composes it from 6 kernels). Forward only: the Llama model uses it when no tape records.
+ */
+class RmsNormProgram implements WebGPUProgram {
+  variableNames = ['x', 'w'];
+  outputShape: number[];
+  shaderKey = 'thinktuningRmsNorm';
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [WG, 1, 1];
+  uniforms = 'eps : f32,';
+
+  constructor(rows: number, d: number) {
+    this.outputShape = [rows, d];
+    this.dispatchLayout = { x: [0, 1] };
+    this.dispatch = [rows, 1, 1];
+    if (shaderTransformEpoch() > 0) this.shaderKey += `_t${shaderTransformEpoch()}`;
+  }
+
+  getUserCode(): string {
+    return transformShader(
+      this.shaderKey,
+      `
+    var<workgroup> buf : array<f32, ${WG}>;
+    var<workgroup> rmsShared : f32;
+    const blockSize = ${WG};
+    fn main(index : i32) {
+      let row = index / blockSize;
+      let tid = i32(localId.x);
+      let cols = uniforms.outShape[1];
+      var s = 0.0;
+      for (var col = tid; col < cols; col += blockSize) {
+        let v = getX(row, col);
+        s += v * v;
+      }
+      buf[tid] = s;
+      workgroupBarrier();
+      for (var stride = blockSize >> 1; stride > 0; stride = stride >> 1) {
+        if (tid < stride) { buf[tid] = buf[tid] + buf[tid + stride]; }
+        workgroupBarrier();
+      }
+      if (tid == 0) { rmsShared = inverseSqrt(buf[0] / f32(cols) + uniforms.eps); }
+      workgroupBarrier();
+      for (var col = tid; col < cols; col += blockSize) {
+        setOutputAtCoords(row, col, getX(row, col) * rmsShared * getW(col));
+      }
+    }`,
+    );
+  }
+}
+
 /** Elementwise GELU (tanh form) as x * sigmoid(2u), 2u = 2 sqrt(2/pi) (x + 0.044715 x^3). */
 class GeluProgram implements WebGPUProgram {
   variableNames = ['x'];
@@ -116,17 +170,27 @@ function layerNormKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo 
   ]);
 }
 
+/** x: [rows, d], w: [d]. */
+function rmsNormKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const [x, w] = [inputs.x!, inputs.w!];
+  const program = new RmsNormProgram(x.shape[0], x.shape[1]);
+  return (backend as WebGPUBackend).runWebGPUProgram(program, [x, w], 'float32', [
+    { type: 'float32', data: [Number(attrs?.eps ?? 1e-6)] },
+  ]);
+}
+
 /** x: [n]. */
 function geluKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const x = inputs.x!;
   return (backend as WebGPUBackend).runWebGPUProgram(new GeluProgram(x.shape[0]), [x], 'float32');
 }
 
-/** Registers both kernels for the 'webgpu' backend (idempotent; harmless where it never runs). */
+/** Registers the kernels for the 'webgpu' backend (idempotent; harmless where it never runs). */
 export function registerWebGPUFusedKernels(): void {
   registerWebGPUKernels([
     [LAYER_NORM_KERNEL, layerNormKernel],
     [GELU_KERNEL, geluKernel],
+    [RMS_NORM_KERNEL, rmsNormKernel],
   ]);
 }
 
@@ -151,6 +215,19 @@ export function webgpuGelu(x: tf.Tensor) {
   registerWebGPUFusedKernels();
   return tf.tidy(() => {
     const y = tf.engine().runKernel(GELU_KERNEL, { x: x.reshape([-1]) });
+    return (y as tf.Tensor).reshape(x.shape);
+  });
+}
+
+/**
+ * RMSNorm forward over the last axis in one dispatch (webgpu only, no gradient: call it only
+ * when no tape records, as the Llama model's decoding does).
+ */
+export function webgpuRmsNorm(x: tf.Tensor, w: tf.Tensor, eps: number) {
+  registerWebGPUFusedKernels();
+  return tf.tidy(() => {
+    const d = x.shape[x.shape.length - 1];
+    const y = tf.engine().runKernel(RMS_NORM_KERNEL, { x: x.reshape([-1, d]), w }, { eps });
     return (y as tf.Tensor).reshape(x.shape);
   });
 }

@@ -7,6 +7,7 @@ import { MergedLora, mergesOn, type MergeForDecoding } from './loraMerge';
 import { applyRope, ropeInvFreq, ropeTables } from './rope';
 import { attention, frozenGather, frozenMatMul, swigluOp } from './fusedOps';
 import { causalBias } from './transformer';
+import { fusedWebGPUActive, webgpuRmsNorm } from '../backend/webgpuKernels';
 
 /**
  * A Llama-family decoder (Llama, SmolLM2; Qwen2 = Llama + q/k/v biases) loaded from a Hugging
@@ -333,6 +334,9 @@ export class LlamaModel implements CausalLM {
   }
 
   private rmsNorm(x: tf.Tensor, weight: string): tf.Tensor {
+    // One dispatch on WebGPU where no gradient is needed (decoding, scoring without a tape).
+    if (fusedWebGPUActive() && tf.engine().state.gradientDepth === 0)
+      return webgpuRmsNorm(x, this.w(weight), this.config.rmsEps);
     const ms = x.square().mean(-1, true);
     return x.mul(tf.rsqrt(ms.add(this.config.rmsEps))).mul(this.w(weight));
   }

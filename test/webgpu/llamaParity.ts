@@ -1,0 +1,134 @@
+/**
+ * Llama decoding on WebGPU (parityMain.ts's child): the one-dispatch RMSNorm against float64,
+ * a deliberately broken one, and a cached decoding step of a small Qwen2-shaped model with LoRA
+ * (merged into the weights on WebGPU, loraMerge.ts) against the cpu backend's unmerged step,
+ * with its dispatches counted. Returns flat figures; webgpuKernels.test.ts asserts on them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { webgpuRmsNorm } from '../../src/engine/backend/webgpuKernels';
+import { setShaderTransformForTests } from '../../src/engine/backend/webgpu/shaderTestHook';
+import { llamaConfigFromHf } from '../../src/engine/hf/config';
+import type { LayerKV } from '../../src/engine/model/causalLM';
+import { LlamaModel } from '../../src/engine/model/llama';
+import { llamaWeightShapes } from '../../src/engine/model/llamaConfig';
+import { counted, maxDiff, rand } from './util';
+
+type Figures = Record<string, number | string | boolean>;
+
+function rmsNormRef(x: Float32Array, w: Float32Array, d: number, eps: number): Float64Array {
+  const y = new Float64Array(x.length);
+  for (let r = 0; r < x.length / d; r++) {
+    let ms = 0;
+    for (let j = 0; j < d; j++) ms += x[r * d + j] ** 2;
+    const rstd = 1 / Math.sqrt(ms / d + eps);
+    for (let j = 0; j < d; j++) y[r * d + j] = x[r * d + j] * rstd * w[j];
+  }
+  return y;
+}
+
+async function rmsNormCase(
+  d: number,
+  rows: number,
+): Promise<{ value: number; dispatches: number }> {
+  const xs = rand(rows * d, 31 + d, 2, 0.3);
+  const ws = rand(d, 37 + d, 1, 1);
+  const [x, w] = [tf.tensor2d(xs, [rows, d]), tf.tensor1d(ws)];
+  const { result: y, dispatches } = counted(() => webgpuRmsNorm(x, w, 1e-6));
+  const value = maxDiff(await y.data(), rmsNormRef(xs, ws, d, 1e-6));
+  tf.dispose([x, w, y]);
+  return { value, dispatches };
+}
+
+const config = llamaConfigFromHf({
+  model_type: 'qwen2',
+  architectures: ['Qwen2ForCausalLM'],
+  vocab_size: 80,
+  hidden_size: 64,
+  intermediate_size: 96,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  hidden_act: 'silu',
+  max_position_embeddings: 64,
+  rms_norm_eps: 1e-6,
+  rope_theta: 10000,
+  tie_word_embeddings: true,
+});
+const ALL = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
+
+/** The same weights and trained-looking adapters on whichever backend is active. */
+function buildLlama(): LlamaModel {
+  const arrays = new Map<string, Float32Array>();
+  let k = 0;
+  for (const [name, shape] of llamaWeightShapes(config)) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    arrays.set(
+      name,
+      name.endsWith('norm.weight') ? rand(n, 900 + k++, 0.2, 1) : rand(n, 900 + k++, 0.2),
+    );
+  }
+  const m = LlamaModel.fromArrays(config, arrays, {
+    lora: { rank: 4, alpha: 8, targetModules: ALL, seed: 2 },
+  });
+  m.lora!.variables().forEach((v, i) => v.assign(tf.tensor(rand(v.size, 950 + i, 0.3), v.shape)));
+  return m;
+}
+
+/** Logits of one cached decoding step after a prompt, and that step's dispatches. */
+async function decodeStep(m: LlamaModel): Promise<{ logits: Float32Array; dispatches: number }> {
+  const ids = tf.tensor2d([3, 9, 14, 2, 7, 21, 5, 8, 30, 1, 4, 6], [3, 4], 'int32');
+  const keep = (p: LayerKV[]) => p.map((kv) => ({ ...kv, k: tf.keep(kv.k), v: tf.keep(kv.v) }));
+  const past = tf.tidy(() => keep(m.forward(ids, { lastOnly: true }).present));
+  const step = tf.tensor2d([12, 40, 77], [3, 1], 'int32');
+  const run = () => tf.tidy(() => m.forward(step, { past, lastOnly: true }).logits);
+  tf.dispose(run()); // compiles this shape's shaders and merges the adapters
+  const { result, dispatches } = counted(run);
+  const logits = (await result.data()) as Float32Array;
+  tf.dispose([ids, step, result, ...past.flatMap((kv) => [kv.k, kv.v])]);
+  m.releaseDecodeCache();
+  return { logits, dispatches };
+}
+
+export async function llamaChecks(): Promise<Figures> {
+  const out: Figures = {};
+  for (const [d, rows] of [
+    [40, 6],
+    [130, 3],
+  ]) {
+    const r = await rmsNormCase(d, rows);
+    out[`rms_${d}_value`] = r.value;
+    out[`rms_${d}_dispatches`] = r.dispatches;
+  }
+  // A broken kernel (the scale 0.1 % off) must fail the same comparison.
+  setShaderTransformForTests((k, code) =>
+    k.startsWith('thinktuningRmsNorm')
+      ? code.replace('rmsShared * getW', 'rmsShared * 1.001 * getW')
+      : code,
+  );
+  try {
+    out.rms_broken_value = (await rmsNormCase(40, 6)).value;
+  } finally {
+    setShaderTransformForTests(null);
+  }
+
+  const gpu = buildLlama();
+  const merged = await decodeStep(gpu);
+  gpu.mergeForDecoding = 'never';
+  const separate = await decodeStep(gpu);
+  const before = tf.memory().numTensors;
+  await decodeStep(gpu);
+  out.llama_tensor_growth = tf.memory().numTensors - before;
+  gpu.dispose();
+  await tf.setBackend('cpu');
+  const cpu = buildLlama();
+  const reference = await decodeStep(cpu);
+  cpu.dispose();
+  await tf.setBackend('webgpu');
+  out.llama_merged_logits = maxDiff(merged.logits, reference.logits);
+  out.llama_separate_logits = maxDiff(separate.logits, reference.logits);
+  out.llama_merged_vs_separate = maxDiff(merged.logits, separate.logits);
+  out.llama_logit_scale = maxDiff(reference.logits, new Float32Array(reference.logits.length));
+  out.llama_merged_dispatches_per_layer = merged.dispatches / config.layers;
+  out.llama_separate_dispatches_per_layer = separate.dispatches / config.layers;
+  return out;
+}
