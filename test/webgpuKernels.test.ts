@@ -64,13 +64,23 @@ describe('fused WebGPU kernels (Dawn + SwiftShader)', () => {
     expect(r.decode_tiny_unfused_dispatches_per_layer as number).toBeGreaterThan(20);
   }, 270_000);
 
-  it('Llama decoding: RMSNorm in one dispatch (float64 to 2e-6, a broken one fails), LoRA merged on WebGPU: cpu logits, fewer dispatches, no leak', () => {
+  it('Llama decoding: RMSNorm, RoPE into heads and SwiGLU in one dispatch each (float64 to 2e-6, broken ones fail), LoRA merged on WebGPU: cpu logits, fewer dispatches, no leak', () => {
     const r = parity();
     for (const d of [40, 130]) {
       expect(r[`rms_${d}_dispatches`]).toBe(1);
       expect(r[`rms_${d}_value`] as number).toBeLessThan(2e-6);
     }
     expect(r.rms_broken_value as number).toBeGreaterThan(1e-3);
+    for (const k of ['step', 'prefill']) {
+      expect(r[`rope_${k}_dispatches`], k).toBe(1);
+      expect(r[`rope_${k}_value`] as number, k).toBeLessThan(2e-6);
+    }
+    expect(r.rope_step_shape).toBe('3x4x1x16');
+    expect(r.rope_prefill_shape).toBe('2x2x5x64');
+    expect(r.rope_broken_value as number).toBeGreaterThan(1e-4);
+    expect(r.swiglu_dispatches).toBe(1);
+    expect(r.swiglu_value as number).toBeLessThan(2e-6);
+    expect(r.swiglu_broken_value as number).toBeGreaterThan(1e-4);
     // logits of order 3: float32 on the GPU against the cpu backend, merged or not
     expect(r.llama_logit_scale as number).toBeGreaterThan(1);
     expect(r.llama_merged_logits as number).toBeLessThan(2e-3);

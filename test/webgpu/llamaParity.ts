@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { webgpuRmsNorm } from '../../src/engine/backend/webgpuKernels';
+import { webgpuRopeHeads, webgpuSwiglu } from '../../src/engine/backend/webgpu/llamaDecode';
 import { setShaderTransformForTests } from '../../src/engine/backend/webgpu/shaderTestHook';
 import { llamaConfigFromHf } from '../../src/engine/hf/config';
 import type { LayerKV } from '../../src/engine/model/causalLM';
@@ -37,6 +38,65 @@ async function rmsNormCase(
   const value = maxDiff(await y.data(), rmsNormRef(xs, ws, d, 1e-6));
   tf.dispose([x, w, y]);
   return { value, dispatches };
+}
+
+/** RoPE from a linear output [B T, n hd] into heads [B, n, T, hd], in float64. */
+function ropeRef(
+  x: Float32Array,
+  c: Float32Array,
+  s: Float32Array,
+  B: number,
+  n: number,
+  T: number,
+  hd: number,
+  Bc: number,
+) {
+  const y = new Float64Array(B * n * T * hd);
+  const hh = hd / 2;
+  for (let b = 0; b < B; b++)
+    for (let h = 0; h < n; h++)
+      for (let t = 0; t < T; t++)
+        for (let j = 0; j < hd; j++) {
+          const row = (b * T + t) * n * hd + h * hd;
+          const rot = j < hh ? -x[row + j + hh] : x[row + j - hh];
+          const ci = ((Bc > 1 ? b : 0) * T + t) * hd + j;
+          y[((b * n + h) * T + t) * hd + j] = x[row + j] * c[ci] + rot * s[ci];
+        }
+  return y;
+}
+
+async function ropeCase(B: number, n: number, T: number, hd: number, Bc: number) {
+  const xs = rand(B * T * n * hd, 61 + T, 1.5);
+  const cs = rand(Bc * T * hd, 67 + T);
+  const ss = rand(Bc * T * hd, 71 + T);
+  const x = tf.tensor2d(xs, [B * T, n * hd]);
+  const [c, s] = [tf.tensor4d(cs, [Bc, 1, T, hd]), tf.tensor4d(ss, [Bc, 1, T, hd])];
+  const { result: y, dispatches } = counted(() => webgpuRopeHeads(x, c, s, B, n));
+  const value = maxDiff(await y.data(), ropeRef(xs, cs, ss, B, n, T, hd, Bc));
+  const shape = y.shape.join('x');
+  tf.dispose([x, c, s, y]);
+  return { value, dispatches, shape };
+}
+
+async function swigluCase() {
+  const gs = rand(3 * 50, 81, 6);
+  const us = rand(3 * 50, 83, 2);
+  const [g, u] = [tf.tensor2d(gs, [3, 50]), tf.tensor2d(us, [3, 50])];
+  const { result: y, dispatches } = counted(() => webgpuSwiglu(g, u));
+  const ref = Array.from(gs, (v, i) => (v / (1 + Math.exp(-v))) * us[i]);
+  const value = maxDiff(await y.data(), ref);
+  tf.dispose([g, u, y]);
+  return { value, dispatches };
+}
+
+/** Runs f with one kernel's WGSL rewritten (a deliberately broken kernel). */
+async function broken<T>(key: string, from: string, to: string, f: () => Promise<T>): Promise<T> {
+  setShaderTransformForTests((k, code) => (k.startsWith(key) ? code.replace(from, to) : code));
+  try {
+    return await f();
+  } finally {
+    setShaderTransformForTests(null);
+  }
 }
 
 const config = llamaConfigFromHf({
@@ -99,17 +159,33 @@ export async function llamaChecks(): Promise<Figures> {
     out[`rms_${d}_value`] = r.value;
     out[`rms_${d}_dispatches`] = r.dispatches;
   }
-  // A broken kernel (the scale 0.1 % off) must fail the same comparison.
-  setShaderTransformForTests((k, code) =>
-    k.startsWith('thinktuningRmsNorm')
-      ? code.replace('rmsShared * getW', 'rmsShared * 1.001 * getW')
-      : code,
-  );
-  try {
-    out.rms_broken_value = (await rmsNormCase(40, 6)).value;
-  } finally {
-    setShaderTransformForTests(null);
+  // A broken kernel (one constant 0.1 % off) must fail the same comparison.
+  out.rms_broken_value = (
+    await broken('thinktuningRmsNorm', 'rmsShared * getW', 'rmsShared * 1.001 * getW', () =>
+      rmsNormCase(40, 6),
+    )
+  ).value;
+  // a decoding step (T = 1, per-row tables), a prefill (T = 5, shared tables), hd = 64
+  for (const [name, B, n, T, hd, Bc] of [
+    ['step', 3, 4, 1, 16, 3],
+    ['prefill', 2, 2, 5, 64, 1],
+  ] as const) {
+    const r = await ropeCase(B, n, T, hd, Bc);
+    out[`rope_${name}_value`] = r.value;
+    out[`rope_${name}_dispatches`] = r.dispatches;
+    out[`rope_${name}_shape`] = r.shape;
   }
+  out.rope_broken_value = (
+    await broken('thinktuningRopeHeads', 'rot * sinIn', 'rot * 1.001 * sinIn', () =>
+      ropeCase(3, 4, 1, 16, 3),
+    )
+  ).value;
+  const sw = await swigluCase();
+  out.swiglu_value = sw.value;
+  out.swiglu_dispatches = sw.dispatches;
+  out.swiglu_broken_value = (
+    await broken('thinktuningSwiglu', '1.0 + exp(-g)', '1.001 + exp(-g)', swigluCase)
+  ).value;
 
   const gpu = buildLlama();
   const merged = await decodeStep(gpu);

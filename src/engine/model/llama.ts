@@ -8,6 +8,7 @@ import { applyRope, ropeInvFreq, ropeTables } from './rope';
 import { attention, frozenGather, frozenMatMul, swigluOp } from './fusedOps';
 import { causalBias } from './transformer';
 import { fusedWebGPUActive, webgpuRmsNorm } from '../backend/webgpuKernels';
+import { webgpuRopeHeads, webgpuSwiglu } from '../backend/webgpu/llamaDecode';
 
 /**
  * A Llama-family decoder (Llama, SmolLM2; Qwen2 = Llama + q/k/v biases) loaded from a Hugging
@@ -277,9 +278,13 @@ export class LlamaModel implements CausalLM {
       this.linear(linearPath(l, m), t, adapters, ctx.merged);
     const heads = (t: tf.Tensor2D, n: number) =>
       t.reshape([B, T, n, hd]).transpose([0, 2, 1, 3]) as tf.Tensor4D; // [B, n, T, hd]
+    // On WebGPU without a tape: RoPE into the heads layout and SwiGLU in one dispatch each.
+    const fast = fusedWebGPUActive() && tf.engine().state.gradientDepth === 0;
+    const ropeHeads = (t: tf.Tensor2D, n: number) =>
+      fast ? webgpuRopeHeads(t, cos, sin, B, n) : applyRope(heads(t, n), cos, sin);
     const h = this.rmsNorm(x, `${p}.input_layernorm.weight`) as tf.Tensor2D;
-    const q = applyRope(heads(lin('q_proj', h), H), cos, sin); // [B, H, T, hd]
-    let k = applyRope(heads(lin('k_proj', h), KV), cos, sin); // [B, KV, T, hd]
+    const q = ropeHeads(lin('q_proj', h), H); // [B, H, T, hd]
+    let k = ropeHeads(lin('k_proj', h), KV); // [B, KV, T, hd]
     let v = heads(lin('v_proj', h), KV);
     if (past) {
       k = tf.concat([past.k, k], 2);
@@ -293,7 +298,8 @@ export class LlamaModel implements CausalLM {
       .reshape([B * T, H * hd]) as tf.Tensor2D;
     const x1 = x.add(lin('o_proj', y)) as tf.Tensor2D;
     const h2 = this.rmsNorm(x1, `${p}.post_attention_layernorm.weight`) as tf.Tensor2D;
-    const act = swigluOp(lin('gate_proj', h2), lin('up_proj', h2)) as tf.Tensor2D; // silu(g) * u
+    const [g, u] = [lin('gate_proj', h2), lin('up_proj', h2)];
+    const act = fast ? webgpuSwiglu(g, u) : (swigluOp(g, u) as tf.Tensor2D); // silu(g) * u
     return { x: x1.add(lin('down_proj', act)) as tf.Tensor2D, k, v };
   }
 
