@@ -46,8 +46,9 @@ function timesTransposed(dy: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
 
 /**
  * y = x W for a frozen W [in, out] (a LoRA base weight): the tape keeps nothing. A plain matMul
- * keeps x and W for dW, and on wasm "keeping" W is a copy (tfjs-wasm's Identity copies; a
- * frozen Qwen2.5 layer is 60 MB of such copies per pass). W gets no gradient, so
+ * keeps x and W for dW, and with tfjs-wasm's stock Identity "keeping" W is a copy (a frozen
+ * Qwen2.5 layer was 60 MB of such copies per pass; wasmIdentity.ts now shares the memory where
+ * it is installed, but x is still kept). W gets no gradient, so
  *   dx = dy W^T.
  */
 export function frozenMatMul(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
@@ -59,8 +60,8 @@ export function frozenMatMul(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
 
 /**
  * tf.gather(table, ids, axis) from a frozen table (a LoRA base's embedding): nothing is kept for
- * the backward pass (a taped gather keeps its table: on wasm a copy of the whole embedding,
- * 545 MB for Qwen2.5). ids are integers and the table trains not, so no gradient flows here.
+ * the backward pass (a taped gather keeps its table: with tfjs-wasm's stock Identity a copy of
+ * the whole embedding, 545 MB for Qwen2.5). ids are integers and the table trains not, so no gradient flows here.
  */
 export function frozenGather(table: tf.Tensor, ids: tf.Tensor1D, axis = 0): tf.Tensor {
   return customOp(([i]) => ({
@@ -366,10 +367,7 @@ export function frozenHeadScores(
             const gl = dy.slice([0, r0], [1, n]).reshape([n, 1]);
             const gh = dy.slice([1, r0], [1, n]).reshape([n, 1]);
             const dz = oh.mul(gl).sub(p.mul(gl.add(gh.mul(l.add(H.reshape([n, 1]))))));
-            // dh = dz head^T [n, d], computed as (head dz^T)^T: the right operand is then dz^T
-            // [V, n] (n V floats), not a transposed copy of the head (d V floats: 545 MB for
-            // Qwen2.5, plus its XNNPACK pack on wasm, per chunk).
-            return tf.matMul(head, dz, false, true).transpose(); // [n, d]
+            return timesTransposed(dz as tf.Tensor2D, head); // dh = dz head^T [n, d]
           }),
         );
         if (dh.length === 1) return dh[0];
