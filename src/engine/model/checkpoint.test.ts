@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { llamaConfigFromHf } from '../hf/config';
-import { frozenGather, frozenHeadScores, frozenMatMul } from './fusedOps';
+import { frozenGather, frozenHeadScores, frozenMatMul, headLogits } from './fusedOps';
 import { LlamaModel } from './llama';
 import { llamaWeightShapes, type LlamaConfig } from './llamaConfig';
 
@@ -222,4 +222,29 @@ describe('frozen-weight ops keep nothing on the tape and give the plain gradient
       }
     });
   }
+});
+
+describe('headLogits: a large head in column blocks on wasm', () => {
+  it('gives the whole product, in blocks (wasm) and whole (cpu, or under a tape), leaving nothing', async () => {
+    for (const backend of ['wasm', 'cpu']) {
+      await tf.setBackend(backend);
+      const h = tf.randomUniform([3, 16], -1, 1, 'float32', 4) as tf.Tensor2D;
+      const w = tf.randomUniform([16, 1000], -1, 1, 'float32', 5) as tf.Tensor2D;
+      const whole = tf.matMul(h, w);
+      const before = tf.memory().numTensors;
+      // 16 x 1000 floats = 64 000 B in blocks of 16 000 B: 4 blocks of 250 columns on wasm
+      const out: { y?: tf.Tensor } = {};
+      const info = await tf.profile(() => (out.y = headLogits(h, w, 16_000)));
+      const slices = info.kernels.filter((k) => k.name === 'Slice').length;
+      const blocked = out.y!;
+      expect(blocked.shape).toEqual([3, 1000]);
+      expect(Array.from(blocked.dataSync())).toEqual(Array.from(whole.dataSync()));
+      expect(tf.memory().numTensors).toBe(before + 1);
+      // under a tape the plain product (its gradient is matMul's)
+      const [dh] = tf.grads((a: tf.Tensor) => headLogits(a as tf.Tensor2D, w, 16_000).sum())([h]);
+      expect(dh.shape).toEqual([3, 16]);
+      tf.dispose([h, w, whole, blocked, dh]);
+      expect({ backend, slices }).toEqual({ backend, slices: backend === 'wasm' ? 4 : 0 });
+    }
+  });
 });

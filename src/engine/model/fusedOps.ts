@@ -58,6 +58,32 @@ export function frozenMatMul(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   }))(x) as tf.Tensor2D;
 }
 
+/** The largest right operand headLogits multiplies at once on wasm (bytes). */
+export const HEAD_BLOCK_BYTES = 128 * 2 ** 20;
+
+/**
+ * Logits h W for a large W [d, V] (a head) where no tape records, on wasm in column blocks of at
+ * most `blockBytes`: XNNPACK packs a right operand it does not keep on every call, and one
+ * 545 MB pack (Qwen2.5-0.5B's tied head) finds no contiguous room in a 4 GB heap that decoding
+ * has fragmented (XNNPACK status 6, then an out-of-bounds access). Each block's columns are
+ * computed exactly as in the whole product, so the logits are the same.
+ */
+export function headLogits(h: tf.Tensor2D, w: tf.Tensor2D, blockBytes = HEAD_BLOCK_BYTES) {
+  const [d, V] = w.shape;
+  const blocks = Math.ceil((4 * d * V) / blockBytes);
+  if (tf.getBackend() !== 'wasm' || blocks <= 1 || tf.engine().state.gradientDepth > 0)
+    return tf.matMul(h, w);
+  return tf.tidy(() => {
+    const n = Math.ceil(V / blocks);
+    const parts: tf.Tensor2D[] = [];
+    for (let c0 = 0; c0 < V; c0 += n) {
+      const cols = Math.min(n, V - c0);
+      parts.push(tf.tidy(() => tf.matMul(h, w.slice([0, c0], [d, cols]))));
+    }
+    return tf.concat(parts, 1);
+  });
+}
+
 /**
  * tf.gather(table, ids, axis) from a frozen table (a LoRA base's embedding): nothing is kept for
  * the backward pass (a taped gather keeps its table: with tfjs-wasm's stock Identity a copy of

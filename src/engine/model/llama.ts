@@ -5,7 +5,7 @@ import { LLAMA_LINEAR_MODULES, type LlamaLinear } from '../../contract/llamaModu
 import { LoraAdapters, loraDelta, type LoraOptions } from './lora';
 import { MergedLora, mergesOn, type MergeForDecoding } from './loraMerge';
 import { applyRope, ropeInvFreq, ropeTables } from './rope';
-import { attention, frozenGather, frozenMatMul, swigluOp } from './fusedOps';
+import { attention, frozenGather, frozenMatMul, headLogits, swigluOp } from './fusedOps';
 import { causalBias } from './transformer';
 import { fusedWebGPUActive, webgpuRmsNorm } from '../backend/webgpuKernels';
 import { webgpuRopeHeads, webgpuSwiglu } from '../backend/webgpu/llamaDecode';
@@ -352,7 +352,8 @@ export class LlamaModel implements CausalLM {
     const [B, T] = tokens.shape;
     const Tout = opts.lastOnly ? 1 : T;
     const { hidden, present } = this.trunk(tokens, opts);
-    const logits = tf.matMul(hidden, this.head()).reshape([B, Tout, this.config.vocab]);
+    // on wasm without a tape in column blocks (fusedOps.headLogits: no 545 MB pack per call)
+    const logits = headLogits(hidden, this.head()).reshape([B, Tout, this.config.vocab]);
     return { logits: logits as tf.Tensor3D, present };
   }
 
