@@ -62,17 +62,17 @@ export function frozenMatMul(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
 export const HEAD_BLOCK_BYTES = 128 * 2 ** 20;
 
 /**
- * Logits h W for a large W [d, V] (a head) where no tape records, on wasm in column blocks of at
- * most `blockBytes`: XNNPACK packs a right operand it does not keep on every call, and one
- * 545 MB pack (Qwen2.5-0.5B's tied head) finds no contiguous room in a 4 GB heap that decoding
- * has fragmented (XNNPACK status 6, then an out-of-bounds access). Each block's columns are
- * computed exactly as in the whole product, so the logits are the same.
+ * h W for a large W [d, V] (a head), on wasm in column blocks of at most `blockBytes`: XNNPACK
+ * packs a right operand it does not keep on every call, and one 545 MB pack (Qwen2.5-0.5B's tied
+ * head) finds no contiguous room in a 4 GB heap that decoding has fragmented (XNNPACK status 6,
+ * then an out-of-bounds access). Each block's columns are computed as in the whole product, so
+ * the values are the same. Not for a taped product (use headLogits, or call it inside a custom
+ * op, whose forward nothing records).
  */
-export function headLogits(h: tf.Tensor2D, w: tf.Tensor2D, blockBytes = HEAD_BLOCK_BYTES) {
+function blockedMatMul(h: tf.Tensor2D, w: tf.Tensor2D, blockBytes = HEAD_BLOCK_BYTES) {
   const [d, V] = w.shape;
   const blocks = Math.ceil((4 * d * V) / blockBytes);
-  if (tf.getBackend() !== 'wasm' || blocks <= 1 || tf.engine().state.gradientDepth > 0)
-    return tf.matMul(h, w);
+  if (tf.getBackend() !== 'wasm' || blocks <= 1) return tf.matMul(h, w);
   return tf.tidy(() => {
     const n = Math.ceil(V / blocks);
     const parts: tf.Tensor2D[] = [];
@@ -82,6 +82,12 @@ export function headLogits(h: tf.Tensor2D, w: tf.Tensor2D, blockBytes = HEAD_BLO
     }
     return tf.concat(parts, 1);
   });
+}
+
+/** Logits h W: in column blocks on wasm where no tape records (blockedMatMul), else one matMul. */
+export function headLogits(h: tf.Tensor2D, w: tf.Tensor2D, blockBytes = HEAD_BLOCK_BYTES) {
+  if (tf.engine().state.gradientDepth > 0) return tf.matMul(h, w);
+  return blockedMatMul(h, w, blockBytes);
 }
 
 /**
@@ -363,7 +369,8 @@ export function frozenHeadScores(
   for (let r0 = 0; r0 < N; r0 += per) chunks.push([r0, Math.min(per, N - r0)]);
   /** p, l and H of rows [r0, r0 + n), with the one-hot of their targets. */
   const stats = (hs: tf.Tensor, ts: tf.Tensor, [r0, n]: [number, number]) => {
-    const z = tf.matMul(hs.slice([r0, 0], [n, hs.shape[1]!]), head);
+    // column blocks on wasm (nothing here is taped: the op's forward and its gradFunc)
+    const z = blockedMatMul(hs.slice([r0, 0], [n, hs.shape[1]!]) as tf.Tensor2D, head);
     const s = z.sub(z.max(-1, true));
     const e = tf.exp(s);
     const sum = e.sum(-1, true);
