@@ -26,29 +26,14 @@ KIT=$(cd "$KIT" && pwd)
 
 echo "vite build -> $KIT/site"
 npx vite build --logLevel warn --outDir "$KIT/site" --emptyOutDir
-echo "esbuild bench/run.ts -> $KIT/bench.mjs"
-node_modules/.bin/esbuild bench/run.ts --bundle --platform=node --format=esm --target=node20 \
-  --outfile="$KIT/bench.mjs" --alias:@playwright/test=playwright-core --external:playwright-core --external:webgpu \
-  --banner:js="import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; const require = __cr(import.meta.url); const __dirname = __fu(new URL('.', import.meta.url));" \
-  --log-level=warning
-# tfjs-backend-wasm in Node reads its .wasm files from __dirname: the bundle's folder.
-cp node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm "$KIT/"
-# Threaded wasm in Node (--wasm-threads): its pthread worker loads the unbundled emscripten build.
-WO=node_modules/@tensorflow/tfjs-backend-wasm
-mkdir -p "$KIT/$WO/wasm-out"
-cp "$WO/package.json" "$KIT/$WO/"
-cp "$WO"/wasm-out/tfjs-backend-wasm-threaded-simd.{js,worker.js,wasm} "$KIT/$WO/wasm-out/"
-cp -r node_modules/playwright-core "$KIT/node_modules/"
+echo "esbuild bench/run.ts -> $KIT/bench.mjs (+ wasm files, Dawn's bindings)"
+bash scripts/bundle-bench.sh "$KIT"
 cp "$(command -v node)" "$KIT/node"
 
 echo "@sparticuz/chromium@$SPARTICUZ -> $KIT/chromium"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 (cd "$TMP" && npm pack --silent "@sparticuz/chromium@$SPARTICUZ" >/dev/null && tar xzf ./*.tgz)
-# Node WebGPU (--backends webgpu): the devDependency's Dawn bindings, this platform's binary only.
-mkdir -p "$KIT/node_modules/webgpu/dist/linux-x64"
-cp node_modules/webgpu/index.js node_modules/webgpu/package.json "$KIT/node_modules/webgpu/"
-cp node_modules/webgpu/dist/linux-x64/* "$KIT/node_modules/webgpu/dist/linux-x64/"
 "$KIT/node" -e '
   const { brotliDecompressSync } = require("node:zlib");
   const fs = require("node:fs");

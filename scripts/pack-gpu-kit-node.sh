@@ -17,20 +17,7 @@ mkdir -p "$KIT"
 KIT=$(cd "$KIT" && pwd)
 STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
-node_modules/.bin/esbuild bench/run.ts --bundle --platform=node --format=esm --target=node20 \
-  --outfile="$STAGE/bench.mjs" --alias:@playwright/test=playwright-core --external:playwright-core --external:webgpu \
-  --banner:js="import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; const require = __cr(import.meta.url); const __dirname = __fu(new URL('.', import.meta.url));" \
-  --log-level=warning
-# tfjs-backend-wasm in Node reads its .wasm files from __dirname; the threaded build's pthread
-# worker loads the unbundled emscripten script (nodeWasmThreads.ts).
-cp node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm "$STAGE/"
-WO=node_modules/@tensorflow/tfjs-backend-wasm
-mkdir -p "$STAGE/$WO/wasm-out" "$STAGE/node_modules/webgpu/dist/linux-x64"
-cp "$WO/package.json" "$STAGE/$WO/"
-cp "$WO"/wasm-out/tfjs-backend-wasm-threaded-simd.{js,worker.js,wasm} "$STAGE/$WO/wasm-out/"
-cp node_modules/webgpu/index.js node_modules/webgpu/package.json "$STAGE/node_modules/webgpu/"
-cp node_modules/webgpu/dist/linux-x64/* "$STAGE/node_modules/webgpu/dist/linux-x64/"
-cp -r node_modules/playwright-core "$STAGE/node_modules/"
+bash scripts/bundle-bench.sh "$STAGE"
 (cd "$STAGE" && tar cf - bench.mjs ./*.wasm node_modules | xz -T0 -6 >"$KIT/kitrest.tar.xz")
 xz -T0 -9 -c "$(command -v node)" >"$KIT/node.xz"
 # libglvnd and the Vulkan loader: NVIDIA's Vulkan ICD (libGLX_nvidia.so.0) needs libGLdispatch,

@@ -8,8 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 import { webgpuRmsNorm } from '../../src/engine/backend/webgpuKernels';
 import { webgpuRopeHeads, webgpuSwiglu } from '../../src/engine/backend/webgpu/llamaDecode';
 import { setShaderTransformForTests } from '../../src/engine/backend/webgpu/shaderTestHook';
-import { llamaConfigFromHf } from '../../src/engine/hf/config';
 import type { LayerKV } from '../../src/engine/model/causalLM';
+import { tinyQwen2 } from '../tinyQwen2';
+import { LLAMA_LINEAR_MODULES } from '../../src/contract/llamaModules';
 import { LlamaModel } from '../../src/engine/model/llama';
 import { llamaWeightShapes } from '../../src/engine/model/llamaConfig';
 import { counted, maxDiff, rand } from './util';
@@ -99,22 +100,14 @@ async function broken<T>(key: string, from: string, to: string, f: () => Promise
   }
 }
 
-const config = llamaConfigFromHf({
-  model_type: 'qwen2',
-  architectures: ['Qwen2ForCausalLM'],
-  vocab_size: 80,
-  hidden_size: 64,
-  intermediate_size: 96,
-  num_hidden_layers: 2,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  hidden_act: 'silu',
-  max_position_embeddings: 64,
-  rms_norm_eps: 1e-6,
-  rope_theta: 10000,
-  tie_word_embeddings: true,
+const config = tinyQwen2({
+  vocab: 80,
+  hidden: 64,
+  intermediate: 96,
+  layers: 2,
+  context: 64,
 });
-const ALL = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
+const ALL = LLAMA_LINEAR_MODULES;
 
 /** The same weights and trained-looking adapters on whichever backend is active. */
 function buildLlama(): LlamaModel {

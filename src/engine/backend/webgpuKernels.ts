@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { registerWebGPUKernels, type KernelArgs } from './webgpu/program';
-import { shaderTransformEpoch, transformShader } from './webgpu/shaderTestHook';
+import { hookShader } from './webgpu/shaderTestHook';
 
 export const LAYER_NORM_KERNEL = 'ThinkTuningLayerNorm';
 export const GELU_KERNEL = 'ThinkTuningGelu';
@@ -18,6 +18,16 @@ export const RMS_NORM_KERNEL = 'ThinkTuningRmsNorm';
 const GELU_C = Math.sqrt(2 / Math.PI);
 const GELU_A = 0.044715;
 const WG = 64;
+
+/** WGSL: the workgroup's sum of each thread's `value` into buf[0] (a tree in workgroup memory). */
+function workgroupSum(value: string): string {
+  return `buf[tid] = ${value};
+      workgroupBarrier();
+      for (var stride = blockSize >> 1; stride > 0; stride = stride >> 1) {
+        if (tid < stride) { buf[tid] = buf[tid] + buf[tid + stride]; }
+        workgroupBarrier();
+      }`;
+}
 
 /**
  * One workgroup per row of x [rows, d]. y = (x - mean) * rsqrt(var + eps) * gamma + beta, with
@@ -52,12 +62,7 @@ class LayerNormProgram implements WebGPUProgram {
       for (var col = tid; col < cols; col += blockSize) {
         s += getX(row, col);
       }
-      buf[tid] = s;
-      workgroupBarrier();
-      for (var stride = blockSize >> 1; stride > 0; stride = stride >> 1) {
-        if (tid < stride) { buf[tid] = buf[tid] + buf[tid + stride]; }
-        workgroupBarrier();
-      }
+      ${workgroupSum('s')}
       if (tid == 0) { meanShared = buf[0] / f32(cols); }
       workgroupBarrier();
       var v = 0.0;
@@ -65,12 +70,7 @@ class LayerNormProgram implements WebGPUProgram {
         let c = getX(row, col) - meanShared;
         v += c * c;
       }
-      buf[tid] = v;
-      workgroupBarrier();
-      for (var stride = blockSize >> 1; stride > 0; stride = stride >> 1) {
-        if (tid < stride) { buf[tid] = buf[tid] + buf[tid + stride]; }
-        workgroupBarrier();
-      }
+      ${workgroupSum('v')}
       if (tid == 0) { rstdShared = inverseSqrt(buf[0] / f32(cols) + uniforms.eps); }
       workgroupBarrier();
       for (var col = tid; col < cols; col += blockSize) {
@@ -98,13 +98,10 @@ class RmsNormProgram implements WebGPUProgram {
     this.outputShape = [rows, d];
     this.dispatchLayout = { x: [0, 1] };
     this.dispatch = [rows, 1, 1];
-    if (shaderTransformEpoch() > 0) this.shaderKey += `_t${shaderTransformEpoch()}`;
   }
 
   getUserCode(): string {
-    return transformShader(
-      this.shaderKey,
-      `
+    return `
     var<workgroup> buf : array<f32, ${WG}>;
     var<workgroup> rmsShared : f32;
     const blockSize = ${WG};
@@ -117,19 +114,13 @@ class RmsNormProgram implements WebGPUProgram {
         let v = getX(row, col);
         s += v * v;
       }
-      buf[tid] = s;
-      workgroupBarrier();
-      for (var stride = blockSize >> 1; stride > 0; stride = stride >> 1) {
-        if (tid < stride) { buf[tid] = buf[tid] + buf[tid + stride]; }
-        workgroupBarrier();
-      }
+      ${workgroupSum('s')}
       if (tid == 0) { rmsShared = inverseSqrt(buf[0] / f32(cols) + uniforms.eps); }
       workgroupBarrier();
       for (var col = tid; col < cols; col += blockSize) {
         setOutputAtCoords(row, col, getX(row, col) * rmsShared * getW(col));
       }
-    }`,
-    );
+    }`;
   }
 }
 
@@ -173,7 +164,7 @@ function layerNormKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo 
 /** x: [rows, d], w: [d]. */
 function rmsNormKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const [x, w] = [inputs.x!, inputs.w!];
-  const program = new RmsNormProgram(x.shape[0], x.shape[1]);
+  const program = hookShader(new RmsNormProgram(x.shape[0], x.shape[1]));
   return (backend as WebGPUBackend).runWebGPUProgram(program, [x, w], 'float32', [
     { type: 'float32', data: [Number(attrs?.eps ?? 1e-6)] },
   ]);

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { llamaConfigFromHf } from '../hf/config';
 import { frozenGather, frozenHeadScores, frozenMatMul, headLogits } from './fusedOps';
+import { tinyQwen2 } from '../../../test/tinyQwen2';
+import { LLAMA_LINEAR_MODULES } from '../../contract/llamaModules';
 import { LlamaModel } from './llama';
-import { llamaWeightShapes, type LlamaConfig } from './llamaConfig';
+import { llamaWeightShapes } from './llamaConfig';
 
 /**
  * Activation checkpointing of the Llama blocks (LoRA scoring): the same loss and gradients as
@@ -12,23 +13,15 @@ import { llamaWeightShapes, type LlamaConfig } from './llamaConfig';
  * recomputes each block must not replace or leak the outer one).
  */
 
-const config: LlamaConfig = llamaConfigFromHf({
-  model_type: 'qwen2',
-  architectures: ['Qwen2ForCausalLM'],
-  vocab_size: 96,
-  hidden_size: 32,
-  intermediate_size: 64,
-  num_hidden_layers: 8,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  hidden_act: 'silu',
-  max_position_embeddings: 128,
-  rms_norm_eps: 1e-6,
-  rope_theta: 10000,
-  tie_word_embeddings: true,
+const config = tinyQwen2({
+  vocab: 96,
+  hidden: 32,
+  intermediate: 64,
+  layers: 8,
+  context: 128,
 });
 
-const ALL = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
+const ALL = LLAMA_LINEAR_MODULES;
 
 function build(): LlamaModel {
   const arrays = new Map<string, Float32Array>();

@@ -69,6 +69,8 @@ export class LlamaModel implements CausalLM {
    */
   mergeForDecoding: MergeForDecoding = 'webgpu';
   private readonly merged = new MergedLora();
+  /** Bytes of the merged decoding weights: one float32 copy of every adapted weight. */
+  private readonly mergedBytes: number;
 
   private constructor(
     config: LlamaConfig,
@@ -81,6 +83,10 @@ export class LlamaModel implements CausalLM {
     this.base = base;
     this.lora = lora;
     this.trainsBase = trainsBase;
+    let adapted = 0;
+    for (const path of lora?.pairs.keys() ?? [])
+      adapted += base.tensors.get(`${path}.weight`)!.size;
+    this.mergedBytes = 4 * adapted;
     this.invFreq = tf.tensor1d(Float32Array.from(ropeInvFreq(config.headDim, config.rope)));
   }
 
@@ -212,13 +218,6 @@ export class LlamaModel implements CausalLM {
     const copy = new Map<string, tf.Tensor>();
     for (const [name, t] of this.base.tensors) copy.set(name, tf.variable(t, false));
     return new LlamaModel(this.config, new SharedWeights(copy), null, false);
-  }
-
-  /** Bytes of the merged decoding weights: one float32 copy of every adapted weight. */
-  private mergedBytes(): number {
-    let n = 0;
-    for (const path of this.lora?.pairs.keys() ?? []) n += this.w(`${path}.weight`).size;
-    return 4 * n;
   }
 
   /** Frees the merged decoding weights (sample() calls it when a rollout ends). */
@@ -416,7 +415,7 @@ export class LlamaModel implements CausalLM {
       opts.past !== undefined &&
       this.lora !== null &&
       tf.engine().state.gradientDepth === 0 &&
-      mergesOn(this.mergeForDecoding, tf.getBackend(), this.mergedBytes());
+      mergesOn(this.mergeForDecoding, tf.getBackend(), this.mergedBytes);
     const merged = merges
       ? this.merged.get(
           this.lora!.pairs,

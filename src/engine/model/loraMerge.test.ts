@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { llamaConfigFromHf } from '../hf/config';
 import type { LayerKV } from './causalLM';
+import { tinyQwen2 } from '../../../test/tinyQwen2';
+import { LLAMA_LINEAR_MODULES } from '../../contract/llamaModules';
 import { LlamaModel } from './llama';
-import { llamaWeightShapes, type LlamaConfig } from './llamaConfig';
+import { llamaWeightShapes } from './llamaConfig';
 import { MergedLora, mergesOn } from './loraMerge';
 import { sample } from './sample';
 
@@ -13,22 +14,14 @@ import { sample } from './sample';
  * and nothing left behind once a rollout ends.
  */
 
-const config: LlamaConfig = llamaConfigFromHf({
-  model_type: 'qwen2',
-  architectures: ['Qwen2ForCausalLM'],
-  vocab_size: 64,
-  hidden_size: 32,
-  intermediate_size: 48,
-  num_hidden_layers: 3,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  hidden_act: 'silu',
-  max_position_embeddings: 64,
-  rms_norm_eps: 1e-6,
-  rope_theta: 10000,
-  tie_word_embeddings: true,
+const config = tinyQwen2({
+  vocab: 64,
+  hidden: 32,
+  intermediate: 48,
+  layers: 3,
+  context: 64,
 });
-const ALL = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
+const ALL = LLAMA_LINEAR_MODULES;
 
 let model: LlamaModel;
 

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { shaderTransformEpoch, transformShader } from './shaderTestHook';
+import { hookShader } from './shaderTestHook';
 
 export const SOFTMAX_GRAD_KERNEL = 'ThinkTuningSoftmaxGrad';
 
@@ -61,11 +61,7 @@ interface KernelArgs {
 
 function softmaxGradKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const [p, dp] = [inputs.p!, inputs.dp!];
-  const program = new SoftmaxGradProgram(p.shape[0], p.shape[1]);
-  // identity unless a test breaks the shader (then the epoch keeps tfjs from reusing a pipeline)
-  const code = program.getUserCode.bind(program);
-  program.getUserCode = () => transformShader(program.shaderKey, code());
-  if (shaderTransformEpoch() > 0) program.shaderKey += `_t${shaderTransformEpoch()}`;
+  const program = hookShader(new SoftmaxGradProgram(p.shape[0], p.shape[1]));
   return (backend as WebGPUBackend).runWebGPUProgram(program, [p, dp], 'float32', [
     { type: 'float32', data: [Number(attrs!.scale)] },
   ]);

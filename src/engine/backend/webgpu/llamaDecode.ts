@@ -8,18 +8,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { asWebGPU, checkShapes, registerWebGPUKernels, type KernelArgs } from './program';
-import { shaderTransformEpoch, transformShader } from './shaderTestHook';
+import { hookShader } from './shaderTestHook';
 
 export const ROPE_HEADS_KERNEL = 'ThinkTuningRopeHeads';
 export const SWIGLU_KERNEL = 'ThinkTuningSwiglu';
 const WG = 64;
-
-/** A program whose source passes through the test hook (and whose cache key notes it). */
-function hooked<P extends WebGPUProgram & { shaderKey: string }>(program: P, code: string): P {
-  if (shaderTransformEpoch() > 0) program.shaderKey += `_t${shaderTransformEpoch()}`;
-  program.getUserCode = () => transformShader(program.shaderKey, code);
-  return program;
-}
 
 /**
  * y[b, h, t, j] = x[b T + t, h hd + j] cos[b', 0, t, j] + rotate_half(x)[...] sin[b', 0, t, j],
@@ -34,11 +27,14 @@ class RopeHeadsProgram implements WebGPUProgram {
   dispatch: [number, number, number];
   workgroupSize: [number, number, number] = [WG, 1, 1];
   size = true;
-  getUserCode = () => '';
 
   constructor(B: number, n: number, T: number, hd: number) {
     this.outputShape = [B, n, T, hd];
     this.dispatch = [Math.ceil((B * n * T * hd) / WG), 1, 1];
+  }
+
+  getUserCode(): string {
+    return ROPE_CODE;
   }
 }
 
@@ -71,11 +67,14 @@ class SwigluProgram implements WebGPUProgram {
   dispatch: [number, number, number];
   workgroupSize: [number, number, number] = [WG, 1, 1];
   size = true;
-  getUserCode = () => '';
 
   constructor(n: number) {
     this.outputShape = [n];
     this.dispatch = [Math.ceil(n / WG), 1, 1];
+  }
+
+  getUserCode(): string {
+    return SWIGLU_CODE;
   }
 }
 
@@ -102,14 +101,14 @@ function ropeHeadsKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo 
     'x must be [B*T, n*hd] and cos, sin [B|1, 1, T, hd]',
     { x: x.shape, cos: cos.shape, sin: sin.shape, B, n },
   );
-  const program = hooked(new RopeHeadsProgram(B, n, T, hd), ROPE_CODE);
+  const program = hookShader(new RopeHeadsProgram(B, n, T, hd));
   return asWebGPU(backend).runWebGPUProgram(program, [x, cos, sin], 'float32');
 }
 
 function swigluKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const [g, u] = [inputs.g!, inputs.u!];
   const size = g.shape.reduce((a, b) => a * b, 1);
-  const program = hooked(new SwigluProgram(size), SWIGLU_CODE);
+  const program = hookShader(new SwigluProgram(size));
   return asWebGPU(backend).runWebGPUProgram(program, [g, u], 'float32');
 }
 

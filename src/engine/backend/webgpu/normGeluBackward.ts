@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { shaderTransformEpoch, transformShader } from './shaderTestHook';
+import { hookShader } from './shaderTestHook';
 
 export const LAYER_NORM_STATS_KERNEL = 'ThinkTuningLayerNormStats';
 export const LAYER_NORM_DX_KERNEL = 'ThinkTuningLayerNormDx';
@@ -203,12 +203,8 @@ interface KernelArgs {
 }
 
 const run = (backend: unknown, p: WebGPUProgram, inputs: tf.TensorInfo[], eps?: number) => {
-  // identity unless a test breaks a shader (then the epoch keeps tfjs from reusing a pipeline)
-  const code = p.getUserCode.bind(p);
-  p.getUserCode = () => transformShader(p.shaderKey, code());
-  if (shaderTransformEpoch() > 0) p.shaderKey += `_t${shaderTransformEpoch()}`;
   return (backend as WebGPUBackend).runWebGPUProgram(
-    p,
+    hookShader(p),
     inputs,
     'float32',
     eps === undefined ? undefined : [{ type: 'float32', data: [eps] }],

@@ -24,3 +24,15 @@ export function transformShader(kernel: string, code: string): string {
 export function shaderTransformEpoch(): number {
   return epoch;
 }
+
+/**
+ * Routes a tfjs WebGPU program's source through the rewrite (identity unless a test installed
+ * one) and, once one was, adds the epoch to its shader key so tfjs does not reuse a pipeline
+ * compiled from the unbroken source.
+ */
+export function hookShader<P extends { shaderKey: string; getUserCode(): string }>(program: P): P {
+  const code = program.getUserCode.bind(program);
+  program.getUserCode = () => transformShader(program.shaderKey, code());
+  if (epoch > 0) program.shaderKey += `_t${epoch}`;
+  return program;
+}
