@@ -1,6 +1,7 @@
 /** Runs bench/torch_reference.py (PyTorch on the CPU) on each preset's train workload, when torch is there. */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { TORCH_MATCHED_TRAIN_REPS } from './plan';
 import { loadBenchPreset, type PresetName } from './presets';
 import { isRealSizeName } from './realSize';
 import { TRAIN_SEQ } from './workload';
@@ -71,7 +72,7 @@ export function runTorch(
             '--seq',
             String(TRAIN_SEQ),
             '--reps',
-            '5',
+            String(TORCH_MATCHED_TRAIN_REPS),
             '--threads',
             String(t),
           ],

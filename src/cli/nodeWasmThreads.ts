@@ -23,6 +23,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { join } from 'node:path';
 import { installFastWasmMatMul } from '../engine/backend/wasmMatMul';
+import { installWasmSimdKernels } from '../engine/backend/wasmSimd/wasmSimdKernels';
 import { installFastWasmSlice } from '../engine/backend/wasmSlice';
 import { installSharedWasmIdentity } from '../engine/backend/wasmIdentity';
 
@@ -86,7 +87,10 @@ export async function startNodeWasm(threads: number, opts: { fastMatMul?: boolea
     );
   const { getThreadsCount, setThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
   const fast = () =>
-    installFastWasmMatMul() && installFastWasmSlice() && installSharedWasmIdentity();
+    installFastWasmMatMul() &&
+    installFastWasmSlice() &&
+    installSharedWasmIdentity() &&
+    installWasmSimdKernels();
   if ((opts.fastMatMul ?? true) && !fast())
     throw new Error(
       'could not install the fast wasm BatchMatMul, Slice and Identity (is tfjs-backend-wasm imported?)',

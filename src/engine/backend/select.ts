@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { installFastWasmMatMul } from './wasmMatMul';
+import { installWasmSimdKernels } from './wasmSimd/wasmSimdKernels';
 import { installFastWasmSlice } from './wasmSlice';
 import { installSharedWasmIdentity } from './wasmIdentity';
 import {
@@ -67,6 +68,7 @@ async function trySet(name: BackendName, hooks: SelectHooks): Promise<WasmStart 
       installFastWasmMatMul();
       installFastWasmSlice();
       installSharedWasmIdentity();
+      installWasmSimdKernels();
     }
     if (name === 'wasm' && hooks.startWasm) {
       const start = await hooks.startWasm();

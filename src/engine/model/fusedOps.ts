@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { webgpuSoftmaxGrad } from '../backend/webgpu/attentionBackward';
 import { webgpuGeluGrad, webgpuLayerNormGrad } from '../backend/webgpu/normGeluBackward';
+import { wasmGelu, wasmGeluGrad, wasmSimdActive } from '../backend/wasmSimd/wasmSimdKernels';
 import { fusedWebGPUActive, webgpuGelu, webgpuLayerNorm } from '../backend/webgpuKernels';
 
 interface OpDef {
@@ -115,6 +116,10 @@ export const geluOp = customOp(([x], save) => {
     save([x]);
     return { value: webgpuGelu(x), gradFunc: geluGrad };
   }
+  if (wasmSimdActive()) {
+    save([x]);
+    return { value: wasmGelu(x), gradFunc: geluGrad }; // one pass (wasmSimd/kernels.wat)
+  }
   const s = tf.sigmoid(
     x.mul(
       x
@@ -131,6 +136,7 @@ export const geluOp = customOp(([x], save) => {
 function geluGrad(dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor {
   const [xs] = saved;
   if (fusedWebGPUActive()) return webgpuGeluGrad(xs, dy); // one dispatch, same formula
+  if (wasmSimdActive()) return wasmGeluGrad(xs, dy); // one pass, same formula
   const x2 = xs.square();
   const ss = tf.sigmoid(xs.mul(x2.mul(2 * GELU_C * GELU_A).add(2 * GELU_C)));
   const du2 = x2.mul(6 * GELU_C * GELU_A).add(2 * GELU_C); // d(2u)/dx
