@@ -11,7 +11,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { webgpuSoftmaxGrad } from '../backend/webgpu/attentionBackward';
 import { webgpuGeluGrad, webgpuLayerNormGrad } from '../backend/webgpu/normGeluBackward';
-import { wasmGelu, wasmGeluGrad, wasmSimdActive } from '../backend/wasmSimd/wasmSimdKernels';
+import {
+  wasmGelu,
+  wasmGeluGrad,
+  wasmLayerNorm,
+  wasmLayerNormFits,
+  wasmLayerNormGrad,
+  wasmSimdActive,
+} from '../backend/wasmSimd/wasmSimdKernels';
 import { fusedWebGPUActive, webgpuGelu, webgpuLayerNorm } from '../backend/webgpuKernels';
 
 interface OpDef {
@@ -252,6 +259,7 @@ export function layerNormOp(eps: number) {
   if (!op) {
     const grad = (dy: tf.Tensor, xh: tf.Tensor, r: tf.Tensor, gs: tf.Tensor) => {
       const d = gs.shape[0];
+      if (wasmSimdActive() && wasmLayerNormFits(d)) return wasmLayerNormGrad(dy, xh, r, gs);
       const dxhat = dy.mul(gs);
       const dx = dxhat
         .sub(dxhat.mean(-1, true))
@@ -274,6 +282,15 @@ export function layerNormOp(eps: number) {
           value: webgpuLayerNorm(x, g, b, eps),
           gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
             webgpuLayerNormGrad(saved[0], dy, saved[1], eps),
+        };
+      }
+      if (wasmSimdActive() && wasmLayerNormFits(g.shape[0])) {
+        // one kernel each way (wasmSimd/kernels.wat), the same saved xhat and rstd
+        const { y, xhat, rstd } = wasmLayerNorm(x, g, b, eps);
+        save([xhat, rstd, g]);
+        return {
+          value: y,
+          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => grad(dy, saved[0], saved[1], saved[2]),
         };
       }
       const { xhat, rstd } = stats(x);

@@ -129,6 +129,123 @@
         (local.set $pdx (i32.add (local.get $pdx) (i32.const 4)))
         (br $tail))))
 
+  ;; The sum of a vector's 4 lanes.
+  (;@macro hsum V
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 V) (f32x4.extract_lane 1 V))
+      (f32.add (f32x4.extract_lane 2 V) (f32x4.extract_lane 3 V)))
+  @;)
+
+  ;; LayerNorm over rows of d floats (d a multiple of 4), each row in three passes while it is in
+  ;; cache: mean = sum(x) / d, var = sum((x - mean)^2) / d, rstd = 1 / sqrt(var + eps),
+  ;; xhat = (x - mean) rstd, y = xhat g + b. Writes y, xhat (kept for the backward pass) and rstd
+  ;; (one float per row).
+  (func (export "layerNorm") (param $px i32) (param $pg i32) (param $pb i32) (param $py i32)
+      (param $pxh i32) (param $pr i32) (param $rows i32) (param $d i32) (param $eps f32)
+    (local $rowBytes i32) (local $j i32) (local $acc v128) (local $v v128) (local $m v128)
+    (local $rs v128) (local $rstd f32)
+    (local.set $rowBytes (i32.shl (local.get $d) (i32.const 2)))
+    (block $done
+      (loop $row
+        (br_if $done (i32.eqz (local.get $rows)))
+        ;; mean
+        (local.set $acc (v128.const f32x4 0 0 0 0))
+        (local.set $j (i32.const 0))
+        (block $e1 (loop $l1
+          (br_if $e1 (i32.ge_u (local.get $j) (local.get $rowBytes)))
+          (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $px) (local.get $j)))))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $l1)))
+        (local.set $m (f32x4.splat (f32.div (;@hsum (local.get $acc);) (f32.convert_i32_u (local.get $d)))))
+        ;; variance, centred
+        (local.set $acc (v128.const f32x4 0 0 0 0))
+        (local.set $j (i32.const 0))
+        (block $e2 (loop $l2
+          (br_if $e2 (i32.ge_u (local.get $j) (local.get $rowBytes)))
+          (local.set $v (f32x4.sub (v128.load (i32.add (local.get $px) (local.get $j))) (local.get $m)))
+          (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $v) (local.get $v))))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $l2)))
+        (local.set $rstd
+          (f32.div (f32.const 1)
+            (f32.sqrt (f32.add (f32.div (;@hsum (local.get $acc);) (f32.convert_i32_u (local.get $d))) (local.get $eps)))))
+        (f32.store (local.get $pr) (local.get $rstd))
+        (local.set $rs (f32x4.splat (local.get $rstd)))
+        ;; xhat and y
+        (local.set $j (i32.const 0))
+        (block $e3 (loop $l3
+          (br_if $e3 (i32.ge_u (local.get $j) (local.get $rowBytes)))
+          (local.set $v
+            (f32x4.mul (f32x4.sub (v128.load (i32.add (local.get $px) (local.get $j))) (local.get $m)) (local.get $rs)))
+          (v128.store (i32.add (local.get $pxh) (local.get $j)) (local.get $v))
+          (v128.store (i32.add (local.get $py) (local.get $j))
+            (f32x4.add
+              (f32x4.mul (local.get $v) (v128.load (i32.add (local.get $pg) (local.get $j))))
+              (v128.load (i32.add (local.get $pb) (local.get $j)))))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $l3)))
+        (local.set $px (i32.add (local.get $px) (local.get $rowBytes)))
+        (local.set $pxh (i32.add (local.get $pxh) (local.get $rowBytes)))
+        (local.set $py (i32.add (local.get $py) (local.get $rowBytes)))
+        (local.set $pr (i32.add (local.get $pr) (i32.const 4)))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $row))))
+
+  ;; LayerNorm's backward pass over rows of d floats (d a multiple of 4), from the forward's xhat
+  ;; and rstd: dxhat = dy g,
+  ;;   dx = rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat)),  dg = sum_rows(dy xhat),
+  ;;   db = sum_rows(dy)  (dg and db accumulated row by row in their outputs).
+  (func (export "layerNormGrad") (param $pdy i32) (param $pxh i32) (param $pr i32) (param $pg i32)
+      (param $pdx i32) (param $pdg i32) (param $pdb i32) (param $rows i32) (param $d i32)
+    (local $rowBytes i32) (local $j i32) (local $a1 v128) (local $a2 v128) (local $dy v128)
+    (local $xh v128) (local $dxh v128) (local $m1 v128) (local $m2 v128) (local $rs v128)
+    (local $invD f32)
+    (local.set $rowBytes (i32.shl (local.get $d) (i32.const 2)))
+    (local.set $invD (f32.div (f32.const 1) (f32.convert_i32_u (local.get $d))))
+    (memory.fill (local.get $pdg) (i32.const 0) (local.get $rowBytes))
+    (memory.fill (local.get $pdb) (i32.const 0) (local.get $rowBytes))
+    (block $done
+      (loop $row
+        (br_if $done (i32.eqz (local.get $rows)))
+        (local.set $a1 (v128.const f32x4 0 0 0 0))
+        (local.set $a2 (v128.const f32x4 0 0 0 0))
+        (local.set $j (i32.const 0))
+        (block $e1 (loop $l1
+          (br_if $e1 (i32.ge_u (local.get $j) (local.get $rowBytes)))
+          (local.set $dy (v128.load (i32.add (local.get $pdy) (local.get $j))))
+          (local.set $xh (v128.load (i32.add (local.get $pxh) (local.get $j))))
+          (local.set $dxh (f32x4.mul (local.get $dy) (v128.load (i32.add (local.get $pg) (local.get $j)))))
+          (local.set $a1 (f32x4.add (local.get $a1) (local.get $dxh)))
+          (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $dxh) (local.get $xh))))
+          (v128.store (i32.add (local.get $pdg) (local.get $j))
+            (f32x4.add (v128.load (i32.add (local.get $pdg) (local.get $j))) (f32x4.mul (local.get $dy) (local.get $xh))))
+          (v128.store (i32.add (local.get $pdb) (local.get $j))
+            (f32x4.add (v128.load (i32.add (local.get $pdb) (local.get $j))) (local.get $dy)))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $l1)))
+        (local.set $m1 (f32x4.splat (f32.mul (;@hsum (local.get $a1);) (local.get $invD))))
+        (local.set $m2 (f32x4.splat (f32.mul (;@hsum (local.get $a2);) (local.get $invD))))
+        (local.set $rs (f32x4.splat (f32.load (local.get $pr))))
+        (local.set $j (i32.const 0))
+        (block $e2 (loop $l2
+          (br_if $e2 (i32.ge_u (local.get $j) (local.get $rowBytes)))
+          (local.set $dxh
+            (f32x4.mul (v128.load (i32.add (local.get $pdy) (local.get $j))) (v128.load (i32.add (local.get $pg) (local.get $j)))))
+          (v128.store (i32.add (local.get $pdx) (local.get $j))
+            (f32x4.mul
+              (f32x4.sub
+                (f32x4.sub (local.get $dxh) (local.get $m1))
+                (f32x4.mul (v128.load (i32.add (local.get $pxh) (local.get $j))) (local.get $m2)))
+              (local.get $rs)))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $l2)))
+        (local.set $pdy (i32.add (local.get $pdy) (local.get $rowBytes)))
+        (local.set $pxh (i32.add (local.get $pxh) (local.get $rowBytes)))
+        (local.set $pdx (i32.add (local.get $pdx) (local.get $rowBytes)))
+        (local.set $pr (i32.add (local.get $pr) (i32.const 4)))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $row))))
+
   ;; dst[j] += src[j], j < n
   (func $addInto (param $dst i32) (param $src i32) (param $n i32)
     (local $end i32)

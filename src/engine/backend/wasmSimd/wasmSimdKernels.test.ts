@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { geluOp } from '../../model/fusedOps';
+import { geluOp, layerNormOp } from '../../model/fusedOps';
 import { mulberry32 } from '../../random';
 import { compileKernels, expandMacros } from './compileWat';
 import { KERNELS_PLAIN_MEMORY, KERNELS_SHARED_MEMORY } from './kernelsBinary';
@@ -144,6 +144,79 @@ describe.each([
   });
 });
 
+describe('layerNorm kernels on raw memory', () => {
+  it('forward and backward equal the float64 formulas (hand-checked row included)', () => {
+    const memory = new WebAssembly.Memory({ initial: 16 });
+    const k = instantiateKernels(memory)!;
+    const f = new Float32Array(memory.buffer);
+    const rows = 5;
+    const d = 12;
+    const n = rows * d;
+    const rng = mulberry32(23);
+    const x = Float32Array.from({ length: n }, () => rng.next() * 4 - 2);
+    x.set([1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4], 0); // mean 2.5, var 1.25
+    const g = Float32Array.from({ length: d }, () => rng.next() + 0.5);
+    const b = Float32Array.from({ length: d }, () => rng.next() - 0.5);
+    const dy = Float32Array.from({ length: n }, () => rng.next() - 0.5);
+    const at = {
+      x: 0,
+      g: 100,
+      b: 200,
+      y: 300,
+      xh: 400,
+      r: 500,
+      dy: 600,
+      dx: 700,
+      dg: 800,
+      db: 900,
+    };
+    f.set(x, at.x);
+    f.set(g, at.g);
+    f.set(b, at.b);
+    f.set(dy, at.dy);
+    const eps = 1e-5;
+    k.layerNorm(4 * at.x, 4 * at.g, 4 * at.b, 4 * at.y, 4 * at.xh, 4 * at.r, rows, d, eps);
+    k.layerNormGrad(
+      4 * at.dy,
+      4 * at.xh,
+      4 * at.r,
+      4 * at.g,
+      4 * at.dx,
+      4 * at.dg,
+      4 * at.db,
+      rows,
+      d,
+    );
+    // hand-computed first row: rstd = 1 / sqrt(1.25 + 1e-5), xhat(1) = -1.5 rstd
+    expect(f[at.r]).toBeCloseTo(1 / Math.sqrt(1.25 + 1e-5), 6);
+    expect(f[at.xh]).toBeCloseTo(-1.5 / Math.sqrt(1.25 + 1e-5), 6);
+    const dg = new Float64Array(d);
+    const db = new Float64Array(d);
+    for (let r = 0; r < rows; r++) {
+      const row = Array.from(x.subarray(r * d, (r + 1) * d));
+      const mean = row.reduce((a, v) => a + v, 0) / d;
+      const vr = row.reduce((a, v) => a + (v - mean) ** 2, 0) / d;
+      const rs = 1 / Math.sqrt(vr + eps);
+      const xh = row.map((v) => (v - mean) * rs);
+      const dxh = xh.map((_, j) => dy[r * d + j] * g[j]);
+      const m1 = dxh.reduce((a, v) => a + v, 0) / d;
+      const m2 = dxh.reduce((a, v, j) => a + v * xh[j], 0) / d;
+      expect(f[at.r + r]).toBeCloseTo(rs, 5);
+      for (let j = 0; j < d; j++) {
+        expect(f[at.xh + r * d + j]).toBeCloseTo(xh[j], 5);
+        expect(f[at.y + r * d + j]).toBeCloseTo(xh[j] * g[j] + b[j], 5);
+        expect(f[at.dx + r * d + j]).toBeCloseTo(rs * (dxh[j] - m1 - xh[j] * m2), 5);
+        dg[j] += dy[r * d + j] * xh[j];
+        db[j] += dy[r * d + j];
+      }
+    }
+    for (let j = 0; j < d; j++) {
+      expect(f[at.dg + j]).toBeCloseTo(dg[j], 5);
+      expect(f[at.db + j]).toBeCloseTo(db[j], 5);
+    }
+  });
+});
+
 describe('columnSumPlan', () => {
   it('plans sums over exactly the leading axes, in any order', () => {
     expect(columnSumPlan([5, 7], [0])).toEqual({ rows: 5, cols: 7, kept: [7] });
@@ -231,11 +304,35 @@ describe('the kernels inside tfjs-backend-wasm', () => {
     expect(fast[0][8] * 0).toBe(0); // finite
   });
 
+  it("layerNormOp's value and gradients (x, g, b) match the cpu backend and the stock wasm path", async () => {
+    const rng = mulberry32(29);
+    const x0 = Float32Array.from({ length: 3 * 7 * 16 }, () => rng.next() * 6 - 3);
+    const g0 = Float32Array.from({ length: 16 }, () => rng.next() + 0.5);
+    const b0 = Float32Array.from({ length: 16 }, () => rng.next() - 0.5);
+    const w0 = Float32Array.from({ length: x0.length }, () => rng.next() - 0.5);
+    const ln = layerNormOp(1e-5);
+    const [cpu, fast, stock] = await onEach(() => {
+      const [x, g, b] = [tf.tensor3d(x0, [3, 7, 16]), tf.tensor1d(g0), tf.tensor1d(b0)];
+      const w = tf.tensor3d(w0, [3, 7, 16]);
+      const grads = tf.grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) =>
+        ln(xx, gg, bb).mul(w).sum(),
+      )([x, g, b]);
+      return [ln(x, g, b), ...grads];
+    });
+    for (const other of [fast, stock])
+      for (let i = 0; i < 4; i++) expect(worstRel(other[i], cpu[i], 1e-2)).toBeLessThan(1e-4);
+    expect(fast.map((a) => a.length)).toEqual([336, 336, 16, 16]);
+  });
+
   it('leaves no tensors behind', () => {
     const before = tf.memory().numTensors;
     tf.tidy(() => {
-      const x = tf.randomNormal([33, 65]);
+      const x = tf.randomNormal([33, 64]);
       tf.grad((xx: tf.Tensor) => geluOp(xx).sum())(x);
+      tf.grads((xx: tf.Tensor, g: tf.Tensor) => layerNormOp(1e-5)(xx, g, tf.zeros([64])).sum())([
+        x,
+        tf.ones([64]),
+      ]);
       x.sum(0);
     });
     expect(tf.memory().numTensors).toBe(before);

@@ -5,6 +5,9 @@
  * - GELU forward and backward (`wasmGelu`, `wasmGeluGrad`): tfjs-wasm took 6 passes over the
  *   [N, 4d] activations forward and 13 backward (square, mul, add, sigmoid, ... each ~6 ms on a
  *   lab batch); here one each. Used by fusedOps.geluOp when `wasmSimdActive()`.
+ * - LayerNorm forward and backward (`wasmLayerNorm`, `wasmLayerNormGrad`): each row in a few
+ *   passes while it is in cache, where tfjs-wasm made ~9 whole-tensor passes forward and ~12
+ *   backward (with the dg, db row sums). Used by fusedOps.layerNormOp.
  * - Sum over leading axes (a bias gradient, [N, out] -> [out]): the stock Sum transposes its
  *   input to put the reduced axes last, then reduces; `columnSum` reads the input once.
  *   Installed as the wasm Sum kernel (`installWasmSimdKernels`), other sums run the stock one.
@@ -23,6 +26,30 @@ export interface KernelExports {
   geluGrad(x: number, dy: number, dx: number, n: number): void;
   /** out[j] = sum_r x[r cols + j]; run: cols floats of scratch. */
   columnSum(x: number, rows: number, cols: number, out: number, run: number): void;
+  /** LayerNorm of rows of d floats (d % 4 = 0): y, xhat and rstd (one per row). */
+  layerNorm(
+    x: number,
+    g: number,
+    b: number,
+    y: number,
+    xhat: number,
+    rstd: number,
+    rows: number,
+    d: number,
+    eps: number,
+  ): void;
+  /** Its backward pass: dx, and dg, db summed over the rows. */
+  layerNormGrad(
+    dy: number,
+    xhat: number,
+    rstd: number,
+    g: number,
+    dx: number,
+    dg: number,
+    db: number,
+    rows: number,
+    d: number,
+  ): void;
 }
 
 /** The parts of BackendWasm 4.22 these kernels use (not public API; checked before use). */
@@ -35,6 +62,8 @@ interface WasmBackendInternals {
 
 export const WASM_GELU_KERNEL = 'ThinkTuningWasmGelu';
 export const WASM_GELU_GRAD_KERNEL = 'ThinkTuningWasmGeluGrad';
+export const WASM_LAYER_NORM_KERNEL = 'ThinkTuningWasmLayerNorm';
+export const WASM_LAYER_NORM_GRAD_KERNEL = 'ThinkTuningWasmLayerNormGrad';
 
 const modules: Partial<Record<'plain' | 'shared', WebAssembly.Module | null>> = {};
 /** One instance per wasm backend instance (a re-initialised backend has a new heap). */
@@ -123,6 +152,45 @@ function geluGradKernel(raw: unknown): tf.TensorInfo {
   return out;
 }
 
+/** x [.., d], g [d], b [d] -> y, xhat (x's shape) and rstd ([.., 1]). */
+function layerNormKernel(raw: unknown): tf.TensorInfo[] {
+  const { inputs, backend, attrs } = raw as Args<{
+    x: tf.TensorInfo;
+    g: tf.TensorInfo;
+    b: tf.TensorInfo;
+  }>;
+  const { x, g, b } = inputs;
+  const k = kernelsFor(backend)!;
+  const d = x.shape[x.shape.length - 1];
+  const rows = tf.util.sizeFromShape(x.shape) / d;
+  const y = backend.makeOutput(x.shape, 'float32');
+  const xhat = backend.makeOutput(x.shape, 'float32');
+  const rstd = backend.makeOutput([...x.shape.slice(0, -1), 1], 'float32');
+  const at = (t: tf.TensorInfo) => offset(backend, t);
+  k.layerNorm(at(x), at(g), at(b), at(y), at(xhat), at(rstd), rows, d, attrs.eps as number);
+  return [y, xhat, rstd];
+}
+
+/** dy, xhat (x's shape), rstd ([.., 1]), g [d] -> dx, dg [d], db [d]. */
+function layerNormGradKernel(raw: unknown): tf.TensorInfo[] {
+  const { inputs, backend } = raw as Args<{
+    dy: tf.TensorInfo;
+    xhat: tf.TensorInfo;
+    rstd: tf.TensorInfo;
+    g: tf.TensorInfo;
+  }>;
+  const { dy, xhat, rstd, g } = inputs;
+  const k = kernelsFor(backend)!;
+  const d = xhat.shape[xhat.shape.length - 1];
+  const rows = tf.util.sizeFromShape(xhat.shape) / d;
+  const dx = backend.makeOutput(xhat.shape, 'float32');
+  const dg = backend.makeOutput([d], 'float32');
+  const db = backend.makeOutput([d], 'float32');
+  const at = (t: tf.TensorInfo) => offset(backend, t);
+  k.layerNormGrad(at(dy), at(xhat), at(rstd), at(g), at(dx), at(dg), at(db), rows, d);
+  return [dx, dg, db];
+}
+
 /**
  * How a Sum over `axes` of `shape` runs as a column sum (pure): rows = the product of the reduced
  * leading axes, cols = the rest; null when the axes are not exactly the leading ones (or all).
@@ -192,6 +260,16 @@ export function installWasmSimdKernels(): boolean {
     backendName: 'wasm',
     kernelFunc: geluGradKernel as tf.KernelFunc,
   });
+  tf.registerKernel({
+    kernelName: WASM_LAYER_NORM_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: layerNormKernel as unknown as tf.KernelFunc,
+  });
+  tf.registerKernel({
+    kernelName: WASM_LAYER_NORM_GRAD_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: layerNormGradKernel as unknown as tf.KernelFunc,
+  });
   installed = true;
   return true;
 }
@@ -204,4 +282,31 @@ export function wasmGelu(x: tf.Tensor): tf.Tensor {
 /** dy * GELU'(x) in one pass (wasm with these kernels only). */
 export function wasmGeluGrad(x: tf.Tensor, dy: tf.Tensor): tf.Tensor {
   return tf.engine().runKernel(WASM_GELU_GRAD_KERNEL, { x, dy }) as tf.Tensor;
+}
+
+/** Whether wasmLayerNorm takes rows of this width (its kernels run 4 floats at a time). */
+export const wasmLayerNormFits = (d: number) => d % 4 === 0;
+
+/**
+ * LayerNorm over the last axis in one kernel (wasm with these kernels only): y = xhat g + b,
+ * with xhat and rstd = 1 / sqrt(var + eps) for the backward pass.
+ */
+export function wasmLayerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps: number) {
+  const [y, xhat, rstd] = tf.engine().runKernel(
+    WASM_LAYER_NORM_KERNEL,
+    { x, g, b },
+    {
+      eps,
+    },
+  ) as tf.Tensor[];
+  return { y, xhat, rstd };
+}
+
+/**
+ * LayerNorm's gradients from the forward's xhat and rstd (wasm with these kernels only):
+ * dx = rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat)), dxhat = dy g; dg = sum(dy xhat);
+ * db = sum(dy).
+ */
+export function wasmLayerNormGrad(dy: tf.Tensor, xhat: tf.Tensor, rstd: tf.Tensor, g: tf.Tensor) {
+  return tf.engine().runKernel(WASM_LAYER_NORM_GRAD_KERNEL, { dy, xhat, rstd, g }) as tf.Tensor[];
 }
