@@ -24,6 +24,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { installFastWasmMatMul } from '../engine/backend/wasmMatMul';
 import { installWasmSimdKernels } from '../engine/backend/wasmSimd/wasmSimdKernels';
+import { installFusedMatMulGuard } from '../engine/backend/wasmUnwrittenGuard';
 import { installFastWasmSlice } from '../engine/backend/wasmSlice';
 import { installSharedWasmIdentity } from '../engine/backend/wasmIdentity';
 
@@ -90,7 +91,8 @@ export async function startNodeWasm(threads: number, opts: { fastMatMul?: boolea
     installFastWasmMatMul() &&
     installFastWasmSlice() &&
     installSharedWasmIdentity() &&
-    installWasmSimdKernels();
+    installWasmSimdKernels() &&
+    installFusedMatMulGuard();
   if ((opts.fastMatMul ?? true) && !fast())
     throw new Error(
       'could not install the fast wasm BatchMatMul, Slice and Identity (is tfjs-backend-wasm imported?)',

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { installFastWasmMatMul } from './wasmMatMul';
 import { installWasmSimdKernels } from './wasmSimd/wasmSimdKernels';
+import { installFusedMatMulGuard } from './wasmUnwrittenGuard';
 import { installFastWasmSlice } from './wasmSlice';
 import { installSharedWasmIdentity } from './wasmIdentity';
 import {
@@ -69,6 +70,7 @@ async function trySet(name: BackendName, hooks: SelectHooks): Promise<WasmStart 
       installFastWasmSlice();
       installSharedWasmIdentity();
       installWasmSimdKernels();
+      installFusedMatMulGuard();
     }
     if (name === 'wasm' && hooks.startWasm) {
       const start = await hooks.startWasm();

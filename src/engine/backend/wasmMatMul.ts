@@ -12,6 +12,12 @@
  * Install once after '@tensorflow/tfjs-backend-wasm' is imported: `installFastWasmMatMul()`.
  */
 import * as tf from '@tensorflow/tfjs';
+import {
+  guardUnwritten,
+  markUnwritten,
+  stillUnwritten,
+  unwrittenError,
+} from './wasmUnwrittenGuard';
 
 /** How one BatchMatMul call runs. */
 export type MatMulPlan =
@@ -377,6 +383,8 @@ export function installFastWasmMatMul(): boolean {
       const oOff = backend.dataIdMap.get(out.dataId).memoryOffset;
       const aShape = bytes([1, M, K]);
       const bShape = bytes([1, K, N]);
+      // each entry is its own XNNPACK call, which may fail alone: mark each entry's output
+      markUnwritten(backend, out, batch);
       for (let i = 0; i < batch; i++) {
         const ids = [
           view(backend, aOff + 4 * i * M * K, M * K),
@@ -391,6 +399,10 @@ export function installFastWasmMatMul(): boolean {
           ids.forEach((id) => backend.wasm.tfjs.disposeData(id));
         }
       }
+      if (stillUnwritten(backend, out, batch)) {
+        backend.disposeData(out.dataId);
+        throw unwrittenError('BatchMatMul', out.shape);
+      }
       return out;
     } finally {
       temps.forEach((t) => backend.disposeData(t.dataId));
@@ -403,7 +415,7 @@ export function installFastWasmMatMul(): boolean {
     backendName: 'wasm',
     setupFunc: setup,
     disposeFunc: stock.disposeFunc,
-    kernelFunc: kernelFunc as tf.KernelFunc,
+    kernelFunc: guardUnwritten('BatchMatMul', kernelFunc as tf.KernelFunc),
   });
   // Already running on wasm: the engine set the stock kernel up; set ours up now.
   if (tf.getBackend() === 'wasm') setup(tf.backend());
