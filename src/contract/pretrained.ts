@@ -24,4 +24,10 @@ export interface MemoryEstimate {
   activationBytesPerToken: number;
   /** weightBytes + trainingStateBytes: the floor before any batch. */
   totalBytes: number;
+  /**
+   * LoRA on WebGPU: while sampling, a float32 copy of every adapted weight with its adapter merged
+   * in (engine/model/loraMerge.ts), held when it is at most 1 GiB (else the adapters run
+   * separately and this is 0). Not in totalBytes: rollouts hold it, updates do not.
+   */
+  decodingMergeBytes: number;
 }

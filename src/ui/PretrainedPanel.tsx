@@ -140,6 +140,8 @@ export function PretrainedPanel() {
                 {formatBytes(e.weightBytes)} weights (float32) + {formatBytes(e.trainingStateBytes)}{' '}
                 training state = <strong>{formatBytes(e.totalBytes)}</strong>, plus ~
                 {formatBytes(e.activationBytesPerToken)} per token of a training batch
+                {e.decodingMergeBytes > 0 &&
+                  `; on WebGPU, rollouts also hold ${formatBytes(e.decodingMergeBytes)} of weights with the LoRA merged in`}
               </td>
             </tr>
             <tr>

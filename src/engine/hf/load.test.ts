@@ -6,6 +6,7 @@ import { llamaParameterCount } from '../model/llamaConfig';
 import { HF_URLS, presetConfig } from '../../contract/presets';
 import { llamaConfigFromHf } from './config';
 import { estimateMemory } from './memory';
+import { LLAMA_LINEAR_MODULES } from '../../contract/llamaModules';
 import { formatBytes } from '../../contract/format';
 import { loadHfModel, readHfModelInfo } from './load';
 import { type HfLoadProgress } from '../../contract/pretrained';
@@ -127,6 +128,17 @@ describe('config.json', () => {
     expect(e.activationBytesPerToken).toBe(4 * (24 * 896 + 6 * 896 + 3 * 4864));
     const full = estimateMemory(qwen05, { torchDtype: 'bfloat16', lora: null });
     expect(full.activationBytesPerToken).toBe(4 * (24 * (6 * 896 + 3 * 4864) + 2 * 151936));
+    // merged decoding weights on WebGPU: q [896, 896] and v [128, 896] per layer
+    expect(e.decodingMergeBytes).toBe(4 * 24 * (896 * 896 + 128 * 896));
+    expect(full.decodingMergeBytes).toBe(0); // no adapters, nothing to merge
+    const all = { rank: 8, targetModules: [...LLAMA_LINEAR_MODULES] };
+    // SmolLM2 on all seven linears: 30 x (576^2 + 2 * 192 * 576 + 576^2 + 3 * 576 * 1536) floats
+    expect(estimateMemory(smol, { lora: all }).decodingMergeBytes).toBe(
+      4 * 30 * (2 * 576 * 576 + 2 * 192 * 576 + 3 * 576 * 1536),
+    );
+    expect(formatBytes(estimateMemory(smol, { lora: all }).decodingMergeBytes)).toBe('425 MB');
+    // Qwen2.5-0.5B on all seven would need 1.43 GB: over the 1 GiB budget, so it does not merge
+    expect(estimateMemory(qwen05, { lora: all }).decodingMergeBytes).toBe(0);
   });
 });
 

@@ -6,7 +6,8 @@
  */
 import type { MemoryEstimate } from '../../contract/pretrained';
 import { llamaParameterCount, type LlamaConfig } from '../model/llamaConfig';
-import { loraParameterCount, type LoraOptions } from '../model/lora';
+import { loraParameterCount, loraTensorList, type LoraOptions } from '../model/lora';
+import { MERGE_BUDGET_BYTES } from '../model/loraMerge';
 
 const DTYPE_BYTES: Record<string, number> = {
   float32: 4,
@@ -35,6 +36,10 @@ export function estimateMemory(
   const block = 6 * c.hidden + 3 * c.intermediate;
   const perToken = o.lora ? c.layers * c.hidden + block : c.layers * block + 2 * c.vocab;
   const weightBytes = parameters * 4;
+  // merged decoding weights: in x out floats per adapted linear (A [r, in] is listed before B [out, r])
+  const list = o.lora ? loraTensorList(c, o.lora) : [];
+  let merged = 0;
+  for (let i = 0; i + 1 < list.length; i += 2) merged += 4 * list[i][2][1] * list[i + 1][2][0];
   return {
     parameters,
     downloadBytes: parameters * dtypeBytes(o.torchDtype),
@@ -43,5 +48,6 @@ export function estimateMemory(
     trainingStateBytes,
     activationBytesPerToken: perToken * 4,
     totalBytes: weightBytes + trainingStateBytes,
+    decodingMergeBytes: merged <= MERGE_BUDGET_BYTES ? merged : 0,
   };
 }
