@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { yieldToEvents } from '../src/session/yieldToEvents';
 
 /** Median of a non-empty list (mean of the middle two for even lengths). */
 export function median(xs: number[]): number {
@@ -103,10 +104,15 @@ export async function timeMany(
   log: (msg: string) => void,
   label: string,
 ): Promise<{ warmup_ms: number | null; runs_ms: number[]; median_ms: number }> {
+  // One event-loop turn before each run (untimed): wasm and cpu read tensors synchronously, so
+  // a part never yields on its own, and a SIGTERM (or a message to the browser bench's worker)
+  // waited for the whole bench; now it is handled between runs.
+  await yieldToEvents();
   const warm = warmup ? await run(0) : null;
   if (warm !== null) log(`${label}: warm-up ${warm.toFixed(0)} ms`);
   const runs: number[] = [];
   for (let i = 1; i <= reps; i++) {
+    await yieldToEvents();
     runs.push(await run(i));
     log(`${label}: run ${i}/${reps} ${runs[runs.length - 1].toFixed(0)} ms`);
   }
