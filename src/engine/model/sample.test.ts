@@ -53,4 +53,43 @@ describe('sample', () => {
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   });
+
+  it('pipelined decoding (step s+1 queued before step s is read) gives the same tokens, one read a step', async () => {
+    const model = TransformerModel.create(cfg, 8);
+    const plain = await sample(model, prompts, { ...opts, pipelined: false });
+    const before = tf.memory().numTensors;
+    const counter = startWorkCounter();
+    let ahead;
+    const stepsSeen: number[] = [];
+    try {
+      ahead = await sample(model, prompts, {
+        ...opts,
+        pipelined: true,
+        onStep: (s) => stepsSeen.push(s),
+      });
+    } finally {
+      counter.restore();
+    }
+    // packing happened (rows ended at many steps) and moved one step later: same tokens
+    expect(new Set(plain.tokens.map((t) => t.length)).size).toBeGreaterThan(2);
+    expect(ahead.tokens).toEqual(plain.tokens);
+    expect(ahead.finished).toEqual(plain.finished);
+    expect(ahead.steps).toBe(plain.steps);
+    expect(stepsSeen).toEqual(Array.from({ length: plain.steps }, (_, i) => i + 1));
+    expect(counter.counts().reads).toBe(ahead.steps);
+    expect(tf.memory().numTensors).toBe(before); // the unused last step's logits are freed
+    // a stop asked between steps ends a pipelined rollout there too
+    let calls = 0;
+    const stopped = await sample(model, prompts, {
+      ...opts,
+      pipelined: true,
+      shouldStop: () => ++calls === 3,
+    });
+    expect(stopped.steps).toBe(3);
+    expect(stopped.tokens.map((t) => t.slice(0, 3))).toEqual(
+      plain.tokens.map((t) => t.slice(0, 3)),
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
 });

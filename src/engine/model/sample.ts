@@ -27,6 +27,14 @@ export interface SampleOptions {
   shouldStop?: () => boolean | Promise<boolean>;
   /** Debug/test hook: sees each step's next-token logits [B, V] before a token is picked. */
   onLogits?: (step: number, logits: tf.Tensor2D) => void;
+  /**
+   * Queue step s+1's forward pass (fed the ids picked at step s, which stay on the device)
+   * before waiting for step s's ids to be read back, so the GPU computes while the readback is
+   * in flight and the host encodes the next step. The same tokens as without; finished rows
+   * are packed out one step later, and a rollout that ends computes one step it does not use.
+   * Default: on WebGPU only (on wasm and cpu a readback returns at once: nothing to overlap).
+   */
+  pipelined?: boolean;
 }
 
 export interface SampleResult {
@@ -194,11 +202,63 @@ export async function sample(
       kv.k.dispose();
       kv.v.dispose();
     });
+  const pipelined = (o.pipelined ?? tf.getBackend() === 'webgpu') && useCache;
+
+  /**
+   * Runs step s+1's forward pass on `tokens` (the ids picked at step s, one per current row):
+   * logits become its [n, V] logits and past its cache.
+   */
+  const advance = (tokens: tf.Tensor1D, s: number) => {
+    const n = rows.length;
+    // New token s of row b sits at position len(prompt_b) + s.
+    const stepPos = tf.tensor2d(
+      Int32Array.from(rows, (b) => prompts[b].length + s),
+      [n, 1],
+      'int32',
+    );
+    S += 1;
+    const oldLogits = logits;
+    if (useCache) {
+      const oldPast = past!;
+      logits = tf.tidy(() => {
+        const r = model.forward(tokens.reshape([n, 1]), {
+          positions: stepPos,
+          bias: attentionBias(lp.pads, rows, 1, S),
+          past: oldPast,
+          embed: 'gather',
+          lastOnly: true,
+        });
+        past = r.present.map(keepKV);
+        return r.logits.reshape([n, V]) as tf.Tensor2D;
+      });
+      disposePast(oldPast);
+    } else {
+      const oldIds = ids;
+      const oldPos = positions;
+      ids = tf.tidy(() => tf.concat([oldIds, tokens.reshape([B, 1])], 1) as tf.Tensor2D);
+      positions = tf.tidy(() => tf.concat([oldPos, stepPos], 1) as tf.Tensor2D);
+      oldIds.dispose();
+      oldPos.dispose();
+      logits = tf.tidy(() => {
+        // causal [1, 1, S, S] + each row's padding [B, 1, 1, S], added on the device
+        const bias = attentionBias([0], [0], S, S).add(attentionBias(lp.pads, rows, 1, S));
+        const r = model.forward(ids, { positions, bias, embed: 'gather', lastOnly: true });
+        return r.logits.reshape([B, V]) as tf.Tensor2D;
+      });
+    }
+    stepPos.dispose();
+    oldLogits.dispose();
+  };
+
   try {
     for (let s = 0; s < maxNew; s++) {
       o.onLogits?.(s, logits);
       let next = pickWithGumbel(logits, o.temperature, o.topP, noise(s, rows));
-      const chosen = (await next.data()) as Int32Array; // the one readback per step
+      const reading = next.data(); // the one readback per step
+      // pipelined: step s+1 is queued before step s's ids arrive (logits is then step s+1's)
+      const ahead = pipelined && s < maxNew - 1;
+      if (ahead) advance(next, s);
+      const chosen = (await reading) as Int32Array;
       steps = s + 1;
       rows.forEach((b, r) => {
         if (finished[b]) return;
@@ -218,51 +278,20 @@ export async function sample(
         // rows of the cache (a preallocated one keeps its filled length)
         past = oldPast.map((kv) => ({ ...kv, k: tf.gather(kv.k, idx), v: tf.gather(kv.v, idx) }));
         disposePast(oldPast);
-        const oldNext = next;
-        next = tf.gather(oldNext, idx);
-        oldNext.dispose();
+        if (ahead) {
+          // the rows' next logits are computed already: keep the unfinished rows' ones
+          const oldLogits = logits;
+          logits = tf.gather(oldLogits, idx) as tf.Tensor2D;
+          oldLogits.dispose();
+        } else {
+          const oldNext = next;
+          next = tf.gather(oldNext, idx);
+          oldNext.dispose();
+        }
         idx.dispose();
         rows = keep.map((r) => rows[r]);
       }
-      const n = rows.length;
-      // New token s of row b sits at position len(prompt_b) + s.
-      const stepPos = tf.tensor2d(
-        Int32Array.from(rows, (b) => prompts[b].length + s),
-        [n, 1],
-        'int32',
-      );
-      S += 1;
-      const oldLogits = logits;
-      if (useCache) {
-        const oldPast = past!;
-        logits = tf.tidy(() => {
-          const r = model.forward(next.reshape([n, 1]), {
-            positions: stepPos,
-            bias: attentionBias(lp.pads, rows, 1, S),
-            past: oldPast,
-            embed: 'gather',
-            lastOnly: true,
-          });
-          past = r.present.map(keepKV);
-          return r.logits.reshape([n, V]) as tf.Tensor2D;
-        });
-        disposePast(oldPast);
-      } else {
-        const oldIds = ids;
-        const oldPos = positions;
-        ids = tf.tidy(() => tf.concat([oldIds, next.reshape([B, 1])], 1) as tf.Tensor2D);
-        positions = tf.tidy(() => tf.concat([oldPos, stepPos], 1) as tf.Tensor2D);
-        oldIds.dispose();
-        oldPos.dispose();
-        logits = tf.tidy(() => {
-          // causal [1, 1, S, S] + each row's padding [B, 1, 1, S], added on the device
-          const bias = attentionBias([0], [0], S, S).add(attentionBias(lp.pads, rows, 1, S));
-          const r = model.forward(ids, { positions, bias, embed: 'gather', lastOnly: true });
-          return r.logits.reshape([B, V]) as tf.Tensor2D;
-        });
-      }
-      stepPos.dispose();
-      oldLogits.dispose();
+      if (!ahead) advance(next, s);
       next.dispose();
     }
   } finally {
