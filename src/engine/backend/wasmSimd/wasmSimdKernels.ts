@@ -12,9 +12,9 @@
  *   input to put the reduced axes last, then reduces; `columnSum` reads the input once.
  *   Installed as the wasm Sum kernel (`installWasmSimdKernels`), other sums run the stock one.
  *
- * The kernels are single-threaded (tfjs-wasm's pool is not reachable from here): each is bound by
- * memory bandwidth, which one core nearly saturates. On a backend whose memory or SIMD support
- * is not what these need, nothing is installed and the stock paths run.
+ * The kernels are single-threaded (tfjs-wasm's pool is not reachable from here), as tfjs-wasm's
+ * own elementwise kernels are: one pass instead of many is the gain. On a backend whose memory
+ * or SIMD support is not what these need, nothing is installed and the stock paths run.
  */
 import * as tf from '@tensorflow/tfjs';
 import { KERNELS_PLAIN_MEMORY, KERNELS_SHARED_MEMORY } from './kernelsBinary';
