@@ -35,7 +35,9 @@ export interface MeasuredTimings {
  * one RL step at the preset's 2 x 4 x 256 of the bench's SmolLM2-135M-shaped student
  * (bench/realSize.ts: random weights, so every rollout runs all 256 tokens, and a small
  * tokenizer that makes prompts ~2x longer than SmolLM2's): an upper bound for the real model.
- * qwen2.5-0.5b-instruct has no entry: its step was not timed (docs/pretrained.md).
+ * qwen2.5-0.5b-instruct (2026-12-04, Node 20 wasm on 2 threads, the bench's Qwen2.5-0.5B-shaped
+ * student the same way): one RL step at the preset's 2 x 4 x 192 with rl.miniBatches 8, 883 s
+ * (rollout 435, scoring 119, update 329; wasm heap 3.83 of 4 GiB).
  */
 export const MEASURED: MeasuredTimings = {
   machine: '2-core x86 CPU (Chromium 150, WASM); NVIDIA H100 via Dawn for WebGPU on a GPU',
@@ -43,7 +45,9 @@ export const MEASURED: MeasuredTimings = {
     'npm run bench -- --presets cpu,tiny,unknown-behavior --backends browser-wasm,first-minute --parts step,sft; ' +
     'npm run bench -- --presets lab --backends wasm --parts step,sft; ' +
     'npm run bench -- --presets smollm2-135m --backends browser-wasm --parts step ' +
-    '--set rl.questionsPerStep=2 --set rl.groupSize=4 --set rl.miniBatches=4',
+    '--set rl.questionsPerStep=2 --set rl.groupSize=4 --set rl.miniBatches=4; ' +
+    'npm run bench -- --presets qwen2.5-0.5b --backends wasm --parts step --wasm-threads 2 ' +
+    '--set rl.questionsPerStep=2 --set rl.groupSize=4 --set rl.maxNewTokens=192 --set rl.miniBatches=8',
   probeMs: { wasm: 1.5 },
   presets: {
     cpu: { wasm: { rl: 1.649, sft: 0.399 } },
@@ -51,6 +55,7 @@ export const MEASURED: MeasuredTimings = {
     'unknown-behavior': { wasm: { rl: 3.224, sft: 0.51 } },
     lab: { wasm: { rl: 50.78, sft: 18.7 }, 'webgpu-gpu': { rl: 12.5, sft: null } },
     'smollm2-135m-instruct': { wasm: { rl: 216.4, sft: null } },
+    'qwen2.5-0.5b-instruct': { wasm: { rl: 883.4, sft: null } },
   },
 };
 
