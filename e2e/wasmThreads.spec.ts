@@ -18,6 +18,8 @@ test.describe('threaded wasm', () => {
     await expect(page.getByTestId('backend-threads')).toHaveText(
       want === 1 ? '1 thread' : `${want} threads`,
     );
+    // the hand-written SIMD kernels run on the threaded build's shared memory
+    await expect(page.getByTestId('backend-threads')).toHaveAttribute('title', /SIMD kernels on/);
     await page.getByTestId('sample').click();
     await expect(page.getByTestId('completion')).toHaveCount(4);
     expect(consoleErrors).toEqual([]);
@@ -78,6 +80,10 @@ test.describe('threaded wasm', () => {
       'title',
       /not cross-origin isolated/,
     );
+    // and on the single-threaded build's plain memory; a sample runs through them
+    await expect(page.getByTestId('backend-threads')).toHaveAttribute('title', /SIMD kernels on/);
+    await page.getByTestId('sample').click();
+    await expect(page.getByTestId('completion')).toHaveCount(4);
     expect(consoleErrors).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { installFastWasmMatMul } from './wasmMatMul';
-import { installWasmSimdKernels } from './wasmSimd/wasmSimdKernels';
+import { installWasmSimdKernels, wasmSimdActive } from './wasmSimd/wasmSimdKernels';
 import { installFusedMatMulGuard } from './wasmUnwrittenGuard';
 import { installFastWasmSlice } from './wasmSlice';
 import { installSharedWasmIdentity } from './wasmIdentity';
@@ -121,6 +121,10 @@ export async function selectBackend(
         choice.threads = started.threads;
         if (started.note) choice.reason += ` (wasm on ${started.note})`;
       }
+      if (b === 'wasm')
+        choice.reason += wasmSimdActive()
+          ? '; SIMD kernels on (GELU, LayerNorm, bias sums)'
+          : '; SIMD kernels off (no wasm SIMD here: the stock kernels run)';
       return choice;
     }
   }
