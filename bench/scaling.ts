@@ -9,10 +9,11 @@ import { disposePacked, packRollouts } from '../src/engine/loop/pack';
 import { runUpdates } from '../src/engine/loop/update';
 import { tokenScores } from '../src/engine/model/logprobs';
 import { TransformerModel } from '../src/engine/model/transformer';
-import { AdamW } from '../src/engine/optim/adamw';
+import type { AdamW } from '../src/engine/optim/adamw';
 import { mulberry32 } from '../src/engine/random';
 import { withContext, type BenchPreset } from './presets';
 import { median, round } from './stats';
+import { benchOptimizer } from './train';
 import {
   SCALING_BASE_G,
   SCALING_BASE_LENGTH,
@@ -99,13 +100,7 @@ export async function runScaling(
 ): Promise<ScalingResult> {
   const longest = SCALING_PROMPT + Math.max(...SCALING_LENGTHS, SCALING_BASE_LENGTH);
   const model = TransformerModel.create(withContext(preset.model, longest), 1234);
-  const opt = new AdamW(model.variables(), {
-    beta1: 0.9,
-    beta2: 0.999,
-    eps: 1e-8,
-    weightDecay: 0.01,
-    gradClip: 1,
-  });
+  const opt = benchOptimizer(model);
   const tag = `[${tf.getBackend()}/${preset.name}] update scaling`;
   const point = async (G: number, L: number): Promise<ScalingPoint> => {
     await timeUpdate(model, opt, preset, G, L, 1); // warm-up (shapes compile, buffers grow)

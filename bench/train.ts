@@ -67,8 +67,22 @@ interface StepCounts {
   end: WorkCounts;
 }
 
-/** One step; wall ms (the gradient-norm and loss readbacks wait for the queued work). */
-async function trainStep(
+/** AdamW as the PyTorch reference runs it (global-norm clip 1, decay 0.01), over all of model's variables. */
+export function benchOptimizer(model: CausalLM): AdamW {
+  return new AdamW(model.variables(), {
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: 1e-8,
+    weightDecay: 0.01,
+    gradClip: 1,
+  });
+}
+
+/**
+ * One step (forward + backward + AdamW on a random [rows, TRAIN_SEQ] batch drawn from `seed`);
+ * wall ms (the gradient-norm and loss readbacks wait for the queued work).
+ */
+export async function trainStep(
   model: CausalLM,
   opt: AdamW,
   rows: number,
@@ -115,13 +129,7 @@ export async function runTrain(
     ? preset.realSize.build()
     : TransformerModel.create(preset.model, 1234);
   const rows = trainRows(preset);
-  const opt = new AdamW(model.variables(), {
-    beta1: 0.9,
-    beta2: 0.999,
-    eps: 1e-8,
-    weightDecay: 0.01,
-    gradClip: 1,
-  });
+  const opt = benchOptimizer(model);
   const peak = trackPeak();
   let counts: StepCounts | null = null;
   let byKernel: WorkCounts = {};

@@ -5,14 +5,12 @@
  * `npx tsx scripts/wasm-kernels-ab.ts lab 2 12` (preset, wasm threads, steps); prints each side's
  * step times and median. Run it alone on the machine (under `flock /tmp/bench.lock` if shared).
  */
-import * as tf from '@tensorflow/tfjs';
 import { startNodeWasm } from '../src/cli/nodeWasmThreads';
 import { setWasmSimdEnabled } from '../src/engine/backend/wasmSimd/wasmSimdKernels';
-import { tokenScores } from '../src/engine/model/logprobs';
 import { TransformerModel } from '../src/engine/model/transformer';
-import { AdamW } from '../src/engine/optim/adamw';
-import { mulberry32 } from '../src/engine/random';
 import { isPresetName, loadBenchPreset } from '../bench/presets';
+import { median, trackPeak } from '../bench/stats';
+import { benchOptimizer, trainStep } from '../bench/train';
 import { TRAIN_SEQ } from '../bench/workload';
 
 const [presetArg = 'lab', threadsArg = '2', stepsArg = '12'] = process.argv.slice(2);
@@ -20,36 +18,10 @@ if (!isPresetName(presetArg)) throw new Error(`unknown preset ${presetArg}`);
 const threads = await startNodeWasm(Number(threadsArg));
 const preset = await loadBenchPreset(presetArg);
 const model = TransformerModel.create(preset.model, 1234);
-const opt = new AdamW(model.variables(), {
-  beta1: 0.9,
-  beta2: 0.999,
-  eps: 1e-8,
-  weightDecay: 0.01,
-  gradClip: 1,
-});
-
-/** One train step's wall ms (the loss readback waits for it). */
-async function step(seed: number): Promise<number> {
-  const rng = mulberry32(seed);
-  const data = Int32Array.from({ length: preset.rows * TRAIN_SEQ }, () =>
-    Math.floor(rng.next() * preset.model.vocab),
-  );
-  const tokens = tf.tensor2d(data, [preset.rows, TRAIN_SEQ], 'int32');
-  const vars = model.variables();
-  const t0 = performance.now();
-  const { value, grads } = tf.variableGrads(
-    () => tokenScores(model, tokens).logp.mean().neg() as tf.Scalar,
-    vars,
-  );
-  await opt.apply(
-    vars.map((v) => grads[v.name]),
-    1e-3,
-  );
-  await value.data();
-  const ms = performance.now() - t0;
-  tf.dispose([value, tokens, ...Object.values(grads)]);
-  return ms;
-}
+const opt = benchOptimizer(model);
+const peak = trackPeak();
+/** One train step's wall ms: the bench's own (bench/train.ts). */
+const step = (seed: number) => trainStep(model, opt, preset.rows, seed, peak);
 
 // the first steps run slower while the heap grows and V8 tiers the code up (not what is compared)
 for (let i = 0; i < 3; i++) await step(100 + i);
@@ -60,7 +32,6 @@ for (let i = 0; i < Number(stepsArg); i++) {
   runs[on ? 'on' : 'off'].push(await step(i + 1));
 }
 setWasmSimdEnabled(true);
-const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 console.log(
   `${presetArg} [${preset.rows}, ${TRAIN_SEQ}] wasm threads=${threads}, ms per train step:`,
 );

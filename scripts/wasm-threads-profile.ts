@@ -6,11 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { startNodeWasm } from '../src/cli/nodeWasmThreads';
-import { tokenScores } from '../src/engine/model/logprobs';
 import { TransformerModel } from '../src/engine/model/transformer';
-import { AdamW } from '../src/engine/optim/adamw';
-import { mulberry32 } from '../src/engine/random';
 import { isPresetName, loadBenchPreset } from '../bench/presets';
+import { trackPeak } from '../bench/stats';
+import { benchOptimizer, trainStep } from '../bench/train';
 import { TRAIN_SEQ } from '../bench/workload';
 
 const [presetArg = 'tiny', threadsArg = '1'] = process.argv.slice(2);
@@ -18,37 +17,12 @@ if (!isPresetName(presetArg)) throw new Error(`unknown preset ${presetArg}`);
 const threads = await startNodeWasm(Number(threadsArg));
 const preset = await loadBenchPreset(presetArg);
 const model = TransformerModel.create(preset.model, 1234);
-const opt = new AdamW(model.variables(), {
-  beta1: 0.9,
-  beta2: 0.999,
-  eps: 1e-8,
-  weightDecay: 0.01,
-  gradClip: 1,
-});
-
-async function step(seed: number): Promise<void> {
-  const rng = mulberry32(seed);
-  const data = Int32Array.from({ length: preset.rows * TRAIN_SEQ }, () =>
-    Math.floor(rng.next() * preset.model.vocab),
-  );
-  const tokens = tf.tensor2d(data, [preset.rows, TRAIN_SEQ], 'int32');
-  const vars = model.variables();
-  const { value, grads } = tf.variableGrads(
-    () => tokenScores(model, tokens).logp.mean().neg() as tf.Scalar,
-    vars,
-  );
-  await opt.apply(
-    vars.map((v) => grads[v.name]),
-    1e-3,
-  );
-  await value.data();
-  tf.dispose([value, tokens, ...Object.values(grads)]);
-}
+const opt = benchOptimizer(model);
+const peak = trackPeak();
+const step = (seed: number) => trainStep(model, opt, preset.rows, seed, peak);
 
 await step(1);
-const t0 = performance.now();
-await step(2);
-const plainMs = performance.now() - t0;
+const plainMs = await step(2);
 const info = await tf.profile(() => step(3));
 const byName = new Map<string, { ms: number; calls: number }>();
 for (const k of info.kernels) {
