@@ -236,6 +236,10 @@ test('keyboard: Space pauses and resumes, S steps, arrows move through rollouts,
   await expect(page.getByTestId('token-card')).toBeVisible();
   await expect(page.getByTestId('token-card')).toContainText('advantage');
   await expect(page.getByTestId('token-spoken')).toContainText(/^token .*, id \d+; advantage A /);
+  // A resting pointer over the list (focus scrolls the page under it) leaves the card open.
+  await rollouts.nth(k).locator('.rollout-head').hover();
+  await expect(focusedToken).toHaveCount(1);
+  await expect(page.getByTestId('token-card')).toContainText('advantage');
   const first = await focusedToken.getAttribute('data-i');
   await page.keyboard.press('ArrowRight');
   await expect(focusedToken).not.toHaveAttribute('data-i', first!);

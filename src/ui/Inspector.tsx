@@ -211,7 +211,10 @@ export function Inspector() {
   const stored = useLab((s) => s.stored);
   const palette = useLab((s) => s.palette);
   const strong = useLab((s) => s.projector);
+  /** The mouse's token, and the keyboard's: kept apart so that a page scrolling under a
+   * resting pointer (focus scrolls a token into view) cannot close the focused token's card. */
   const [hover, setHover] = useState<Hover | null>(null);
+  const [focused, setFocused] = useState<Hover | null>(null);
   const [spoken, setSpoken] = useState('');
   /** The clicked token the formula explainer shows (step, group, rollout, position). */
   const [picked, setPicked] = useState<{
@@ -261,9 +264,9 @@ export function Inspector() {
   const onFocus = useCallback(
     (e: FocusEvent<HTMLDivElement>) => {
       const hit = tokenAt(e.target as Element);
-      if (!hit) return setHover(null);
+      if (!hit) return setFocused(null);
       const r = hit.span.getBoundingClientRect();
-      setHover({ token: hit.token, note: hit.note, x: r.left, y: r.bottom });
+      setFocused({ token: hit.token, note: hit.note, x: r.left, y: r.bottom });
       setSpoken(tokenSentence(hit.token, hit.note, mode));
     },
     [tokenAt, mode],
@@ -327,7 +330,7 @@ export function Inspector() {
           return;
         }
         case 'leave-tokens':
-          setHover(null);
+          setFocused(null);
           current?.focus();
           return;
       }
@@ -335,6 +338,7 @@ export function Inspector() {
     [stored, inspectStep, inspected, pickToken],
   );
   const first = rollouts[0];
+  const card = hover ?? focused;
   return (
     <section
       className="panel inspector"
@@ -436,7 +440,7 @@ export function Inspector() {
             onMouseLeave={() => setHover(null)}
             onFocus={onFocus}
             onBlur={(e) => {
-              if (!box.current?.contains(e.relatedTarget as Node | null)) setHover(null);
+              if (!box.current?.contains(e.relatedTarget as Node | null)) setFocused(null);
             }}
             onKeyDown={onKey}
             onClick={(e) => pickToken(e.target as Element)}
@@ -469,7 +473,7 @@ export function Inspector() {
       <div className="sr-only" aria-live="polite" data-testid="token-spoken">
         {spoken}
       </div>
-      {hover && <HoverCard h={hover} mode={mode} />}
+      {card && <HoverCard h={card} mode={mode} />}
     </section>
   );
 }
