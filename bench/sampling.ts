@@ -17,6 +17,7 @@ import { TransformerModel } from '../src/engine/model/transformer';
 import { mulberry32 } from '../src/engine/random';
 import { withContext, type BenchPreset } from './presets';
 import {
+  median,
   round,
   timeMany,
   trackPeak,
@@ -64,6 +65,12 @@ export interface SamplingResult {
    * rows, counted through forward()'s onLayer probe; the most any block did).
    */
   per_layer_per_step: WorkCounts | null;
+  /**
+   * Host ms per decoding step of the timed cached runs (median): picking and queuing a step,
+   * the waits for readbacks excluded (sample()'s hostMs / steps). On WebGPU a step cannot run
+   * faster than this; on wasm and cpu it is the computation itself.
+   */
+  host_ms_per_step: number | null;
   /** per_layer_per_step.dispatches (WebGPU only; null elsewhere). */
   dispatches_per_layer_per_decoding_step: number | null;
   peak: { cached: MemoryPeak; recompute: MemoryPeak | null };
@@ -85,6 +92,7 @@ async function timeSample(
   peak: PeakTracker,
   newTokens: number,
   onStep?: (step: number) => void,
+  onHostMs?: (hostMs: number) => void,
 ): Promise<number> {
   const t0 = performance.now();
   const r = await sample(model, prompts(rows, model.config.vocab, seed), {
@@ -102,6 +110,7 @@ async function timeSample(
   });
   const ms = performance.now() - t0;
   if (r.steps !== newTokens) throw new Error(`sample ran ${r.steps} steps, not ${newTokens}`);
+  onHostMs?.(r.hostMs);
   return ms;
 }
 
@@ -128,17 +137,29 @@ export async function runSampling(
     let first: WorkCounts | null = null;
     let last: WorkCounts | null = null;
     let cached;
+    const hostMsPerStep: number[] = [];
     try {
       cached = await timeMany(
         plan.cachedReps,
         warm,
         (i) =>
           watchingKernels(i === counted, peakCached, () =>
-            timeSample(model, rows, true, 100 + i, peakCached, newTokens, (s) => {
-              if (i !== counted) return;
-              if (s === 1) first = counter.counts();
-              if (s === newTokens) last = counter.counts();
-            }),
+            timeSample(
+              model,
+              rows,
+              true,
+              100 + i,
+              peakCached,
+              newTokens,
+              (s) => {
+                if (i !== counted) return;
+                if (s === 1) first = counter.counts();
+                if (s === newTokens) last = counter.counts();
+              },
+              (hostMs) => {
+                if (i > 0) hostMsPerStep.push(hostMs / newTokens);
+              },
+            ),
           ),
         log,
         `${tag} cached`,
@@ -181,6 +202,7 @@ export async function runSampling(
       kv_speedup: recomputeTps === null ? null : round(cachedTps / recomputeTps, 2),
       per_step: perStep,
       per_token: perToken,
+      host_ms_per_step: hostMsPerStep.length ? round(median(hostMsPerStep), 3) : null,
       per_layer_per_step: perLayer,
       dispatches_per_layer_per_decoding_step: perLayer?.dispatches ?? null,
       peak: { cached: peakCached.peak(), recompute: recompute ? peakRecompute.peak() : null },

@@ -32,6 +32,8 @@ export interface SummaryRow {
   /** Per decoding step of the whole batch: op-level kernels and tensor reads (data() calls). */
   kernels_per_step: number | null;
   reads_per_step: number | null;
+  /** Host ms to pick and queue one decoding step (readback waits excluded; sampling only). */
+  host_ms_per_step: number | null;
   /** WebGPU only: compute dispatches and GPU->CPU buffer readbacks (async + sync). */
   dispatches_per_step: number | null;
   /** WebGPU only: one transformer block's dispatches in one decoding step (target <= 8). */
@@ -103,6 +105,7 @@ export function summaryRow(
     sft_step_s: r.sft?.step_s ?? null,
     kernels_per_step: s?.kernels ?? null,
     reads_per_step: s?.reads ?? null,
+    host_ms_per_step: r.sampling?.host_ms_per_step ?? null,
     dispatches_per_step: s?.dispatches ?? null,
     dispatches_per_layer_per_decoding_step:
       r.sampling?.dispatches_per_layer_per_decoding_step ?? null,

@@ -142,6 +142,7 @@ const result = {
     recompute_tokens_per_s: 200,
     kv_speedup: 25,
     per_step: { kernels: 94, reads: 1 },
+    host_ms_per_step: 2.5,
     peak: { cached: peak(2 ** 20, 3 * 2 ** 20), recompute: peak(4 * 2 ** 20, null) },
   },
   train: {
@@ -175,6 +176,7 @@ describe('bench summary', () => {
       sft_step_s: 0.25,
       kernels_per_step: 94,
       reads_per_step: 1,
+      host_ms_per_step: 2.5,
       dispatches_per_step: null,
       dispatches_per_layer_per_decoding_step: null,
       submits_per_step: null,

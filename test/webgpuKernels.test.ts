@@ -92,4 +92,16 @@ describe('fused WebGPU kernels (Dawn + SwiftShader)', () => {
       (r.llama_merged_dispatches_per_layer as number) + 28,
     );
   }, 270_000);
+
+  it('token pick (divide, add noise, argmax) in one dispatch: the cpu ids, ties to the lowest id, a broken one fails', () => {
+    const r = parity();
+    for (const k of ['v40', 'v105', 'v1000']) {
+      expect(r[`pick_${k}_same`], k).toBe(true);
+      expect(r[`pick_${k}_dispatches`], k).toBe(1);
+      expect(r[`pick_${k}_distinct`] as number, k).toBeGreaterThan(1);
+    }
+    expect(r.pick_ties).toBe('[0,129,10]');
+    expect(r.pick_ties_cpu).toBe('[0,129,10]');
+    expect(r.pick_v1000_broken_same).toBe(false);
+  }, 270_000);
 });

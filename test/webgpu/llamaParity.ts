@@ -7,13 +7,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { webgpuRmsNorm } from '../../src/engine/backend/webgpuKernels';
 import { webgpuRopeHeads, webgpuSwiglu } from '../../src/engine/backend/webgpu/llamaDecode';
-import { setShaderTransformForTests } from '../../src/engine/backend/webgpu/shaderTestHook';
 import type { LayerKV } from '../../src/engine/model/causalLM';
 import { tinyQwen2 } from '../tinyQwen2';
 import { LLAMA_LINEAR_MODULES } from '../../src/contract/llamaModules';
 import { LlamaModel } from '../../src/engine/model/llama';
 import { llamaWeightShapes } from '../../src/engine/model/llamaConfig';
-import { counted, maxDiff, rand } from './util';
+import { broken, counted, maxDiff, rand } from './util';
 
 type Figures = Record<string, number | string | boolean>;
 
@@ -88,16 +87,6 @@ async function swigluCase() {
   const value = maxDiff(await y.data(), ref);
   tf.dispose([g, u, y]);
   return { value, dispatches };
-}
-
-/** Runs f with one kernel's WGSL rewritten (a deliberately broken kernel). */
-async function broken<T>(key: string, from: string, to: string, f: () => Promise<T>): Promise<T> {
-  setShaderTransformForTests((k, code) => (k.startsWith(key) ? code.replace(from, to) : code));
-  try {
-    return await f();
-  } finally {
-    setShaderTransformForTests(null);
-  }
 }
 
 const config = tinyQwen2({

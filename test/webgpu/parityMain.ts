@@ -10,6 +10,7 @@ import { exitClosingWebGPU, installNodeWebGPU } from '../../bench/nodeWebgpu';
 import { geluOp, layerNormOp } from '../../src/engine/model/fusedOps';
 import { decodeChecks } from './decodeParity';
 import { llamaChecks } from './llamaParity';
+import { pickChecks } from './pickParity';
 import { counted, maxDiff, rand } from './util';
 
 function layerNormRef(x: Float32Array, g: Float32Array, b: Float32Array, d: number, eps: number) {
@@ -90,6 +91,7 @@ async function main() {
   await tf.setBackend('webgpu');
   Object.assign(out, await decodeChecks());
   Object.assign(out, await llamaChecks());
+  Object.assign(out, await pickChecks());
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 

@@ -1,5 +1,6 @@
 /** Helpers of the WebGPU parity checks (test/webgpu/*.ts). */
 import { startWorkCounter } from '../../src/engine/backend/counters';
+import { setShaderTransformForTests } from '../../src/engine/backend/webgpu/shaderTestHook';
 
 /** n deterministic uniforms in shift +- scale (an LCG). */
 export function rand(n: number, seed: number, scale = 1, shift = 0): Float32Array {
@@ -27,3 +28,18 @@ export const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 };
+
+/** Runs f with one kernel's WGSL rewritten (a deliberately broken kernel). */
+export async function broken<T>(
+  key: string,
+  from: string,
+  to: string,
+  f: () => Promise<T>,
+): Promise<T> {
+  setShaderTransformForTests((k, code) => (k.startsWith(key) ? code.replace(from, to) : code));
+  try {
+    return await f();
+  } finally {
+    setShaderTransformForTests(null);
+  }
+}

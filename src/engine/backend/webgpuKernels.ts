@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { registerWebGPUKernels, type KernelArgs } from './webgpu/program';
+import { registerWebGPUKernels, shaped, type KernelArgs } from './webgpu/program';
 import { hookShader } from './webgpu/shaderTestHook';
 
 export const LAYER_NORM_KERNEL = 'ThinkTuningLayerNorm';
@@ -195,9 +195,9 @@ export function webgpuLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor,
   registerWebGPUFusedKernels();
   return tf.tidy(() => {
     const d = x.shape[x.shape.length - 1];
-    const x2 = x.reshape([-1, d]);
+    const x2 = shaped(x, [-1, d]);
     const y = tf.engine().runKernel(LAYER_NORM_KERNEL, { x: x2, gamma, beta }, { eps });
-    return (y as tf.Tensor).reshape(x.shape);
+    return shaped(y as tf.Tensor, x.shape);
   });
 }
 
@@ -218,7 +218,7 @@ export function webgpuRmsNorm(x: tf.Tensor, w: tf.Tensor, eps: number) {
   registerWebGPUFusedKernels();
   return tf.tidy(() => {
     const d = x.shape[x.shape.length - 1];
-    const y = tf.engine().runKernel(RMS_NORM_KERNEL, { x: x.reshape([-1, d]), w }, { eps });
-    return (y as tf.Tensor).reshape(x.shape);
+    const y = tf.engine().runKernel(RMS_NORM_KERNEL, { x: shaped(x, [-1, d]), w }, { eps });
+    return shaped(y as tf.Tensor, x.shape);
   });
 }

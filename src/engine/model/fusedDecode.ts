@@ -14,12 +14,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { appendKV, decodeAttention, type RopeInputs } from '../backend/webgpu/decodeAttention';
 import { fusedLinear } from '../backend/webgpu/fusedLinear';
+import { shaped } from '../backend/webgpu/program';
 import type { ForwardOptions, ForwardResult, LayerKV } from './causalLM';
 import type { ModelConfig } from './config';
 import { embedRows } from './fusedOps';
 import type { ModelParams } from './params';
 
 const EPS = 1e-5;
+
+/** t as int32 (t itself when it is: a Cast is one more engine call a step). */
+const asInt = <T extends tf.Tensor>(t: T): T => (t.dtype === 'int32' ? t : (t.toInt() as T));
 
 /** Switch for tests and comparisons: false sends decoding down the tfjs path too. */
 export const fusedDecoding = { enabled: true };
@@ -71,11 +75,9 @@ export function fusedDecodeStep(
     throw new Error(
       `Decoding step ${S} exceeds the KV cache capacity (${capacity} = model.context); raise model.context or shorten the input.`,
     );
-  const flat = tokens.reshape([B]) as tf.Tensor1D;
+  const flat = shaped<tf.Tensor1D>(tokens, [B]);
   const tok =
-    opts.embed === 'gather'
-      ? tf.gather(p.wte, flat)
-      : embedRows(p.wte as tf.Tensor2D, flat.toInt());
+    opts.embed === 'gather' ? tf.gather(p.wte, flat) : embedRows(p.wte as tf.Tensor2D, asInt(flat));
   const positions = opts.positions ?? tf.tensor2d(new Int32Array(B).fill(pastLen), [B, 1], 'int32');
   let x = (
     invFreq
@@ -87,9 +89,10 @@ export function fusedDecodeStep(
         )
   ) as tf.Tensor2D; // [B, d]
   const rope: RopeInputs | undefined = invFreq
-    ? { positions: positions.reshape([B]).toInt(), invFreq }
+    ? { positions: asInt(shaped(positions, [B])), invFreq }
     : undefined;
-  const bias = opts.bias; // default: causal at T = 1 is all zeros, nothing to add
+  // default: causal at T = 1 is all zeros, nothing to add; [n, S] once, not once per layer
+  const bias = opts.bias && shaped(opts.bias, [opts.bias.size / S, S]);
   const scale = 1 / Math.sqrt(hd);
   const present: LayerKV[] = [];
   p.blocks.forEach((blk, l) => {

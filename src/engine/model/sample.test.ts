@@ -92,4 +92,20 @@ describe('sample', () => {
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   });
+
+  it('hostMs counts the picking and queuing of steps, not the waits between them', async () => {
+    const model = TransformerModel.create(cfg, 7);
+    let calls = 0;
+    const t0 = performance.now();
+    const r = await sample(model, prompts, {
+      ...opts,
+      shouldStop: () => new Promise<boolean>((done) => setTimeout(() => done(++calls === 4), 30)),
+    });
+    const wall = performance.now() - t0;
+    expect(r.steps).toBe(4);
+    expect(r.hostMs).toBeGreaterThan(0);
+    // four waits of >= 30 ms (setTimeout may fire up to a few ms early) are not in it
+    expect(r.hostMs).toBeLessThanOrEqual(wall - 4 * 25);
+    model.dispose();
+  });
 });

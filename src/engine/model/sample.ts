@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { mixSeed, mulberry32 } from '../random';
+import { gumbelPick } from '../backend/webgpu/gumbelPick';
 import type { CausalLM, LayerKV } from './causalLM';
+import { fusedDecoding } from './fusedDecode';
 
 export interface SampleOptions {
   /** Most tokens generated per sequence (EOS included). */
@@ -44,6 +46,11 @@ export interface SampleResult {
   finished: boolean[];
   /** Decoding steps run (the longest sequence's length). */
   steps: number;
+  /**
+   * Host milliseconds spent picking and queuing the decoding steps (the prefill and the waits
+   * for readbacks and shouldStop excluded): on a GPU a step cannot run faster than its share.
+   */
+  hostMs: number;
 }
 
 const NEG = -1e9;
@@ -96,6 +103,9 @@ function pickWithGumbel(
   return tf.tidy(() => {
     if (temperature <= 0 || !gumbel) return tf.argMax(logits, -1) as tf.Tensor1D;
     const [B, V] = logits.shape;
+    // WebGPU: divide, add and argMax in one dispatch (the same formula, see gumbelPick.ts)
+    if (topP >= 1 && fusedDecoding.enabled && tf.getBackend() === 'webgpu')
+      return gumbelPick(logits, tf.tensor2d(gumbel, [B, V]), temperature);
     let z = logits.div(temperature) as tf.Tensor2D;
     if (topP < 1) {
       const { values } = tf.topk(z, V, true); // [B, V] descending
@@ -163,7 +173,7 @@ export async function sample(
   prompts: number[][],
   o: SampleOptions,
 ): Promise<SampleResult> {
-  if (prompts.length === 0) return { tokens: [], finished: [], steps: 0 };
+  if (prompts.length === 0) return { tokens: [], finished: [], steps: 0, hostMs: 0 };
   if (prompts.some((p) => p.length === 0))
     throw new Error('Every prompt needs at least one token (start prompts with BOS).');
   const { vocab: V, context } = model.config;
@@ -197,6 +207,7 @@ export async function sample(
     return r.logits.reshape([B, V]) as tf.Tensor2D;
   });
   let steps = 0;
+  let hostMs = 0;
   const disposePast = (p: LayerKV[] | undefined) =>
     p?.forEach((kv) => {
       kv.k.dispose();
@@ -253,23 +264,28 @@ export async function sample(
   try {
     for (let s = 0; s < maxNew; s++) {
       o.onLogits?.(s, logits);
+      let t0 = performance.now();
       let next = pickWithGumbel(logits, o.temperature, o.topP, noise(s, rows));
       const reading = next.data(); // the one readback per step
       // pipelined: step s+1 is queued before step s's ids arrive (logits is then step s+1's)
       const ahead = pipelined && s < maxNew - 1;
       if (ahead) advance(next, s);
+      hostMs += performance.now() - t0;
       const chosen = (await reading) as Int32Array;
+      t0 = performance.now();
       steps = s + 1;
       rows.forEach((b, r) => {
         if (finished[b]) return;
         out[b].push(chosen[r]);
         if (chosen[r] === o.eosId) finished[b] = true;
       });
+      hostMs += performance.now() - t0;
       o.onStep?.(steps);
       if (rows.every((b) => finished[b]) || s === maxNew - 1 || (await o.shouldStop?.())) {
         next.dispose();
         break;
       }
+      t0 = performance.now();
       const done = rows.filter((b) => finished[b]).length;
       if (pack && done > 0 && done >= PACK_SHARE * rows.length) {
         const keep = rows.map((b, r) => (finished[b] ? -1 : r)).filter((r) => r >= 0);
@@ -293,6 +309,7 @@ export async function sample(
       }
       if (!ahead) advance(next, s);
       next.dispose();
+      hostMs += performance.now() - t0;
     }
   } finally {
     logits.dispose();
@@ -301,5 +318,5 @@ export async function sample(
     disposePast(past);
     model.releaseDecodeCache?.();
   }
-  return { tokens: out, finished, steps };
+  return { tokens: out, finished, steps, hostMs };
 }

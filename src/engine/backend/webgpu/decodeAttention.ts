@@ -20,6 +20,7 @@ import {
   checkShapes,
   f32Literal,
   registerWebGPUKernels,
+  shaped,
   type KernelArgs,
 } from './program';
 
@@ -326,10 +327,10 @@ export function decodeAttention(
         `bias must be [1 or ${B}, ${o.length}] (any leading 1s)`,
         { bias: o.bias.shape },
       );
-      inputs.biasIn = o.bias.reshape([rows, o.length]);
+      inputs.biasIn = shaped(o.bias, [rows, o.length]);
     }
     if (o.rope) {
-      inputs.posIn = o.rope.positions.reshape([B]);
+      inputs.posIn = shaped(o.rope.positions, [B]);
       inputs.invFreqIn = o.rope.invFreq;
     }
     return tf.engine().runKernel(DECODE_ATTENTION_KERNEL, inputs, {

@@ -12,6 +12,7 @@ import {
   checkShapes,
   f32Literal,
   registerWebGPUKernels,
+  shaped,
   type KernelArgs,
 } from './program';
 
@@ -197,12 +198,12 @@ export function fusedLinear(x: tf.Tensor, w: tf.Tensor, o: FusedLinearOptions = 
   };
   return tf.tidy(() => {
     const inputs: tf.NamedTensorMap = { xIn: x, wIn: w };
-    if (o.bias) inputs.biasIn = o.bias.reshape([N]);
+    if (o.bias) inputs.biasIn = shaped(o.bias, [N]);
     if (o.layerNorm) {
-      inputs.gammaIn = o.layerNorm.gamma.reshape([K]);
-      inputs.betaIn = o.layerNorm.beta.reshape([K]);
+      inputs.gammaIn = shaped(o.layerNorm.gamma, [K]);
+      inputs.betaIn = shaped(o.layerNorm.beta, [K]);
     }
-    if (o.residual) inputs.resIn = o.residual.reshape([rows, N]);
+    if (o.residual) inputs.resIn = shaped(o.residual, [rows, N]);
     return tf.engine().runKernel(FUSED_LINEAR_KERNEL, inputs, {
       flags: JSON.stringify(flags),
       N,

@@ -41,3 +41,14 @@ export function f32Literal(x: number): string {
   const s = Math.fround(x).toPrecision(9);
   return /[.e]/.test(s) ? s : `${s}.0`;
 }
+
+/**
+ * t reshaped to `shape` (one -1 allowed), or t itself when it has that shape already: each
+ * Reshape is an engine call with no GPU work, and a lab decoding step made 55 of them.
+ */
+export function shaped<T extends tf.Tensor>(t: tf.Tensor, shape: readonly number[]): T {
+  const known = shape.reduce((a, n) => (n === -1 ? a : a * n), 1);
+  const full = shape.map((n) => (n === -1 ? t.size / known : n));
+  const same = full.length === t.rank && full.every((n, i) => n === t.shape[i]);
+  return (same ? t : t.reshape(full)) as T;
+}
