@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { diffCounts, startWorkCounter, type WorkCounts } from '../src/engine/backend/counters';
-import type { LayerKV } from '../src/engine/model/causalLM';
+import { mapKV, type LayerKV } from '../src/engine/model/causalLM';
 import type { TransformerModel } from '../src/engine/model/transformer';
 
 export interface DecodeStepCounts {
@@ -33,8 +33,7 @@ export function countDecodeStep(
       [rows, T],
       'int32',
     );
-  const keep = (present: LayerKV[]) =>
-    present.map((kv) => ({ ...kv, k: tf.keep(kv.k), v: tf.keep(kv.v) }));
+  const keep = (present: LayerKV[]) => present.map((kv) => mapKV(kv, tf.keep));
   const drop = (past: LayerKV[]) => past.forEach((kv) => tf.dispose([kv.k, kv.v]));
   let past = tf.tidy(() => keep(model.forward(ids(promptTokens, 0), { lastOnly: true }).present));
   const step = (onLayer?: (l: number) => void) => {

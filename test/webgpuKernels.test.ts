@@ -36,11 +36,11 @@ describe('fused WebGPU kernels (Dawn + SwiftShader)', () => {
     }
   }, 270_000);
 
-  it('KV append (RoPE on the key) and single-query attention: 3 dispatches, float64 values', () => {
+  it('KV append (key with RoPE and value in one) and single-query attention: 2 dispatches, float64 values', () => {
     const r = parity();
     // RoPE's cos/sin of float32 angles up to ~150 rad on the GPU (as tfjs's own Cos/Sin): ~1e-4
     for (const k of ['tiny', 'lab', 'wide']) {
-      expect(r[`attn_${k}_dispatches`], k).toBe(3);
+      expect(r[`attn_${k}_dispatches`], k).toBe(2);
       expect(r[`attn_${k}_append_v`], k).toBe(0);
       expect(r[`attn_${k}_append_k`] as number, k).toBeLessThan(5e-4);
       expect(r[`attn_${k}_attention`] as number, k).toBeLessThan(3e-4);
@@ -50,14 +50,14 @@ describe('fused WebGPU kernels (Dawn + SwiftShader)', () => {
     expect(r.attn_broken_attention as number).toBeGreaterThan(3e-4);
   }, 270_000);
 
-  it('greedy decoding on the fused path matches the cpu backend, packs rows, leaks nothing, <= 8 dispatches per layer', () => {
+  it('greedy decoding on the fused path matches the cpu backend, packs rows, leaks nothing, 6 dispatches per layer', () => {
     const r = parity();
     for (const k of ['tiny', 'lab', 'learned']) {
       expect(r[`decode_${k}_same_tokens`], k).toBe(true);
       expect(r[`decode_${k}_packed_same_tokens`], k).toBe(true);
       expect(r[`decode_${k}_logits`] as number, k).toBeLessThan(2e-4);
       expect(r[`decode_${k}_tensor_growth`], k).toBe(0);
-      expect(r[`decode_${k}_dispatches_per_layer`] as number, k).toBeLessThanOrEqual(8);
+      expect(r[`decode_${k}_dispatches_per_layer`], k).toBe(6); // target <= 8
     }
     // against tfjs's own kernels on the same WebGPU device
     expect(r.decode_tiny_vs_unfused_logits as number).toBeLessThan(2e-6);

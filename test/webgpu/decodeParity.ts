@@ -140,27 +140,37 @@ async function attentionCase(c: AttnCase, seed: number) {
   const biasArr = new Float32Array(c.B * c.len);
   pads.forEach((p, b) => biasArr.fill(-1e9, b * c.len, b * c.len + p));
   const slot = c.len - 1;
+  // the cache layout: position j of (b, h) holds [k (hd lanes), v (hd lanes)]
+  const kvc = new Float32Array(2 * kc.length);
+  for (let r = 0; r < kc.length / c.hd; r++) {
+    kvc.set(kc.subarray(r * c.hd, (r + 1) * c.hd), 2 * r * c.hd);
+    kvc.set(vc.subarray(r * c.hd, (r + 1) * c.hd), (2 * r + 1) * c.hd);
+  }
   const ts = {
     qkv: tf.tensor2d(qkv, [c.B, 3 * d]),
-    k: tf.tensor4d(kc, [c.B, c.H, c.C, c.hd]),
-    v: tf.tensor4d(vc, [c.B, c.H, c.C, c.hd]),
+    kv: tf.tensor4d(kvc, [c.B, c.H, c.C, 2 * c.hd]),
     pos: tf.tensor1d(pos, 'int32'),
     inv: tf.tensor1d(inv),
     bias: tf.tensor4d(biasArr, [c.B, 1, 1, c.len]),
   };
   const rope = c.rope ? { positions: ts.pos, invFreq: ts.inv } : undefined;
   const { result, dispatches } = counted(() => {
-    const k = appendKV(ts.k, ts.qkv, 'k', slot, rope);
-    const v = appendKV(ts.v, ts.qkv, 'v', slot);
-    const y = decodeAttention(ts.qkv, k, v, {
+    const kv = appendKV(ts.kv, ts.qkv, slot, rope);
+    const y = decodeAttention(ts.qkv, kv, {
       length: c.len,
       scale: 1 / Math.sqrt(c.hd),
       bias: c.bias ? ts.bias : undefined,
       rope,
     });
-    return { k, v, y };
+    return { kv, y };
   });
-  const [kGot, vGot, yGot] = await Promise.all([result.k.data(), result.v.data(), result.y.data()]);
+  const [kvGot, yGot] = await Promise.all([result.kv.data(), result.y.data()]);
+  const lanes = (part: 0 | 1) =>
+    Float32Array.from({ length: kc.length }, (_, i) => {
+      const r = Math.floor(i / c.hd);
+      return kvGot[(2 * r + part) * c.hd + (i % c.hd)];
+    });
+  const [kGot, vGot] = [lanes(0), lanes(1)];
   // float64 reference: cache rows j < slot as given, row slot = rope(k_new) / v_new
   const kRef = Float64Array.from(kc);
   const vRef = Float64Array.from(vc);
@@ -194,7 +204,7 @@ async function attentionCase(c: AttnCase, seed: number) {
     attention: relDiff(yGot, yRef),
     dispatches,
   };
-  tf.dispose([...Object.values(ts), result.k, result.v, result.y]);
+  tf.dispose([...Object.values(ts), result.kv, result.y]);
   return figures;
 }
 

@@ -1,14 +1,29 @@
 import type * as tf from '@tensorflow/tfjs';
 
 /** Keys and values of one layer for the tokens seen so far. */
-export interface LayerKV {
+/** (A type, not an interface: tf.tidy may return it.) */
+export type LayerKV = {
   k: tf.Tensor4D; // [B, H, S, hd]
   v: tf.Tensor4D; // [B, H, S, hd]
   /**
-   * Set when k and v are preallocated to a capacity (fused WebGPU decoding: [B, H, capacity, hd],
-   * written in place): the positions filled. Absent: all of axis 2.
+   * Set when the cache is preallocated to a capacity and written in place (fused WebGPU
+   * decoding): the positions filled. Absent: all of axis 2.
    */
   length?: number;
+  /**
+   * Fused WebGPU decoding's layout: k and v are one tensor [B, H, capacity, 2 hd] (k === v),
+   * keys in lanes [0, hd) and values in [hd, 2 hd); fusedDecode.ts' filledKV reads both parts.
+   */
+  interleaved?: boolean;
+};
+
+/** f on each tensor of a layer's cache: once when k and v are one tensor (interleaved). */
+export function mapKV(kv: LayerKV, f: (t: tf.Tensor4D) => tf.Tensor4D): LayerKV {
+  if (kv.k === kv.v) {
+    const t = f(kv.k);
+    return { ...kv, k: t, v: t };
+  }
+  return { ...kv, k: f(kv.k), v: f(kv.v) };
 }
 
 /** Options of `CausalLM.forward`. */

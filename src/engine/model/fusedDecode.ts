@@ -1,8 +1,8 @@
 /**
- * TransformerModel's decoding step (T = 1 with a KV cache) as fused WebGPU kernels, 7 dispatches
+ * TransformerModel's decoding step (T = 1 with a KV cache) as fused WebGPU kernels, 6 dispatches
  * per block instead of ~29:
  *   qkv = LN1(x) @ Wqkv + bqkv                               (fusedLinear)
- *   K[:, :, S-1] = rope(k);  V[:, :, S-1] = v                (appendKV x2, in place)
+ *   KV[:, :, S-1] = [rope(k), v]                             (appendKV, in place)
  *   y = softmax(scale rope(q) K^T + bias) V                  (decodeAttention)
  *   x1 = x + y @ Wo + bo                                     (fusedLinear)
  *   x2 = x1 + GELU(LN2(x1) @ W1 + b1) @ W2 + b2              (fusedLinear x2)
@@ -38,16 +38,42 @@ export function cachedLength(kv: LayerKV): number {
   return kv.length ?? kv.k.shape[2];
 }
 
-/** A cache from the tfjs path [B, H, S, hd] copied into capacity C (one pad per tensor). */
-function preallocate(kv: LayerKV, capacity: number): { k: tf.Tensor4D; v: tf.Tensor4D } {
-  if (kv.length !== undefined) return { k: kv.k, v: kv.v };
+/**
+ * A layer's cache as the fused step keeps it: [B, H, C, 2 hd], keys in lanes [0, hd) and values
+ * in [hd, 2 hd) (LayerKV.interleaved). A cache from the tfjs path (k, v [B, H, S, hd]) is
+ * concatenated and padded to capacity C once, at the first step.
+ */
+function preallocate(kv: LayerKV, capacity: number): tf.Tensor4D {
+  if (kv.interleaved) return kv.k;
   const grow: Array<[number, number]> = [
     [0, 0],
     [0, 0],
     [0, capacity - kv.k.shape[2]],
     [0, 0],
   ];
-  return { k: tf.pad(kv.k, grow), v: tf.pad(kv.v, grow) };
+  return tf.pad(tf.concat([kv.k, kv.v], 3), grow);
+}
+
+/**
+ * A layer's filled keys and values, [B, H, S, hd] each, from either layout: the tfjs path's
+ * (k, v as they are) or the fused step's interleaved preallocated one (slices of its lanes).
+ */
+export function filledKV(kv: LayerKV): { k: tf.Tensor4D; v: tf.Tensor4D } {
+  if (!kv.interleaved) {
+    if (kv.length === undefined) return { k: kv.k, v: kv.v };
+    const [B, H, , hd] = kv.k.shape;
+    return {
+      k: kv.k.slice([0, 0, 0, 0], [B, H, kv.length, hd]),
+      v: kv.v.slice([0, 0, 0, 0], [B, H, kv.length, hd]),
+    };
+  }
+  const [B, H, , hd2] = kv.k.shape;
+  const hd = hd2 / 2;
+  const S = cachedLength(kv);
+  return {
+    k: kv.k.slice([0, 0, 0, 0], [B, H, S, hd]),
+    v: kv.k.slice([0, 0, 0, hd], [B, H, S, hd]),
+  };
 }
 
 /**
@@ -69,7 +95,7 @@ export function fusedDecodeStep(
   if (past.length !== p.blocks.length)
     throw new Error(`past has ${past.length} layers; the model has ${p.blocks.length}.`);
   const pastLen = cachedLength(past[0]);
-  const capacity = past[0].length === undefined ? context : past[0].k.shape[2];
+  const capacity = past[0].interleaved ? past[0].k.shape[2] : context;
   const S = pastLen + 1;
   if (S > capacity)
     throw new Error(
@@ -98,18 +124,16 @@ export function fusedDecodeStep(
   p.blocks.forEach((blk, l) => {
     opts.onLayer?.(l);
     const out = tf.tidy(() => {
-      const cache = preallocate(past[l], capacity);
       const ln1 = { gamma: blk.ln1g, beta: blk.ln1b, eps: EPS };
       const qkv = fusedLinear(x, blk.wqkv, { bias: blk.bqkv, layerNorm: ln1 }); // [B, 3d]
-      const k = appendKV(cache.k, qkv, 'k', pastLen, rope);
-      const v = appendKV(cache.v, qkv, 'v', pastLen);
-      const y = decodeAttention(qkv, k, v, { length: S, scale, bias, rope }); // [B, d]
+      const kv = appendKV(preallocate(past[l], capacity), qkv, pastLen, rope);
+      const y = decodeAttention(qkv, kv, { length: S, scale, bias, rope }); // [B, d]
       const x1 = fusedLinear(y, blk.wo, { bias: blk.bo, residual: x });
       const ln2 = { gamma: blk.ln2g, beta: blk.ln2b, eps: EPS };
       const h = fusedLinear(x1, blk.w1, { bias: blk.b1, layerNorm: ln2, act: 'gelu' });
-      return { x: fusedLinear(h, blk.w2, { bias: blk.b2, residual: x1 }), k, v };
+      return { x: fusedLinear(h, blk.w2, { bias: blk.b2, residual: x1 }), kv };
     });
-    present.push({ k: out.k, v: out.v, length: S });
+    present.push({ k: out.kv, v: out.kv, length: S, interleaved: true });
     x = out.x;
   });
   opts.onLayer?.(p.blocks.length);

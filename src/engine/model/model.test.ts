@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mapKV } from './causalLM';
 import type { ModelConfig } from './config';
 import { tokenLogpInChunks, tokenScores } from './logprobs';
 import { sample } from './sample';
@@ -56,9 +57,9 @@ describe('transformer', () => {
     },
   );
 
-  it('a preallocated cache (LayerKV.length, as the fused WebGPU step leaves it) decodes as the plain one', () => {
+  it('a preallocated cache (LayerKV.length; interleaved, as the fused WebGPU step leaves it) decodes as the plain one', () => {
     const model = TransformerModel.create({ ...cfg, positions: 'rope' }, 2);
-    const [plain, padded] = tf.tidy(() => {
+    const [plain, padded, interleaved] = tf.tidy(() => {
       const prompt = tf.tensor2d([[1, 5, 9, 12, 3]], [1, 5], 'int32');
       const next = tf.tensor2d([[7]], [1, 1], 'int32');
       const past = model.forward(prompt).present;
@@ -74,9 +75,20 @@ describe('transformer', () => {
       const a = model.forward(next, { past });
       const b = model.forward(next, { past: big });
       expect(b.present[0].k.shape[2]).toBe(6);
-      return [a.logits.dataSync(), b.logits.dataSync()];
+      // the fused WebGPU step's layout: one tensor, keys then values in the last axis
+      const one = past.map((kv) => {
+        const t = grow(tf.concat([kv.k, kv.v], 3));
+        return { k: t, v: t, length: 5, interleaved: true };
+      });
+      let calls = 0;
+      const kept = one.map((kv) => mapKV(kv, (t) => (calls++, t)));
+      expect(calls).toBe(one.length); // once per layer, not once per k and v
+      expect(kept[0].k).toBe(kept[0].v);
+      const c = model.forward(next, { past: kept });
+      return [a.logits.dataSync(), b.logits.dataSync(), c.logits.dataSync()];
     });
     expect(Array.from(padded)).toEqual(Array.from(plain));
+    expect(Array.from(interleaved)).toEqual(Array.from(plain));
     model.dispose();
   });
 

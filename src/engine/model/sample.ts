@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mixSeed, mulberry32 } from '../random';
 import { gumbelPick } from '../backend/webgpu/gumbelPick';
-import type { CausalLM, LayerKV } from './causalLM';
+import { mapKV, type CausalLM, type LayerKV } from './causalLM';
 import { fusedDecoding } from './fusedDecode';
 
 export interface SampleOptions {
@@ -155,7 +155,7 @@ function stepNoise(seed: number, step: number, B: number, V: number, rows: reado
 }
 
 /** A layer's cache kept past the tidy it was made in (its filled length, if any, with it). */
-const keepKV = (kv: LayerKV): LayerKV => ({ ...kv, k: tf.keep(kv.k), v: tf.keep(kv.v) });
+const keepKV = (kv: LayerKV): LayerKV => mapKV(kv, tf.keep);
 
 /**
  * Finished rows are packed out of the batch (their keys/values dropped) once at least this share
@@ -208,11 +208,7 @@ export async function sample(
   });
   let steps = 0;
   let hostMs = 0;
-  const disposePast = (p: LayerKV[] | undefined) =>
-    p?.forEach((kv) => {
-      kv.k.dispose();
-      kv.v.dispose();
-    });
+  const disposePast = (p: LayerKV[] | undefined) => p?.forEach((kv) => tf.dispose([kv.k, kv.v])); // k === v: disposed once
   const pipelined = (o.pipelined ?? tf.getBackend() === 'webgpu') && useCache;
 
   /**
@@ -292,7 +288,7 @@ export async function sample(
         const idx = tf.tensor1d(keep, 'int32');
         const oldPast = past!;
         // rows of the cache (a preallocated one keeps its filled length)
-        past = oldPast.map((kv) => ({ ...kv, k: tf.gather(kv.k, idx), v: tf.gather(kv.v, idx) }));
+        past = oldPast.map((kv) => mapKV(kv, (t) => tf.gather(t, idx)));
         disposePast(oldPast);
         if (ahead) {
           // the rows' next logits are computed already: keep the unfinished rows' ones

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CausalLM, ForwardOptions, ForwardResult, LayerKV } from './causalLM';
 import { validateModelConfig, type ModelConfig } from './config';
-import { cachedLength, fusedDecodeApplies, fusedDecodeStep } from './fusedDecode';
+import { cachedLength, filledKV, fusedDecodeApplies, fusedDecodeStep } from './fusedDecode';
 import { attention, embedRows, geluOp, layerNormOp } from './fusedOps';
 import {
   disposeParams,
@@ -188,11 +188,10 @@ export class TransformerModel implements CausalLM {
         let v = v0.reshape([B, H, T, hd]) as tf.Tensor4D;
         const past = opts.past?.[l];
         if (past) {
-          // a cache preallocated by the fused WebGPU step: its filled part
-          const filled = (t: tf.Tensor4D) =>
-            past.length === undefined ? t : t.slice([0, 0, 0, 0], [B, H, past.length, hd]);
-          k = tf.concat([filled(past.k), k], 2);
-          v = tf.concat([filled(past.v), v], 2);
+          // its filled part (of a cache the fused WebGPU step preallocated, too)
+          const filled = filledKV(past);
+          k = tf.concat([filled.k, k], 2);
+          v = tf.concat([filled.v, v], 2);
         }
         const yh = attention(q, k, v, bias, scale); // softmax(scale q k^T + bias) v: [B, H, T, hd]
         const y = (T === 1 ? yh : yh.transpose([0, 2, 1, 3])).reshape([B * T, d]); // [B*T, d]

@@ -1,9 +1,10 @@
 /**
  * Single-query attention over a preallocated KV cache, for one decoding step (T = 1), on WebGPU.
- * The cache of a layer is two tensors [B, H, C, hd] of capacity C (the model's context); the
- * first `length` positions hold keys (rotated when RoPE is on) and values.
+ * The cache of a layer is one tensor [B, H, C, 2 hd] of capacity C (the model's context): lanes
+ * [0, hd) of a position hold its key (rotated when RoPE is on), lanes [hd, 2 hd) its value, and
+ * the first `length` positions are filled. One tensor, so that one dispatch appends both.
  *
- *   appendKV:        cache[b, h, slot, :] = rope_pos(b)(k_new[b, h, :])   (or v_new), in place
+ *   appendKV:        cache[b, h, slot, :] = [rope_pos(b)(k_new[b, h, :]), v_new[b, h, :]], in place
  *   decodeAttention: y[b, h, :] = sum_j p_j v[b, h, j, :],
  *                    p = softmax_j(scale rope(q)[b, h] . k[b, h, j] + bias[b, j]),  j < length
  *
@@ -65,30 +66,34 @@ class KVAppendProgram implements WebGPUProgram {
 
   constructor(
     cacheShape: number[],
-    private part: 0 | 1 | 2,
     private rope: boolean,
   ) {
-    const [B, H, , hd] = cacheShape;
+    const [B, H, , hd2] = cacheShape;
     this.outputShape = cacheShape;
     this.variableNames = rope ? ['qkvIn', 'posIn', 'invFreqIn'] : ['qkvIn'];
-    this.dispatch = [Math.ceil((B * H * hd) / WG), 1, 1];
-    this.shaderKey = `ttKVAppend_${cacheShape.slice(1).join('x')}_${part}_${rope}`;
+    this.dispatch = [Math.ceil((B * H * hd2) / WG), 1, 1];
+    this.shaderKey = `ttKVAppend_${cacheShape.slice(1).join('x')}_${rope}`;
   }
 
   getUserCode(): string {
-    const [, H, C, hd] = this.outputShape;
+    const [, H, C, hd2] = this.outputShape;
+    const hd = hd2 / 2;
     const d = H * hd;
-    const src = `b * ${3 * d} + ${this.part * d} + h * ${hd}`;
+    // lane i < hd: the key (part 1 of qkv), rotated; lane hd + i: the value (part 2)
+    const kAt = `b * ${3 * d} + ${d} + h * ${hd}`;
+    const vAt = `b * ${3 * d} + ${2 * d} + h * ${hd}`;
+    const key = this.rope ? `ropeLane(${kAt}, i, f32(posIn[b]))` : `qkvIn[${kAt} + i]`;
     return `
     ${this.rope ? ropeSnippet(hd) : ''}
     fn main(index : i32) {
       let B = uniforms.qkvInShape[0];
-      if (index >= B * ${H * hd}) { return; }
-      let b = index / ${H * hd};
-      let h = (index / ${hd}) % ${H};
-      let i = index % ${hd};
-      let value = ${this.rope ? `ropeLane(${src}, i, f32(posIn[b]))` : `qkvIn[${src} + i]`};
-      result[((b * ${H} + h) * ${C} + uniforms.slot) * ${hd} + i] = value;
+      if (index >= B * ${H * hd2}) { return; }
+      let b = index / ${H * hd2};
+      let h = (index / ${hd2}) % ${H};
+      let i = index % ${hd2};
+      var value = 0.0;
+      if (i < ${hd}) { value = ${key}; } else { value = qkvIn[${vAt} + i - ${hd}]; }
+      result[((b * ${H} + h) * ${C} + uniforms.slot) * ${hd2} + i] = value;
     }`;
   }
 }
@@ -112,7 +117,7 @@ class DecodeAttentionProgram implements WebGPUProgram {
     private factor: number,
   ) {
     this.outputShape = [B, H * hd];
-    this.variableNames = ['qkvIn', 'kIn', 'vIn'];
+    this.variableNames = ['qkvIn', 'kvIn'];
     if (bias) this.variableNames.push('biasIn');
     if (rope) this.variableNames.push('posIn', 'invFreqIn');
     this.dispatch = [H, B, 1];
@@ -146,7 +151,7 @@ class DecodeAttentionProgram implements WebGPUProgram {
       let b = i32(workgroupId.y);
       let len = uniforms.len;
       let qBase = b * ${3 * d} + h * ${hd};
-      let kv0 = (b * ${H} + h) * ${C}; // row of key 0 of this (b, h) in the caches
+      let kv0 = (b * ${H} + h) * ${C}; // position 0 of this (b, h) in the cache
       for (var i = t; i < ${hd}; i += ${WG}) { qS[i] = ${qAt} * uniforms.scale; }
       workgroupBarrier();
       var m = -3.0e38;
@@ -157,7 +162,7 @@ class DecodeAttentionProgram implements WebGPUProgram {
         var s = -3.0e38;
         if (j < len) {
           var dot = 0.0;
-          for (var i = 0; i < ${hd}; i++) { dot += qS[i] * kIn[(kv0 + j) * ${hd} + i]; }
+          for (var i = 0; i < ${hd}; i++) { dot += qS[i] * kvIn[(kv0 + j) * ${2 * hd} + i]; }
           s = dot${factor}${biasAt};
         }
         red[t] = s;
@@ -175,7 +180,7 @@ class DecodeAttentionProgram implements WebGPUProgram {
           let i = t + c * ${WG};
           if (i < ${hd}) {
             var a = acc[c] * corr;
-            for (var jj = 0; jj < n; jj++) { a += pS[jj] * vIn[(kv0 + j0 + jj) * ${hd} + i]; }
+            for (var jj = 0; jj < n; jj++) { a += pS[jj] * kvIn[(kv0 + j0 + jj) * ${2 * hd} + ${hd} + i]; }
             acc[c] = a;
           }
         }
@@ -193,7 +198,7 @@ class DecodeAttentionProgram implements WebGPUProgram {
 function kvAppendKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const cache = inputs.cache!;
   const rope = inputs.posIn !== undefined;
-  const program = new KVAppendProgram(cache.shape, Number(attrs!.part) as 1 | 2, rope);
+  const program = new KVAppendProgram(cache.shape, rope);
   const order = program.variableNames.map((n) => inputs[n]!);
   const gpu = asWebGPU(backend);
   // The cache is the output: written in place (only its slot), never bound as an input.
@@ -209,12 +214,12 @@ function kvAppendKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
 }
 
 function decodeAttentionKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const [B, H, C, hd] = inputs.kIn!.shape;
+  const [B, H, C, hd2] = inputs.kvIn!.shape;
   const program = new DecodeAttentionProgram(
     B,
     H,
     C,
-    hd,
+    hd2 / 2,
     inputs.biasIn !== undefined,
     inputs.posIn !== undefined,
     Number(attrs!.factor),
@@ -235,11 +240,15 @@ export function registerDecodeAttention(): void {
 }
 
 function checkCache(op: string, qkv: tf.Tensor, cache: tf.Tensor) {
-  const [B, H, , hd] = cache.shape;
+  const [B, H, , hd2] = cache.shape;
   checkShapes(
     op,
-    cache.rank === 4 && qkv.rank === 2 && qkv.shape[0] === B && qkv.shape[1] === 3 * H * hd,
-    'qkv must be [B, 3 H hd] for a cache [B, H, capacity, hd]',
+    cache.rank === 4 &&
+      hd2 % 2 === 0 &&
+      qkv.rank === 2 &&
+      qkv.shape[0] === B &&
+      qkv.shape[1] === (3 * H * hd2) / 2,
+    'qkv must be [B, 3 H hd] for a cache [B, H, capacity, 2 hd]',
     { qkv: qkv.shape, cache: cache.shape },
   );
 }
@@ -255,14 +264,13 @@ function checkRope(op: string, B: number, hd: number, rope: RopeInputs | undefin
 }
 
 /**
- * Writes the new token's key (part 'k', rotated when rope is given) or value ('v') from qkv
- * [B, 3 H hd] into position `slot` of cache [B, H, C, hd], in place (one dispatch). Returns a new
- * handle on the same buffer: every handle on that cache sees the write.
+ * Writes the new token's key (rotated when rope is given) and value from qkv [B, 3 H hd] into
+ * position `slot` of cache [B, H, C, 2 hd], in place (one dispatch). Returns a new handle on the
+ * same buffer: every handle on that cache sees the write.
  */
 export function appendKV(
   cache: tf.Tensor4D,
   qkv: tf.Tensor2D,
-  part: 'k' | 'v',
   slot: number,
   rope?: RopeInputs,
 ): tf.Tensor4D {
@@ -273,16 +281,13 @@ export function appendKV(
   checkShapes(op, Number.isInteger(slot) && slot >= 0 && slot < C, `slot must be in [0, ${C})`, {
     slot,
   });
-  checkRope(op, cache.shape[0], cache.shape[3], rope);
+  checkRope(op, cache.shape[0], cache.shape[3] / 2, rope);
   const inputs: tf.NamedTensorMap = { cache, qkvIn: qkv };
-  if (rope && part === 'k') {
+  if (rope) {
     inputs.posIn = rope.positions;
     inputs.invFreqIn = rope.invFreq;
   }
-  return tf.engine().runKernel(KV_APPEND_KERNEL, inputs, {
-    part: part === 'k' ? 1 : 2,
-    slot,
-  }) as tf.Tensor4D;
+  return tf.engine().runKernel(KV_APPEND_KERNEL, inputs, { slot }) as tf.Tensor4D;
 }
 
 export interface DecodeAttentionOptions {
@@ -297,28 +302,24 @@ export interface DecodeAttentionOptions {
 
 /**
  * y [B, H hd] = softmax(scale rope(q) k^T + bias) v for the query in qkv [B, 3 H hd] over the
- * first `length` keys of kCache, vCache [B, H, C, hd] (one dispatch, one workgroup per (b, h)).
+ * first `length` positions of cache [B, H, C, 2 hd] (one dispatch, one workgroup per (b, h)).
  */
 export function decodeAttention(
   qkv: tf.Tensor2D,
-  kCache: tf.Tensor4D,
-  vCache: tf.Tensor4D,
+  cache: tf.Tensor4D,
   o: DecodeAttentionOptions,
 ): tf.Tensor2D {
   registerDecodeAttention();
   const op = 'decodeAttention';
-  checkCache(op, qkv, kCache);
-  const [B, , C, hd] = kCache.shape;
-  checkShapes(op, vCache.shape.join() === kCache.shape.join(), 'kCache and vCache must match', {
-    kCache: kCache.shape,
-    vCache: vCache.shape,
-  });
+  checkCache(op, qkv, cache);
+  const [B, , C, hd2] = cache.shape;
+  const hd = hd2 / 2;
   checkShapes(op, o.length >= 1 && o.length <= C, `length must be in [1, ${C}]`, {
     length: o.length,
   });
   checkRope(op, B, hd, o.rope);
   return tf.tidy(() => {
-    const inputs: tf.NamedTensorMap = { qkvIn: qkv, kIn: kCache, vIn: vCache };
+    const inputs: tf.NamedTensorMap = { qkvIn: qkv, kvIn: cache };
     if (o.bias) {
       const rows = o.bias.size / o.length;
       checkShapes(
