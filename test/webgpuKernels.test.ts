@@ -104,4 +104,15 @@ describe('fused WebGPU kernels (Dawn + SwiftShader)', () => {
     expect(r.pick_ties_cpu).toBe('[0,129,10]');
     expect(r.pick_v1000_broken_same).toBe(false);
   }, 270_000);
+
+  it('flushWebGPU submits the dispatches tfjs holds back (under its batch of 15) once, and nothing when none are', () => {
+    const r = parity();
+    expect(r.flush_dispatches).toBe(3);
+    expect(r.flush_submits_before).toBe(0);
+    expect(r.flush_first).toBe(true);
+    expect(r.flush_submits_after).toBe(1);
+    expect(r.flush_second).toBe(false);
+    expect(r.flush_submits_again).toBe(1);
+    expect(r.flush_values_ok).toBe(true);
+  }, 270_000);
 });

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { exitClosingWebGPU, installNodeWebGPU } from '../../bench/nodeWebgpu';
 import { geluOp, layerNormOp } from '../../src/engine/model/fusedOps';
 import { decodeChecks } from './decodeParity';
+import { flushChecks } from './flushCheck';
 import { llamaChecks } from './llamaParity';
 import { pickChecks } from './pickParity';
 import { counted, maxDiff, rand } from './util';
@@ -92,6 +93,7 @@ async function main() {
   Object.assign(out, await decodeChecks());
   Object.assign(out, await llamaChecks());
   Object.assign(out, await pickChecks());
+  Object.assign(out, await flushChecks());
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mixSeed, mulberry32 } from '../random';
 import { gumbelPick } from '../backend/webgpu/gumbelPick';
+import { flushWebGPU } from '../backend/webgpu/program';
 import { mapKV, type CausalLM, type LayerKV } from './causalLM';
 import { fusedDecoding } from './fusedDecode';
 
@@ -265,7 +266,12 @@ export async function sample(
       const reading = next.data(); // the one readback per step
       // pipelined: step s+1 is queued before step s's ids arrive (logits is then step s+1's)
       const ahead = pipelined && s < maxNew - 1;
-      if (ahead) advance(next, s);
+      if (ahead) {
+        advance(next, s);
+        // the step's last dispatches too (tfjs submits every 15): the GPU runs all of it while
+        // the host waits for the ids
+        flushWebGPU();
+      }
       hostMs += performance.now() - t0;
       const chosen = (await reading) as Int32Array;
       t0 = performance.now();

@@ -52,3 +52,22 @@ export function shaped<T extends tf.Tensor>(t: tf.Tensor, shape: readonly number
   const same = full.length === t.rank && full.every((n, i) => n === t.shape[i]);
   return (same ? t : t.reshape(full)) as T;
 }
+
+/** tfjs-webgpu 4.22's fields behind `flushWebGPU` (private in its typings). */
+interface PendingWork {
+  dispatchCountInPass: number;
+}
+
+/**
+ * Submits the dispatches tfjs-webgpu has recorded but not submitted yet (it submits every
+ * WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE = 15 dispatches and at a read), so the GPU runs them while
+ * the host waits. Returns whether there were any; a no-op on other backends.
+ */
+export function flushWebGPU(): boolean {
+  if (tf.getBackend() !== 'webgpu') return false;
+  const gpu = tf.backend() as unknown as WebGPUBackend;
+  if (!((gpu as unknown as PendingWork).dispatchCountInPass > 0)) return false;
+  gpu.endComputePassEncoder();
+  gpu.submitQueue();
+  return true;
+}
