@@ -55,24 +55,18 @@ function preallocate(kv: LayerKV, capacity: number): tf.Tensor4D {
 }
 
 /**
- * A layer's filled keys and values, [B, H, S, hd] each, from either layout: the tfjs path's
- * (k, v as they are) or the fused step's interleaved preallocated one (slices of its lanes).
+ * A layer's filled keys and values, [B, H, S, hd] each, from any layout: the tfjs path's (k, v
+ * as they are), a preallocated one (the first `length` positions) or the fused step's
+ * interleaved one (k === v: keys in lanes [0, hd), values in [hd, 2 hd)).
  */
 export function filledKV(kv: LayerKV): { k: tf.Tensor4D; v: tf.Tensor4D } {
-  if (!kv.interleaved) {
-    if (kv.length === undefined) return { k: kv.k, v: kv.v };
-    const [B, H, , hd] = kv.k.shape;
-    return {
-      k: kv.k.slice([0, 0, 0, 0], [B, H, kv.length, hd]),
-      v: kv.v.slice([0, 0, 0, 0], [B, H, kv.length, hd]),
-    };
-  }
-  const [B, H, , hd2] = kv.k.shape;
-  const hd = hd2 / 2;
-  const S = cachedLength(kv);
+  if (kv.length === undefined) return { k: kv.k, v: kv.v };
+  const [B, H, , lanes] = kv.k.shape;
+  const hd = kv.interleaved ? lanes / 2 : lanes;
+  const size = [B, H, kv.length, hd];
   return {
-    k: kv.k.slice([0, 0, 0, 0], [B, H, S, hd]),
-    v: kv.k.slice([0, 0, 0, hd], [B, H, S, hd]),
+    k: kv.k.slice([0, 0, 0, 0], size),
+    v: kv.v.slice([0, 0, 0, kv.interleaved ? hd : 0], size),
   };
 }
 
