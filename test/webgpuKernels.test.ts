@@ -64,6 +64,19 @@ describe('fused WebGPU kernels (Dawn + SwiftShader)', () => {
     expect(r.decode_tiny_unfused_dispatches_per_layer as number).toBeGreaterThan(20);
   }, 270_000);
 
+  it("sample()'s row decoder (a whole step, forward and pick, in one dispatch a row): cpu tokens greedy, sampled and packed, 2 dispatches a step, no leak; a broken one fails", () => {
+    const r = parity();
+    for (const k of ['tiny', 'lab', 'learned']) {
+      expect(r[`row_${k}_same_tokens`], k).toBe(true);
+      expect(r[`row_${k}_sampled_same_tokens`], k).toBe(true);
+      expect(r[`row_${k}_packed_same_tokens`], k).toBe(true);
+      expect(r[`row_${k}_tensor_growth`], k).toBe(0);
+      expect(r[`row_${k}_dispatches_per_step`], k).toBe(2); // the step and the ids' copy
+    }
+    // every attention score x 1.5 (rowDecodeTestHooks): the tokens change
+    expect(r.row_broken_same_tokens).toBe(false);
+  }, 270_000);
+
   it('Llama decoding: RMSNorm, RoPE into heads and SwiGLU in one dispatch each (float64 to 2e-6, broken ones fail), LoRA merged on WebGPU: cpu logits, fewer dispatches, no leak', () => {
     const r = parity();
     for (const d of [40, 130]) {

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { countDecodeStep } from '../../bench/decodeCounts';
+import { startWorkCounter } from '../../src/engine/backend/counters';
 import {
   appendKV,
   decodeAttention,
@@ -14,7 +15,9 @@ import {
 } from '../../src/engine/backend/webgpu/decodeAttention';
 import { fusedLinear, type FusedLinearOptions } from '../../src/engine/backend/webgpu/fusedLinear';
 import type { ModelConfig } from '../../src/engine/model/config';
+import { rowDecodeTestHooks } from '../../src/engine/backend/webgpu/rowDecodeStep';
 import { fusedDecoding } from '../../src/engine/model/fusedDecode';
+import { rowDecoding } from '../../src/engine/model/rowDecoder';
 import { namedParams } from '../../src/engine/model/params';
 import { ropeInvFreq } from '../../src/engine/model/rope';
 import { sample, type SampleOptions } from '../../src/engine/model/sample';
@@ -263,6 +266,68 @@ async function decodeWatched(model: TransformerModel, o: SampleOptions) {
   return { tokens: r.tokens, logits, tensors };
 }
 
+/** A decode without watching logits (sample()'s one-dispatch row decoder where it applies). */
+async function decodeRows(model: TransformerModel, o: SampleOptions) {
+  const tensors: number[] = [];
+  const c = startWorkCounter();
+  try {
+    const r = await sample(model, PROMPTS, {
+      ...o,
+      onStep: () => tensors.push(tf.memory().numTensors),
+    });
+    return { ...r, tensors, dispatches: c.counts().dispatches ?? 0 };
+  } finally {
+    c.restore();
+  }
+}
+
+const same = (a: number[][], b: number[][]) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The row decoder (one dispatch a step: rowDecodeStep.ts) against the cpu backend: greedy and
+ * sampled tokens, EOS packing, dispatches a step (from the difference of two lengths), tensors
+ * flat across steps; a deliberately broken kernel changes the tokens.
+ */
+async function rowChecks(
+  name: string,
+  gpuModel: TransformerModel,
+  cpuModel: TransformerModel,
+  greedy: SampleOptions,
+  eos: number,
+  out: Figures,
+) {
+  const sampled = { ...greedy, temperature: 1, seed: 5 };
+  await tf.setBackend('cpu');
+  const cpuGreedy = await sample(cpuModel, PROMPTS, greedy);
+  const cpuSampled = await sample(cpuModel, PROMPTS, sampled);
+  const cpuPacked = await sample(cpuModel, PROMPTS, { ...greedy, eosId: eos });
+  await tf.setBackend('webgpu');
+  const g = await decodeRows(gpuModel, greedy);
+  out[`row_${name}_same_tokens`] = same(g.tokens, cpuGreedy.tokens);
+  out[`row_${name}_sampled_same_tokens`] = same(
+    (await decodeRows(gpuModel, sampled)).tokens,
+    cpuSampled.tokens,
+  );
+  const packed = await decodeRows(gpuModel, { ...greedy, eosId: eos });
+  out[`row_${name}_packed_same_tokens`] =
+    same(packed.tokens, cpuPacked.tokens) &&
+    cpuPacked.finished.some((f) => f) &&
+    cpuPacked.finished.some((f) => !f);
+  // tensors alive at each step but the last (which queues no step ahead: one handle fewer)
+  const alive = g.tensors.slice(0, -1);
+  out[`row_${name}_tensor_growth`] = Math.max(...alive) - Math.min(...alive);
+  const short = await decodeRows(gpuModel, { ...greedy, maxNewTokens: greedy.maxNewTokens - 4 });
+  out[`row_${name}_dispatches_per_step`] = (g.dispatches - short.dispatches) / 4;
+  if (name !== 'tiny') return;
+  // every attention score x 1.5, compiled into the kernel: the greedy tokens change
+  rowDecodeTestHooks.scoreFactor = 1.5;
+  try {
+    out.row_broken_same_tokens = same((await decodeRows(gpuModel, greedy)).tokens, g.tokens);
+  } finally {
+    rowDecodeTestHooks.scoreFactor = 1;
+  }
+}
+
 async function modelChecks(out: Figures) {
   const models: Array<[string, ModelConfig]> = [
     [
@@ -292,13 +357,17 @@ async function modelChecks(out: Figures) {
     // EOS = a token row 1 emits at its 4th step: rows finish at different steps and get packed
     const eos = cpu.tokens[1][3];
     const cpuPacked = await sample(cpuModel, PROMPTS, { ...greedy, eosId: eos });
-    cpuModel.dispose();
     await tf.setBackend('webgpu');
     const gpuModel = TransformerModel.fromArrays(cfg, arrays);
+    await rowChecks(name, gpuModel, cpuModel, greedy, eos, out);
+    cpuModel.dispose();
     const gpu = await decodeWatched(gpuModel, greedy);
     out[`decode_${name}_same_tokens`] = JSON.stringify(gpu.tokens) === JSON.stringify(cpu.tokens);
     out[`decode_${name}_logits`] = Math.max(...gpu.logits.map((l, s) => relDiff(l, cpu.logits[s])));
-    const gpuPacked = await sample(gpuModel, PROMPTS, { ...greedy, eosId: eos });
+    rowDecoding.enabled = false; // the per-layer path's packing (the row decoder's: rowChecks)
+    const gpuPacked = await sample(gpuModel, PROMPTS, { ...greedy, eosId: eos }).finally(() => {
+      rowDecoding.enabled = true;
+    });
     out[`decode_${name}_packed_same_tokens`] =
       JSON.stringify(gpuPacked.tokens) === JSON.stringify(cpuPacked.tokens) &&
       cpuPacked.finished.some((f) => f) &&

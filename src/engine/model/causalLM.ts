@@ -26,6 +26,34 @@ export function mapKV(kv: LayerKV, f: (t: tf.Tensor4D) => tf.Tensor4D): LayerKV 
   return { ...kv, k: f(kv.k), v: f(kv.v) };
 }
 
+export interface StepDecoderOptions {
+  /** Keys a row can hold: the prompt's columns plus the new tokens (<= model.context). */
+  capacity: number;
+  /** Softmax temperature; 0 = greedy. */
+  temperature: number;
+}
+
+/**
+ * Decodes a batch one step at a time on the device. Rows follow sample()'s layout: prompts
+ * left-padded to a common length P, so row b's keys before length - 1 - positions[b] are padding.
+ */
+export interface StepDecoder {
+  /**
+   * Queues one step: feeds `tokens` [n] (each row's last pick) at `positions` [n], with `length`
+   * keys per row after it, and returns the ids picked for the next token [n] (float32, on the
+   * device; read them or pass them to the next step). noise: Gumbel noise [n * V] when sampling.
+   */
+  step(
+    tokens: tf.Tensor1D,
+    positions: Int32Array,
+    length: number,
+    noise: Float32Array | null,
+  ): tf.Tensor1D;
+  /** Keeps only these rows (indices into the current batch), in this order. */
+  keepRows(rows: tf.Tensor1D): void;
+  dispose(): void;
+}
+
 /** Options of `CausalLM.forward`. */
 export interface ForwardOptions {
   /** Position id per token [B, T] (int32). Default: pastLength + 0..T-1 for every row. */
@@ -97,6 +125,11 @@ export interface CausalLM {
   toArrays(): Promise<Map<string, Float32Array>>;
   /** A frozen copy with the current weights (the KL reference). */
   clone(): CausalLM;
+  /**
+   * Optional: a decoder that runs sample()'s steps on the device from the prefill's caches
+   * (`past`, not consumed), or null where it does not apply; then sample() steps forward().
+   */
+  openStepDecoder?(past: LayerKV[], o: StepDecoderOptions): StepDecoder | null;
   /** Optional: frees what decoding built for itself (LoRA merged into the weights). */
   releaseDecodeCache?(): void;
   dispose(): void;

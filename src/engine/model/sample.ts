@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mixSeed, mulberry32 } from '../random';
 import { gumbelPick } from '../backend/webgpu/gumbelPick';
 import { flushWebGPU } from '../backend/webgpu/program';
-import { mapKV, type CausalLM, type LayerKV } from './causalLM';
+import { mapKV, type CausalLM, type LayerKV, type StepDecoder } from './causalLM';
 import { fusedDecoding } from './fusedDecode';
 
 export interface SampleOptions {
@@ -168,6 +168,8 @@ const PACK_SHARE = 1 / 8;
  * Samples continuations of many prompts at once. With the KV cache each step feeds one token
  * per row and rows that finished are packed out of the batch; the only GPU-to-CPU readback per
  * step is the vector of chosen ids (noise, positions and bias are uploaded, never read).
+ * Where the model offers a step decoder (the lab's GPT student on WebGPU: rowDecoder.ts), each
+ * step after the prefill, forward pass and pick, is one dispatch on the device instead.
  */
 export async function sample(
   model: CausalLM,
@@ -206,11 +208,19 @@ export async function sample(
     const r = model.forward(ids, { positions, bias, embed: 'gather', lastOnly: true });
     past = useCache ? r.present.map(keepKV) : undefined;
     return r.logits.reshape([B, V]) as tf.Tensor2D;
-  });
+  }) as tf.Tensor2D | null; // null once the decoder picks
   let steps = 0;
   let hostMs = 0;
   const disposePast = (p: LayerKV[] | undefined) => p?.forEach((kv) => tf.dispose([kv.k, kv.v])); // k === v: disposed once
   const pipelined = (o.pipelined ?? tf.getBackend() === 'webgpu') && useCache;
+  let decoder: StepDecoder | null = null;
+  /** With the decoder: the ids it picked for the next step, on the device. */
+  const picked: { ids: tf.Tensor1D | null } = { ids: null };
+  const takePicked = () => {
+    const ids = picked.ids;
+    picked.ids = null;
+    return ids;
+  };
 
   /**
    * Runs step s+1's forward pass on `tokens` (the ids picked at step s, one per current row):
@@ -219,13 +229,16 @@ export async function sample(
   const advance = (tokens: tf.Tensor1D, s: number) => {
     const n = rows.length;
     // New token s of row b sits at position len(prompt_b) + s.
-    const stepPos = tf.tensor2d(
-      Int32Array.from(rows, (b) => prompts[b].length + s),
-      [n, 1],
-      'int32',
-    );
+    const stepPositions = Int32Array.from(rows, (b) => prompts[b].length + s);
     S += 1;
     const oldLogits = logits;
+    logits = null;
+    if (decoder) {
+      picked.ids = decoder.step(tokens, stepPositions, S, noise(s + 1, rows));
+      oldLogits?.dispose();
+      return;
+    }
+    const stepPos = tf.tensor2d(stepPositions, [n, 1], 'int32');
     if (useCache) {
       const oldPast = past!;
       logits = tf.tidy(() => {
@@ -255,14 +268,23 @@ export async function sample(
       });
     }
     stepPos.dispose();
-    oldLogits.dispose();
+    oldLogits?.dispose();
   };
 
   try {
+    // WebGPU, small models: each step (forward and pick) one dispatch, from the prefill's caches
+    if (useCache && !o.onLogits && (o.temperature <= 0 || o.topP >= 1))
+      decoder =
+        model.openStepDecoder?.(past!, { capacity: lp.P + maxNew, temperature: o.temperature }) ??
+        null;
+    if (decoder) {
+      disposePast(past);
+      past = undefined;
+    }
     for (let s = 0; s < maxNew; s++) {
-      o.onLogits?.(s, logits);
+      if (logits) o.onLogits?.(s, logits);
       let t0 = performance.now();
-      let next = pickWithGumbel(logits, o.temperature, o.topP, noise(s, rows));
+      let next = takePicked() ?? pickWithGumbel(logits!, o.temperature, o.topP, noise(s, rows));
       const reading = next.data(); // the one readback per step
       // pipelined: step s+1 is queued before step s's ids arrive (logits is then step s+1's)
       const ahead = pipelined && s < maxNew - 1;
@@ -273,7 +295,7 @@ export async function sample(
         flushWebGPU();
       }
       hostMs += performance.now() - t0;
-      const chosen = (await reading) as Int32Array;
+      const chosen = await reading; // int32, or float32 ids from the decoder
       t0 = performance.now();
       steps = s + 1;
       rows.forEach((b, r) => {
@@ -292,13 +314,21 @@ export async function sample(
       if (pack && done > 0 && done >= PACK_SHARE * rows.length) {
         const keep = rows.map((b, r) => (finished[b] ? -1 : r)).filter((r) => r >= 0);
         const idx = tf.tensor1d(keep, 'int32');
-        const oldPast = past!;
-        // rows of the cache (a preallocated one keeps its filled length)
-        past = oldPast.map((kv) => mapKV(kv, (t) => tf.gather(t, idx)));
-        disposePast(oldPast);
-        if (ahead) {
+        if (decoder) decoder.keepRows(idx);
+        else {
+          const oldPast = past!;
+          // rows of the cache (a preallocated one keeps its filled length)
+          past = oldPast.map((kv) => mapKV(kv, (t) => tf.gather(t, idx)));
+          disposePast(oldPast);
+        }
+        if (ahead && picked.ids) {
+          // the decoder picked the rows' next ids already: keep the unfinished rows' ones
+          const oldIds = picked.ids;
+          picked.ids = tf.gather(oldIds, idx);
+          oldIds.dispose();
+        } else if (ahead) {
           // the rows' next logits are computed already: keep the unfinished rows' ones
-          const oldLogits = logits;
+          const oldLogits = logits!;
           logits = tf.gather(oldLogits, idx) as tf.Tensor2D;
           oldLogits.dispose();
         } else {
@@ -314,7 +344,8 @@ export async function sample(
       hostMs += performance.now() - t0;
     }
   } finally {
-    logits.dispose();
+    tf.dispose([logits ?? [], picked.ids ?? []]);
+    decoder?.dispose();
     ids.dispose();
     positions.dispose();
     disposePast(past);

@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import type { CausalLM, ForwardOptions, ForwardResult, LayerKV } from './causalLM';
+import type {
+  CausalLM,
+  ForwardOptions,
+  ForwardResult,
+  LayerKV,
+  StepDecoder,
+  StepDecoderOptions,
+} from './causalLM';
 import { validateModelConfig, type ModelConfig } from './config';
 import { cachedLength, filledKV, fusedDecodeApplies, fusedDecodeStep } from './fusedDecode';
 import { attention, embedRows, geluOp, layerNormOp } from './fusedOps';
@@ -11,6 +18,7 @@ import {
   type ModelParams,
 } from './params';
 import { applyRope, ropeInvFreq, ropeTables } from './rope';
+import { openRowDecoder } from './rowDecoder';
 
 /** RoPE base for model.positions = 'rope' (the Llama / GPT-NeoX value). */
 const ROPE_THETA = 10_000;
@@ -46,6 +54,11 @@ export function causalBias(T: number, S: number): tf.Tensor4D {
 export class TransformerModel implements CausalLM {
   readonly config: ModelConfig;
   readonly params: ModelParams;
+  /** sample()'s steps as one dispatch each on WebGPU (rowDecoder.ts), where the model fits. */
+  openStepDecoder(past: LayerKV[], o: StepDecoderOptions): StepDecoder | null {
+    return openRowDecoder(this.config, this.params, () => this.invFreqForDecoding(), past, o);
+  }
+
   /** RoPE's inverse frequencies on the device, for the fused WebGPU decoding step (lazy). */
   private decodeInvFreq?: tf.Tensor1D;
 
