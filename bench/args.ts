@@ -27,6 +27,11 @@ export interface BenchArgs {
   full: boolean;
   /** Node wasm with tfjs's own BatchMatMul (the "before" of src/engine/backend/wasmMatMul.ts). */
   stockMatMul: boolean;
+  /**
+   * Node WebGPU: sample() steps forward()'s per-layer kernels (6 dispatches a layer) instead of
+   * the row decoder (one dispatch a step, src/engine/backend/webgpu/rowDecodeStep.ts): its "before".
+   */
+  layerDecoding: boolean;
   /** Chromium flags for a real GPU (Vulkan) instead of SwiftShader. */
   gpu: boolean;
   /** Config overrides applied to every preset, as the CLI's --set key=value. */
@@ -48,7 +53,7 @@ export const USAGE =
   ALL_TARGETS.join(',') +
   '] [--parts ' +
   PARTS.join(',') +
-  '] [--set key=value]... [--out FILE] [--full] [--stock-matmul] [--gpu] [--site DIR] [--wasm-threads 1,2]';
+  '] [--set key=value]... [--out FILE] [--full] [--stock-matmul] [--layer-decoding] [--gpu] [--site DIR] [--wasm-threads 1,2]';
 
 function list<T extends string>(raw: string, ok: (s: string) => s is T, what: string): T[] {
   const items = raw.split(',').map((s) => s.trim());
@@ -78,6 +83,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     out: null,
     full: false,
     stockMatMul: false,
+    layerDecoding: false,
     gpu: false,
     sets: [],
     site: null,
@@ -98,6 +104,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     else if (flag === '--out') a.out = value();
     else if (flag === '--full') a.full = true;
     else if (flag === '--stock-matmul') a.stockMatMul = true;
+    else if (flag === '--layer-decoding') a.layerDecoding = true;
     else if (flag === '--gpu') a.gpu = true;
     else if (flag === '--set') a.sets.push(value());
     else if (flag === '--site') a.site = value();

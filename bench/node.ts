@@ -19,6 +19,11 @@ export interface NodeBenchResult {
   adapter?: AdapterInfo;
   /** wasm only: which BatchMatMul ran ('fast' = src/engine/backend/wasmMatMul.ts). */
   matmul?: 'fast' | 'stock';
+  /**
+   * webgpu only: how sample() decoded: 'row' = one dispatch a step where the model fits
+   * (rowDecodeStep.ts), 'layer' = forward()'s per-layer kernels (--layer-decoding).
+   */
+  decoding?: 'row' | 'layer';
   /** wasm only: the thread count the backend reported (1 = the single-threaded build). */
   threads?: number;
   results: PresetResult[];
@@ -27,6 +32,7 @@ export interface NodeBenchResult {
 }
 
 import { readShippedFile } from '../src/cli/shippedStudents';
+import { rowDecoding } from '../src/engine/model/rowDecoder';
 
 export type NodeBackend = 'cpu' | 'wasm' | 'webgpu';
 
@@ -37,6 +43,8 @@ export async function runNode(
     full: boolean;
     parts: Part[];
     stockMatMul: boolean;
+    /** webgpu: forward()'s per-layer decoding instead of the row decoder. */
+    layerDecoding?: boolean;
     sets: string[];
     /** wasm only (default 1). */
     wasmThreads?: number;
@@ -50,7 +58,11 @@ export async function runNode(
       out.matmul = opts.stockMatMul ? 'stock' : 'fast';
       out.threads = await startNodeWasm(opts.wasmThreads ?? 1, { fastMatMul: !opts.stockMatMul });
     } else {
-      if (backend === 'webgpu') out.adapter = await installNodeWebGPU();
+      if (backend === 'webgpu') {
+        out.adapter = await installNodeWebGPU();
+        rowDecoding.enabled = !opts.layerDecoding;
+        out.decoding = opts.layerDecoding ? 'layer' : 'row';
+      }
       if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend('${backend}') failed`);
       await tf.ready();
     }

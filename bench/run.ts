@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     full: args.full,
     parts: args.parts,
     stockMatMul: args.stockMatMul,
+    layerDecoding: args.layerDecoding,
     sets: args.sets,
   };
   const models = args.parts.some((p) => MODEL_PARTS.includes(p));

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # KIT/run.sh (packed by scripts/pack-gpu-kit-node.sh): issue 18's real-GPU figures in one call,
 # Node only. Unpacks node and the bundled bench into /tmp, then runs time-boxed stages:
+#   S0 webgpu-layer     Dawn on tiny and lab: sampling with forward()'s per-layer kernels
+#                       (--layer-decoding), the "before" of the one-dispatch row decoder
 #   S1 webgpu-tiny-lab  Dawn on tiny and lab: sampling, train, RL step (alone on the box)
 #   S2 wasm8-tiny-lab   wasm at 8 threads on tiny and lab, the same parts     } side by side
 #   S3 webgpu-smollm2   the SmolLM2-135M shape on Dawn: one ThinkTuning step  } (wasm uses 8
 #   S4 webgpu-qwen      the Qwen2.5-0.5B shape on Dawn: one ThinkTuning step  }  of 16 cores)
-# Budgets in seconds: S1=170 S2=200 S3=120 S4=120 (0 skips a stage); REAL_TOKENS=32 new tokens
+# Budgets in seconds: S0=60 S1=170 S2=200 S3=120 S4=120 (0 skips a stage); REAL_TOKENS=32 new tokens
 # per real-size rollout (256 needs more than the stage: ~0.5 s a decoding step on an H200).
 # Each stage writes its JSON and log; $OUT/res.tgz holds them all and is refreshed after every
 # stage, and each finished bench part logs a "done:" line, so a stage cut short keeps its figures.
@@ -53,6 +55,7 @@ stage() { # stage NAME SECONDS bench-args...
   pack
 }
 REAL=(--parts step --set "rl.maxNewTokens=${REAL_TOKENS:-32}")
+stage webgpu-layer "${S0:-60}" --backends webgpu --presets tiny,lab --parts sampling --layer-decoding
 stage webgpu-tiny-lab "${S1:-170}" --backends webgpu --presets tiny,lab --parts sampling,train,step
 stage wasm8-tiny-lab "${S2:-200}" --backends wasm --presets tiny,lab --parts sampling,train,step \
   --wasm-threads 8 &
