@@ -37,6 +37,8 @@ export function rowDecoderUnavailable(
   const most = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   if (Math.max(stateBytes, weightBytes) > most)
     return `state ${stateBytes} or weights ${weightBytes} bytes > the device's ${most}`;
+  // the kernel indexes the state with i32
+  if (stateBytes / 4 >= 2 ** 31) return `state of ${stateBytes / 4} floats >= 2^31`;
   return null;
 }
 

@@ -21,6 +21,7 @@ import {
   checkShapes,
   f32Literal,
   registerWebGPUKernels,
+  runInPlace,
   shaped,
   type KernelArgs,
 } from './program';
@@ -199,18 +200,10 @@ function kvAppendKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const cache = inputs.cache!;
   const rope = inputs.posIn !== undefined;
   const program = new KVAppendProgram(cache.shape, rope);
-  const order = program.variableNames.map((n) => inputs[n]!);
-  const gpu = asWebGPU(backend);
-  // The cache is the output: written in place (only its slot), never bound as an input.
-  gpu.runWebGPUProgram(
-    program,
-    order,
-    'float32',
-    [{ type: 'int32', data: [Number(attrs!.slot)] }],
-    cache,
-  );
-  gpu.incRef(cache.dataId); // a new handle on the same buffer, as Reshape returns
-  return { dataId: cache.dataId, shape: cache.shape, dtype: cache.dtype };
+  // The cache is the output: written in place (only its slot).
+  return runInPlace(backend, program, inputs, cache, [
+    { type: 'int32', data: [Number(attrs!.slot)] },
+  ]);
 }
 
 function decodeAttentionKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {

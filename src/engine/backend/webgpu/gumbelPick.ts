@@ -31,6 +31,25 @@ class GumbelPickProgram implements WebGPUProgram {
   }
 }
 
+/**
+ * WGSL: a tree over a workgroup's lanes that leaves in z[0], i[0] the largest z, or on equal z the
+ * lowest i (lanes holding i = -1 saw nothing). `t` names the lane; wg is a power of two.
+ */
+export function lowestArgmaxTree(wg: number, z: string, i: string, t: string): string {
+  return `for (var stride = ${wg / 2}; stride > 0; stride = stride >> 1) {
+        if (${t} < stride) {
+          let oi = ${i}[${t} + stride];
+          let oz = ${z}[${t} + stride];
+          let mi = ${i}[${t}];
+          if (oi >= 0 && (mi < 0 || oz > ${z}[${t}] || (oz == ${z}[${t}] && oi < mi))) {
+            ${z}[${t}] = oz;
+            ${i}[${t}] = oi;
+          }
+        }
+        workgroupBarrier();
+      }`;
+}
+
 // Each lane scans v = t, t + 64, ... keeping its first best (strict >); then a tree over the
 // lanes keeps the larger z, or on equal z the lower v. A lane that saw no v holds i = -1.
 const PICK_CODE = `
@@ -49,18 +68,7 @@ const PICK_CODE = `
       bestZ[t] = z;
       bestI[t] = i;
       workgroupBarrier();
-      for (var stride = ${WG / 2}; stride > 0; stride = stride >> 1) {
-        if (t < stride) {
-          let oi = bestI[t + stride];
-          let oz = bestZ[t + stride];
-          let mi = bestI[t];
-          if (oi >= 0 && (mi < 0 || oz > bestZ[t] || (oz == bestZ[t] && oi < mi))) {
-            bestZ[t] = oz;
-            bestI[t] = oi;
-          }
-        }
-        workgroupBarrier();
-      }
+      ${lowestArgmaxTree(WG, 'bestZ', 'bestI', 't')}
       if (t == 0) { result[b] = bestI[0]; }
     }`;
 

@@ -3,7 +3,7 @@
  * helper for the 'webgpu' backend, and a shape check that names the op and the shapes it got.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 
 export interface KernelArgs {
   inputs: tf.NamedTensorInfoMap;
@@ -26,6 +26,28 @@ export function registerWebGPUKernels(kernels: ReadonlyArray<readonly [string, K
 }
 
 export const asWebGPU = (backend: unknown) => backend as WebGPUBackend;
+
+/** A uniform a program declares beyond tfjs's own (its `uniforms` string, in order). */
+export type ProgramUniform = { type: 'int32' | 'float32'; data: number[] };
+
+/**
+ * Runs `program` with `target` as its output buffer, in place (target is never bound as an
+ * input: only what the program writes changes), its inputs taken from `inputs` in the order of
+ * program.variableNames. Returns a new handle on target's buffer, as Reshape returns.
+ */
+export function runInPlace(
+  backend: unknown,
+  program: WebGPUProgram & { variableNames: string[] },
+  inputs: tf.NamedTensorInfoMap,
+  target: tf.TensorInfo,
+  uniforms: ProgramUniform[],
+): tf.TensorInfo {
+  const gpu = asWebGPU(backend);
+  const order = program.variableNames.map((n) => inputs[n]!);
+  gpu.runWebGPUProgram(program, order, 'float32', uniforms, target);
+  gpu.incRef(target.dataId);
+  return { dataId: target.dataId, shape: target.shape, dtype: target.dtype };
+}
 
 /** Throws `op: what (got shapes)` unless ok. */
 export function checkShapes(op: string, ok: boolean, what: string, got: Record<string, unknown>) {

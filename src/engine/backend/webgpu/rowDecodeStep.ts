@@ -22,11 +22,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import type { ModelConfig } from '../../model/config';
+import { lowestArgmaxTree } from './gumbelPick';
 import {
-  asWebGPU,
   checkShapes,
   f32Literal,
   registerWebGPUKernels,
+  runInPlace,
   type KernelArgs,
 } from './program';
 import { hookShader } from './shaderTestHook';
@@ -331,18 +332,7 @@ class RowDecodeProgram implements WebGPUProgram {
       red[tid] = best;
       redI[tid] = bi;
       workgroupBarrier();
-      for (var s = ${WG / 2}; s > 0; s = s >> 1) {
-        if (tid < s) {
-          let oi = redI[tid + s];
-          let oz = red[tid + s];
-          let mi = redI[tid];
-          if (oi >= 0 && (mi < 0 || oz > red[tid] || (oz == red[tid] && oi < mi))) {
-            red[tid] = oz;
-            redI[tid] = oi;
-          }
-        }
-        workgroupBarrier();
-      }
+      ${lowestArgmaxTree(WG, 'red', 'redI', 'tid')}
       if (tid == 0) { result[row * ${stride}] = f32(redI[0]); }
     }`;
   }
@@ -361,21 +351,11 @@ function rowDecodeKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo 
       Number(attrs!.factor),
     ),
   );
-  const order = program.variableNames.map((n) => inputs[n]!);
-  const gpu = asWebGPU(backend);
-  // The state is the output: written in place (ids and each layer's new slot), never an input.
-  gpu.runWebGPUProgram(
-    program,
-    order,
-    'float32',
-    [
-      { type: 'int32', data: [Number(attrs!.len)] },
-      { type: 'float32', data: [Number(attrs!.temperature)] },
-    ],
-    state,
-  );
-  gpu.incRef(state.dataId); // a new handle on the same buffer, as Reshape returns
-  return { dataId: state.dataId, shape: state.shape, dtype: state.dtype };
+  // The state is the output: written in place (ids and each layer's new slot).
+  return runInPlace(backend, program, inputs, state, [
+    { type: 'int32', data: [Number(attrs!.len)] },
+    { type: 'float32', data: [Number(attrs!.temperature)] },
+  ]);
 }
 
 /** Registers the kernel for 'webgpu' (idempotent). */
