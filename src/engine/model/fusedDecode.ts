@@ -43,7 +43,7 @@ export function cachedLength(kv: LayerKV): number {
  * in [hd, 2 hd) (LayerKV.interleaved). A cache from the tfjs path (k, v [B, H, S, hd]) is
  * concatenated and padded to capacity C once, at the first step.
  */
-function preallocate(kv: LayerKV, capacity: number): tf.Tensor4D {
+export function preallocate(kv: LayerKV, capacity: number): tf.Tensor4D {
   if (kv.interleaved) return kv.k;
   const grow: Array<[number, number]> = [
     [0, 0],

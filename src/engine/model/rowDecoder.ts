@@ -16,7 +16,7 @@ import {
 } from '../backend/webgpu/rowDecodeStep';
 import type { LayerKV, StepDecoder, StepDecoderOptions } from './causalLM';
 import type { ModelConfig } from './config';
-import { filledKV, fusedDecoding } from './fusedDecode';
+import { cachedLength, filledKV, fusedDecoding, preallocate } from './fusedDecode';
 import type { ModelParams } from './params';
 
 /** Switch for tests and comparisons: false leaves sample() on forward()'s per-layer kernels. */
@@ -44,27 +44,14 @@ export function rowDecoderUnavailable(
 
 /** The weights in rowDecodeLayout's order, one tensor. */
 function packWeights(c: ModelConfig, p: ModelParams, invFreq: tf.Tensor1D | null): tf.Tensor1D {
+  const layout = rowDecodeLayout(c);
+  const perLayer = Object.keys(layout.layer) as Array<keyof typeof layout.layer>;
   return tf.tidy(() => {
-    const parts: tf.Tensor[] = [];
-    for (const b of p.blocks)
-      parts.push(
-        b.ln1g,
-        b.ln1b,
-        b.wqkv,
-        b.bqkv,
-        b.wo,
-        b.bo,
-        b.ln2g,
-        b.ln2b,
-        b.w1,
-        b.b1,
-        b.w2,
-        b.b2,
-      );
+    const parts: tf.Tensor[] = p.blocks.flatMap((b) => perLayer.map((k) => b[k]));
     parts.push(p.lnfg, p.lnfb, p.wte, invFreq ?? p.wpe);
     const packed = tf.concat(parts.map((t) => t.reshape([-1])));
-    if (packed.size !== rowDecodeLayout(c).size)
-      throw new Error(`rowDecoder: packed ${packed.size} weights, the layout wants more.`);
+    if (packed.size !== layout.size)
+      throw new Error(`rowDecoder: packed ${packed.size} weights; the layout has ${layout.size}.`);
     return packed as tf.Tensor1D;
   });
 }
@@ -72,18 +59,9 @@ function packWeights(c: ModelConfig, p: ModelParams, invFreq: tf.Tensor1D | null
 /** The prefill's caches as rows of the state: [id 0 | layer 0 [H, C, 2 hd] | layer 1 | ...]. */
 function stateFrom(past: LayerKV[], capacity: number): tf.Tensor2D {
   return tf.tidy(() => {
-    const layers = past.map((kv) => {
-      const { k, v } = filledKV(kv);
-      const [B, , S] = k.shape;
-      const kv2 = tf.concat([k, v], 3).pad([
-        [0, 0],
-        [0, 0],
-        [0, capacity - S],
-        [0, 0],
-      ]);
-      return kv2.reshape([B, -1]);
-    });
-    return tf.concat([tf.zeros([past[0].k.shape[0], 1]), ...layers], 1) as tf.Tensor2D;
+    const B = past[0].k.shape[0];
+    const layers = past.map((kv) => preallocate(filledKV(kv), capacity).reshape([B, -1]));
+    return tf.concat([tf.zeros([B, 1]), ...layers], 1) as tf.Tensor2D;
   });
 }
 
@@ -98,7 +76,7 @@ export function openRowDecoder(
   past: LayerKV[],
   o: StepDecoderOptions,
 ): StepDecoder | null {
-  const filled = past[0].length ?? past[0].k.shape[2];
+  const filled = cachedLength(past[0]);
   if (filled > o.capacity)
     throw new Error(`rowDecoder: ${filled} cached positions exceed the capacity ${o.capacity}.`);
   if (rowDecoderUnavailable(c, past[0].k.shape[0], o.capacity) !== null) return null;

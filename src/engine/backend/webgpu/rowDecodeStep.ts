@@ -393,15 +393,17 @@ export function rowDecodeStep(
   const op = 'rowDecodeStep';
   const n = state.shape[0];
   const V = config.vocab;
+  const width = rowStateWidth(config, capacity);
+  const packed = rowDecodeLayout(config).size;
   checkShapes(
     op,
-    state.shape[1] === rowStateWidth(config, capacity) &&
-      x.weights.size === rowDecodeLayout(config).size &&
+    state.shape[1] === width &&
+      x.weights.size === packed &&
       x.tokens.size === n &&
       x.positions.size === n &&
       x.positions.dtype === 'int32' &&
       (x.noise === null || x.noise.size === n * V),
-    `state must be [n, ${rowStateWidth(config, capacity)}], weights ${rowDecodeLayout(config).size} floats, tokens and int32 positions [n], noise [n, ${V}]`,
+    `state must be [n, ${width}], weights ${packed} floats, tokens and int32 positions [n], noise [n, ${V}]`,
     {
       state: state.shape,
       weights: x.weights.shape,
