@@ -58,9 +58,6 @@ export interface PresetPlan {
  */
 export const TORCH_MATCHED_TRAIN_REPS = 5;
 
-/** Mini-batches of the lab preset's RL update on wasm (the preset's 1 does not fit the heap). */
-export const LAB_WASM_MINI_BATCHES = 4;
-
 /** A plan, or the reason the whole preset is skipped on this backend. */
 export type PlanOrSkip = PresetPlan | { preset: PresetName; skipped: string };
 
@@ -214,12 +211,6 @@ export function planFor(
       : defaults(backend, preset, inBrowser);
   if ('skipped' in base) return base;
   const out: PresetPlan = { ...base, notes: [...base.notes] };
-  if (preset === 'lab' && backend === 'wasm' && out.step) {
-    out.step = { ...out.step, miniBatches: LAB_WASM_MINI_BATCHES };
-    out.notes.push(
-      `lab RL step on wasm with rl.miniBatches=${LAB_WASM_MINI_BATCHES} (updates of 10 rows): one update of all 40 rows x ~360 tokens needs more than wasm's 4 GB heap (measured: 20 rows peak at ~3 GB)`,
-    );
-  }
   for (const p of ['sampling', 'train', 'step', 'scaling', 'sft'] as const)
     if (!parts.includes(p)) out[p] = null;
   if (out.sampling && !parts.includes('recompute'))

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { yieldToEvents } from '../src/session/yieldToEvents';
+import { afterEachKernel } from '../src/engine/backend/kernelHook';
 
 /** Median of a non-empty list (mean of the middle two for even lengths). */
 export function median(xs: number[]): number {
@@ -79,21 +80,7 @@ export async function watchingKernels<T>(
   peak: PeakTracker,
   work: () => Promise<T>,
 ): Promise<T> {
-  if (!watch) return work();
-  const engine = tf.engine() as unknown as { runKernel: (...a: unknown[]) => unknown };
-  const original = engine.runKernel;
-  const own = Object.prototype.hasOwnProperty.call(engine, 'runKernel'); // another wrapper?
-  engine.runKernel = function (this: unknown, ...a: unknown[]) {
-    const out = original.apply(this, a);
-    peak.poll();
-    return out;
-  };
-  try {
-    return await work();
-  } finally {
-    if (own) engine.runKernel = original;
-    else delete (engine as { runKernel?: unknown }).runKernel; // back to the prototype's
-  }
+  return watch ? afterEachKernel(() => peak.poll(), work) : work();
 }
 
 /** One untimed warm-up (optional), then `reps` timed runs; the median and every run in ms. */

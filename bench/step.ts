@@ -14,8 +14,10 @@ import { median, round, trackPeak, watchingKernels, type MemoryPeak } from './st
 export interface StepPlan {
   /** Timed steps after one warm-up step. */
   reps: number;
-  /** Overrides the preset's rl.miniBatches (memory: see plan.ts). */
+  /** Overrides the preset's rl.miniBatches. */
   miniBatches?: number;
+  /** Overrides the preset's rl.gradAccum (memory: see plan.ts). */
+  gradAccum?: number;
   /** An untimed warm-up step first (default true); without it the first timed step is watched. */
   warmup?: boolean;
   /** Overrides rl.maxNewTokens (only in a plan marked reduced). */
@@ -37,11 +39,19 @@ export interface RlStepResult {
   G: number;
   maxNewTokens: number;
   miniBatches: number;
+  gradAccum: number;
   algo: string;
   /** Median of the timed steps, per phase. */
   median: StepSplit;
   steps: Array<
-    StepSplit & { rollout_tokens: number; train_tokens: number; guided: number; finished: number }
+    StepSplit & {
+      rollout_tokens: number;
+      train_tokens: number;
+      guided: number;
+      finished: number;
+      /** Backward passes of the update: rl.gradAccum, or more to fit WASM's heap. */
+      micro_batches: number;
+    }
   >;
   /** null: no warm-up step (the first timed step was watched for memory). */
   warmup_s: number | null;
@@ -57,6 +67,7 @@ export async function runRlStep(
 ): Promise<RlStepResult> {
   const rl = { ...preset.config.rl };
   if (plan.miniBatches) rl.miniBatches = plan.miniBatches;
+  if (plan.gradAccum) rl.gradAccum = plan.gradAccum;
   if (plan.maxNewTokens) rl.maxNewTokens = plan.maxNewTokens;
   const config = { ...preset.config, rl };
   // From the preset's shipped warm-up student where it has one (what a user's RL steps do), a
@@ -104,6 +115,7 @@ export async function runRlStep(
       train_tokens: Math.round(m['throughput/train_tokens_per_s']! * m['timing/update_s']!),
       guided: r.trajectories.filter((t) => t.guided).length,
       finished: r.trajectories.filter((t) => t.finished).length,
+      micro_batches: m['update/micro_batches'] ?? 0,
     };
   };
   try {
@@ -114,7 +126,7 @@ export async function runRlStep(
       const s = await watchingKernels(!warm && i === 1, peak, one);
       steps.push(s);
       log(
-        `${tag}: run ${i}/${plan.reps} ${s.total_s.toFixed(2)} s (rollout ${s.rollout_s.toFixed(2)}, teacher ${s.teacher_s.toFixed(2)}, scoring ${s.scoring_s.toFixed(2)}, update ${s.update_s.toFixed(2)})`,
+        `${tag}: run ${i}/${plan.reps} ${s.total_s.toFixed(2)} s (rollout ${s.rollout_s.toFixed(2)}, teacher ${s.teacher_s.toFixed(2)}, scoring ${s.scoring_s.toFixed(2)}, update ${s.update_s.toFixed(2)} in ${s.micro_batches} micro-batches)`,
       );
     }
     const med = (k: keyof StepSplit) => round(median(steps.map((s) => s[k])), 3);
@@ -133,6 +145,7 @@ export async function runRlStep(
       G: preset.G,
       maxNewTokens: config.rl.maxNewTokens,
       miniBatches: config.rl.miniBatches,
+      gradAccum: config.rl.gradAccum ?? 1,
       algo: config.rl.algo,
       median: medianSplit,
       steps: steps.map((s) => ({

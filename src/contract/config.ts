@@ -107,6 +107,11 @@ export const RlSchema = z.strictObject({
   weightDecay: num(0, 1).describe('AdamW decoupled weight decay'),
   gradClip: num(0, 1e6).describe('Global gradient-norm clip'),
   miniBatches: int(1, 1024).describe('Updates per step = miniBatches x epochs'),
+  gradAccum: int(1, 1024)
+    .optional()
+    .describe(
+      `Micro-batches per update: the same update (one optimizer step) in ~1/k the memory; on WASM at least as many as fit the heap (default ${D.rl.gradAccum})`,
+    ),
   epochs: int(1, 64).describe('Passes over each step’s rollouts'),
   advantage: z
     .enum(['group-std', 'group-mean', 'batch-std'])

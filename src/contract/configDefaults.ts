@@ -10,7 +10,7 @@ export const OPTIONAL_DEFAULTS = {
   tokenizer: { splitDigits: false },
   data: { domains: ALL_DOMAINS, workedDetail: 'plain' },
   sft: { gradAccum: 1, selfCheckRate: 0 },
-  rl: { maxNonFiniteSteps: 3 },
+  rl: { maxNonFiniteSteps: 3, gradAccum: 1 },
   thinktuning: { prefixCredit: 'guided', droppedInNormaliser: true },
   teacher: { circuitFailures: 5, circuitCooldownMs: 30_000, stepDeadlineMs: 120_000 },
   student: { init: '' },

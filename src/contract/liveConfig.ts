@@ -25,6 +25,7 @@ const LIVE_RL = new Set([
   'lrSchedule',
   'warmupSteps',
   'miniBatches',
+  'gradAccum',
   'epochs',
   'advantage',
   'skipZeroSpread',

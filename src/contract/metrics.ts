@@ -29,6 +29,7 @@ export const RL_STEP_METRIC_NAMES = [
   'kl',
   'update/skipped',
   'update/count',
+  'update/micro_batches',
   'thinktuning/selection_rate',
   'thinktuning/guided_count',
   'thinktuning/guided_share',

@@ -29,8 +29,8 @@ export interface MeasuredTimings {
 /**
  * Measured 2026-12-03. wasm: Chromium 150 headless on the 2-core CI machine, the RL step and the
  * SFT step in a worker as the page runs them (lab in Node 20's wasm: too slow for the page's
- * bench); webgpu-gpu: Node 20 WebGPU through Dawn on an H100 (docs/performance.md; the lab's SFT
- * step was not timed there). Medians of 2 RL steps (thinktuning, the preset's B x G) and 3 SFT
+ * bench); webgpu-gpu: Node 20 WebGPU through Dawn on an H200 on 2026-12-04, after the fused
+ * kernels (docs/performance.md "Real GPU, issue 18"; the lab's SFT step was not timed there). Medians of 2 RL steps (thinktuning, the preset's B x G) and 3 SFT
  * steps after a warm-up one. smollm2-135m-instruct (2026-12-04, Chromium 156, wasm on 2 threads):
  * one RL step at the preset's 2 x 4 x 256 of the bench's SmolLM2-135M-shaped student
  * (bench/realSize.ts: random weights, so every rollout runs all 256 tokens, and a small
@@ -40,10 +40,11 @@ export interface MeasuredTimings {
  * (rollout 435, scoring 119, update 329; wasm heap 3.83 of 4 GiB).
  */
 export const MEASURED: MeasuredTimings = {
-  machine: '2-core x86 CPU (Chromium 150, WASM); NVIDIA H100 via Dawn for WebGPU on a GPU',
+  machine: '2-core x86 CPU (Chromium 150, WASM); NVIDIA H200 via Dawn for WebGPU on a GPU',
   command:
     'npm run bench -- --presets cpu,tiny,unknown-behavior --backends browser-wasm,first-minute --parts step,sft; ' +
-    'npm run bench -- --presets lab --backends wasm --parts step,sft; ' +
+    'npm run bench -- --presets lab --backends wasm --parts sft; ' +
+    'npm run bench -- --presets lab --backends browser-wasm --parts step --full; ' +
     'npm run bench -- --presets smollm2-135m --backends browser-wasm --parts step ' +
     '--set rl.questionsPerStep=2 --set rl.groupSize=4 --set rl.miniBatches=4; ' +
     'npm run bench -- --presets qwen2.5-0.5b --backends wasm --parts step --wasm-threads 2 ' +
@@ -51,9 +52,11 @@ export const MEASURED: MeasuredTimings = {
   probeMs: { wasm: 1.5 },
   presets: {
     cpu: { wasm: { rl: 1.649, sft: 0.399 } },
-    tiny: { wasm: { rl: 1.13, sft: 0.278 }, 'webgpu-gpu': { rl: 4.98, sft: null } },
+    tiny: { wasm: { rl: 1.13, sft: 0.278 }, 'webgpu-gpu': { rl: 1.29, sft: null } },
     'unknown-behavior': { wasm: { rl: 3.224, sft: 0.51 } },
-    lab: { wasm: { rl: 50.78, sft: 18.7 }, 'webgpu-gpu': { rl: 12.5, sft: null } },
+    // rl on wasm: 2026-12-05, Chromium 156 on 2 threads (--full), the update in micro-batches
+    // sized to the heap (loop/update.ts): the page's own config, which no longer runs out of heap
+    lab: { wasm: { rl: 18.62, sft: 18.7 }, 'webgpu-gpu': { rl: 1.85, sft: null } },
     'smollm2-135m-instruct': { wasm: { rl: 216.4, sft: null } },
     'qwen2.5-0.5b-instruct': { wasm: { rl: 883.4, sft: null } },
   },

@@ -13,6 +13,8 @@ export interface MemoryContext {
   backend: string;
   /** rl.miniBatches: an update holds (questionsPerStep * groupSize) / miniBatches rows. */
   miniBatches: number;
+  /** rl.gradAccum: each update runs in gradAccum micro-batches of those rows (absent = 1). */
+  gradAccum?: number;
   /** rl.maxNewTokens */
   maxNewTokens: number;
   /** tf.memory().numBytes when the failure was caught (live tensors). */
@@ -37,6 +39,20 @@ export function looksOutOfMemory(message: string, backend: string): boolean {
 
 const MIB = 2 ** 20;
 
+/** A WASM heap's most bytes (32-bit addresses); the weights and XNNPACK's packs live in it too. */
+export const WASM_HEAP_BYTES = 4 * 2 ** 30;
+
+/**
+ * Bytes one micro-batch of an RL update may add on `backend` (loop/update.ts sizes its
+ * micro-batches by it): on WASM, half of what the heap has beside `liveBytes` (the other half
+ * for XNNPACK's packs, fragmentation and the scores), at least 256 MiB; null elsewhere (a GPU
+ * is bounded by rl.gradAccum alone).
+ */
+export function updateMemoryBudget(backend: string, liveBytes: number): number | null {
+  if (backend !== 'wasm') return null;
+  return Math.max(256 * MIB, (WASM_HEAP_BYTES - liveBytes) / 2);
+}
+
 /**
  * The error's message, or, when it reads as out of memory, a message that says so and names the
  * fixes. WASM: the heap is at most 4 GiB (32-bit addresses), the weights live in it too.
@@ -45,8 +61,11 @@ export function describeBackendFailure(e: unknown, ctx: MemoryContext): string {
   const message = e instanceof Error ? e.message : String(e);
   if (!looksOutOfMemory(message, ctx.backend)) return message;
   const live = `${Math.round(ctx.liveBytes / MIB)} MiB of tensors were live`;
+  const accum = ctx.gradAccum ?? 1;
   const fixes =
-    `raise rl.miniBatches (now ${ctx.miniBatches}) so each update holds fewer rows, ` +
+    `raise rl.gradAccum (now ${accum}; try ${accum * 2}) so each update runs in micro-batches ` +
+    `of fewer rows (the same update; rl.miniBatches, now ${ctx.miniBatches}, also cuts rows ` +
+    'but makes more updates a step), ' +
     `lower rl.maxNewTokens (now ${ctx.maxNewTokens}), or pick a smaller student`;
   if (ctx.backend === 'wasm') {
     return (
@@ -65,7 +84,7 @@ export function describeBackendFailure(e: unknown, ctx: MemoryContext): string {
 /** {@link describeBackendFailure} with the active backend and its live bytes now. */
 export function describeRunFailure(
   e: unknown,
-  rl: { miniBatches: number; maxNewTokens: number },
+  rl: { miniBatches: number; gradAccum?: number; maxNewTokens: number },
 ): string {
   const backend = tf.getBackend() ?? 'unknown';
   let liveBytes = 0;

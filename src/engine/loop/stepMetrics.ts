@@ -27,6 +27,8 @@ export function stepMetrics(a: {
     gradNorm: number;
     skipped: number;
     updates: number;
+    /** Backward passes the largest update took (rl.gradAccum, or more to fit WASM's heap). */
+    microBatches: number;
     lr: number;
     trainTokens: number;
   } | null;
@@ -79,6 +81,7 @@ export function stepMetrics(a: {
     kl: update?.metrics['kl/mean'] ?? 0,
     'update/skipped': update?.skipped ?? 0,
     'update/count': update?.updates ?? 0,
+    'update/micro_batches': update?.microBatches ?? 0,
     'thinktuning/selection_rate': a.schedule.active ? a.schedule.rate : 0,
     'thinktuning/guided_count': guided.length,
     'thinktuning/guided_share': guided.length / Math.max(1, rollouts.length),

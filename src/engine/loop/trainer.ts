@@ -1,7 +1,8 @@
 import { OPTIONAL_DEFAULTS } from '../../contract/configDefaults';
+import { updateMemoryBudget } from '../backend/outOfMemory';
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../contract/config';
-import { tokenLogpInChunks } from '../model/logprobs';
+import { tokenLogpInChunks, tokenScoresInChunks } from '../model/logprobs';
 import { sample } from '../model/sample';
 import type { CausalLM } from '../model/causalLM';
 import { AdamW } from '../optim/adamw';
@@ -413,9 +414,13 @@ export class RlTrainer {
         })),
         tok.padId,
       );
-      // Scored in the update's mini-batches: rl.miniBatches bounds the [rows, T, vocab] logits.
-      const scoreRows = Math.ceil(used.length / Math.max(1, c.rl.miniBatches));
-      const oldLogp = tokenLogpInChunks(this.model, packed.tokens, scoreRows);
+      // Scored in the update's micro-batches: rl.miniBatches x rl.gradAccum bounds the
+      // [rows, T, vocab] logits.
+      const gradAccum = c.rl.gradAccum ?? OPTIONAL_DEFAULTS.rl.gradAccum;
+      const scoreRows = Math.ceil(used.length / Math.max(1, c.rl.miniBatches * gradAccum));
+      // pi_old's scores; the update's micro-batches reuse them as the current weights' scores
+      const scored = tokenScoresInChunks(this.model, packed.tokens, scoreRows);
+      const oldLogp = scored.logp;
       const refLogp = this.reference
         ? tokenLogpInChunks(this.reference, packed.tokens, scoreRows)
         : null;
@@ -435,6 +440,10 @@ export class RlTrainer {
         refLogp,
         lossConfig: lossConfigFromConfig(c),
         miniBatches: c.rl.miniBatches,
+        gradAccum,
+        // on WASM the update's micro-batches are also sized to fit the heap (the same update)
+        memoryBudget: updateMemoryBudget(tf.getBackend(), tf.memory().numBytes),
+        current: scored,
         epochs: c.rl.epochs,
         lr,
       });
@@ -458,7 +467,7 @@ export class RlTrainer {
         notes,
         schedule,
       );
-      tf.dispose([oldLogp, ...(refLogp ? [refLogp] : [])]);
+      tf.dispose([oldLogp, scored.entropy, ...(refLogp ? [refLogp] : [])]);
       disposePacked(packed);
     }
     if (stage && used.length === 0)
@@ -487,6 +496,7 @@ export class RlTrainer {
         'learning_rate',
         'update/count',
         'update/skipped',
+        'update/micro_batches',
         'reward',
         'accuracy',
       ];
@@ -571,6 +581,7 @@ export class RlTrainer {
             gradNorm: update.upd.gradNorm,
             skipped: update.upd.skipped,
             updates: update.upd.updates,
+            microBatches: update.upd.microBatches,
             lr: update.lr,
             trainTokens: update.packed.length * used.length,
           }

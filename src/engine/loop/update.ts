@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
+import { peakTensorGrowth } from '../backend/kernelHook';
 import { tokenScores } from '../model/logprobs';
 import type { CausalLM } from '../model/causalLM';
 import type { AdamW } from '../optim/adamw';
 import { EXPLAIN_FIELDS, explainTokenLoss, type ExplainField } from '../rl/explain';
-import { thinkTuningLoss, type ThinkTuningLossConfig } from '../rl/losses';
+import { thinkTuningLoss, type ThinkTuningLossConfig, type TokenLossInputs } from '../rl/losses';
 import { keepMetrics, lossMetricsToNumbers, type LossMetricTensors } from '../rl/metrics';
 import type { PackedRollouts } from './pack';
 
@@ -29,7 +30,15 @@ export interface UpdateReport {
   updates: number;
   /** Updates skipped for a non-finite loss or gradient (weights unchanged by them). */
   skipped: number;
+  /** The most backward passes (micro-batches) one update took: rl.gradAccum, or more to fit. */
+  microBatches: number;
   perToken: TokenReadback;
+}
+
+/** Per-token scores of the packed rows under the current weights, each [N, T-1]. */
+export interface CurrentScores {
+  logp: tf.Tensor2D;
+  entropy: tf.Tensor2D;
 }
 
 const FIELDS = ['logp', 'entropy', 'clippedLow', 'clippedHigh', 'masked', 'weight'] as const;
@@ -47,6 +56,18 @@ export async function runUpdates(args: {
   refLogp: tf.Tensor2D | null;
   lossConfig: ThinkTuningLossConfig;
   miniBatches: number;
+  /** Micro-batches per mini-batch (rl.gradAccum): the same update in ~1/k the memory. */
+  gradAccum?: number;
+  /**
+   * Bytes of tensors one micro-batch's backward pass may add at its peak (WASM's heap), or
+   * null: no bound. With a bound, a one-row micro-batch is measured first and sizes the rest.
+   */
+  memoryBudget?: number | null;
+  /**
+   * The rows' log-probs and entropies [N, T-1] under the weights as they are now (the scoring
+   * pass that gave oldLogp): the first update's micro-batches reuse them instead of a forward.
+   */
+  current?: CurrentScores;
   epochs: number;
   lr: number;
 }): Promise<UpdateReport> {
@@ -61,6 +82,7 @@ export async function runUpdates(args: {
   let skipped = 0;
   let applied = 0;
   let gradNormSum = 0;
+  let mostMicroBatches = 0;
   const perToken = Object.fromEntries(
     FIELDS.map((f) => [f, new Float32Array(N * Tm1)]),
   ) as unknown as TokenReadback;
@@ -82,38 +104,45 @@ export async function runUpdates(args: {
       const oldLogp = rows(args.oldLogp);
       const refLogp = args.refLogp ? rows(args.refLogp) : undefined;
       const adv = rows(packed.advantages); // [n, T-1] per-token advantages
-      let kept: tf.Tensor | null = null;
-      let metricTensors: LossMetricTensors | null = null;
-      const { value, grads } = tf.variableGrads(() => {
-        const { logp, entropy } = tokenScores(model, tokens);
-        // Dr. GRPO's divisor is lossConfig.maxResponseLength: never T, which counts the prompt.
-        const out = thinkTuningLoss(
-          {
-            logp,
-            oldLogp,
-            advantages: adv,
-            responseMask,
-            offPolicyMask,
-            refLogp,
-            entropy: lossConfig.entropyCoef > 0 ? entropy : undefined,
-            config: lossConfig,
-          },
-          { flags: true },
-        );
-        metricTensors = keepMetrics(out.metrics);
-        const f = out.flags!;
-        kept = tf.keep(tf.stack([logp, entropy, f.clippedLow, f.clippedHigh, f.masked, f.weight]));
-        return out.loss;
-      }, vars);
+      const lossInputs = (logp: tf.Tensor, entropy: tf.Tensor): TokenLossInputs => ({
+        logp,
+        oldLogp,
+        advantages: adv,
+        responseMask,
+        offPolicyMask,
+        refLogp,
+        entropy: lossConfig.entropyCoef > 0 ? entropy : undefined,
+        config: lossConfig,
+      });
+      const micro = Math.min(Math.max(1, Math.floor(args.gradAccum ?? 1)), n);
+      // the given scores hold until the first update changes the weights
+      const current =
+        args.current && updates === 0
+          ? { logp: rows(args.current.logp), entropy: rows(args.current.entropy) }
+          : null;
+      const budget = args.memoryBudget ?? null;
+      const { value, grads, kept, metricTensors, microBatches } =
+        micro > 1 || (budget !== null && n > 1)
+          ? await microBatchedLoss(
+              model,
+              vars,
+              tokens,
+              micro,
+              responseMask,
+              lossInputs,
+              current,
+              budget,
+            )
+          : wholeBatchLoss(model, vars, tokens, lossInputs);
+      mostMicroBatches = Math.max(mostMicroBatches, microBatches);
+      if (current) tf.dispose([current.logp, current.entropy]);
       // A non-finite loss or gradient skips this update: the weights stay as they are.
       const loss = (await value.data())[0];
-      const report = Number.isFinite(loss)
-        ? await optimizer.apply(
-            vars.map((v) => grads[v.name]),
-            args.lr,
-          )
-        : { gradNorm: Number.NaN, applied: false };
-      const m = await lossMetricsToNumbers(metricTensors!);
+      const report =
+        Number.isFinite(loss) && grads
+          ? await optimizer.apply(grads, args.lr)
+          : { gradNorm: Number.NaN, applied: false };
+      const m = await lossMetricsToNumbers(metricTensors);
       m['loss/total'] = loss;
       for (const [k, v] of Object.entries(m)) sums[k] = (sums[k] ?? 0) + v;
       if (report.applied) {
@@ -123,13 +152,13 @@ export async function runUpdates(args: {
       updates++;
       if (!report.applied) skipped++;
       if (epoch === args.epochs - 1) {
-        const data = (await kept!.data()) as Float32Array; // one readback per mini-batch
+        const data = (await kept.data()) as Float32Array; // one readback per mini-batch
         FIELDS.forEach((f, k) =>
           perToken[f].set(data.subarray(k * n * Tm1, (k + 1) * n * Tm1), a * Tm1),
         );
         // The explainer's numbers: the same loss on the log-probs this pass saw (rl/explain.ts).
         const ex = tf.tidy(() => {
-          const [lp, ent] = tf.unstack(kept!).slice(0, 2);
+          const [lp, ent] = tf.unstack(kept).slice(0, 2);
           const e = explainTokenLoss({
             logp: lp,
             oldLogp,
@@ -154,8 +183,8 @@ export async function runUpdates(args: {
       }
       tf.dispose([
         value,
-        ...Object.values(grads),
-        kept!,
+        ...(grads ?? []),
+        kept,
         tokens,
         responseMask,
         offPolicyMask,
@@ -168,5 +197,166 @@ export async function runUpdates(args: {
   const metrics: Record<string, number> = {};
   for (const [k, v] of Object.entries(sums)) metrics[k] = v / Math.max(1, updates);
   // grad_norm averages the applied updates (a skipped one has a NaN/Inf norm).
-  return { metrics, gradNorm: gradNormSum / Math.max(1, applied), updates, skipped, perToken };
+  return {
+    metrics,
+    gradNorm: gradNormSum / Math.max(1, applied),
+    updates,
+    skipped,
+    microBatches: mostMicroBatches,
+    perToken,
+  };
+}
+
+/** One mini-batch's loss, its gradient (vars' order; null when not computed) and what it keeps. */
+interface MiniBatchLoss {
+  value: tf.Scalar;
+  grads: tf.Tensor[] | null;
+  /** [6, n, T-1]: logp, entropy and the inspector flags of FIELDS, in that order. */
+  kept: tf.Tensor;
+  metricTensors: LossMetricTensors;
+  /** Backward passes the gradient took (1 in one pass). */
+  microBatches: number;
+}
+
+/** The loss and gradient of the whole mini-batch in one pass (rl.gradAccum = 1). */
+function wholeBatchLoss(
+  model: CausalLM,
+  vars: tf.Variable[],
+  tokens: tf.Tensor2D,
+  lossInputs: (logp: tf.Tensor, entropy: tf.Tensor) => TokenLossInputs,
+): MiniBatchLoss {
+  let kept: tf.Tensor | null = null;
+  let metricTensors: LossMetricTensors | null = null;
+  const { value, grads } = tf.variableGrads(() => {
+    const { logp, entropy } = tokenScores(model, tokens);
+    // Dr. GRPO's divisor is lossConfig.maxResponseLength: never T, which counts the prompt.
+    const out = thinkTuningLoss(lossInputs(logp, entropy), { flags: true });
+    metricTensors = keepMetrics(out.metrics);
+    const f = out.flags!;
+    kept = tf.keep(tf.stack([logp, entropy, f.clippedLow, f.clippedHigh, f.masked, f.weight]));
+    return out.loss;
+  }, vars);
+  return {
+    value,
+    grads: vars.map((v) => grads[v.name]),
+    kept: kept!,
+    metricTensors: metricTensors!,
+    microBatches: 1,
+  };
+}
+
+/**
+ * The same loss and gradient in `micro` micro-batches of rows, exact for every aggregation and
+ * normaliser: the loss depends on the weights only through the per-token log-probs (and
+ * entropies), so by the chain rule
+ *   dL/dθ = sum_j sum_t (dL/dlogp_jt · dlogp_jt/dθ + dL/dH_jt · dH_jt/dθ).
+ * Pass 1 scores every micro-batch without a tape; the loss, its metrics and flags and dL/dlogp
+ * (and dL/dH) then come from the whole mini-batch's [n, T-1] scores, exactly as in one pass;
+ * pass 2 backpropagates sum(dL/dlogp_j · logp_j + dL/dH_j · H_j) one micro-batch at a time and
+ * sums the gradients. Peak memory: one micro-batch's activations; cost: one extra forward,
+ * none when `current` holds the rows' scores under these weights (the trainer's scoring pass).
+ */
+async function microBatchedLoss(
+  model: CausalLM,
+  vars: tf.Variable[],
+  tokens: tf.Tensor2D,
+  micro: number,
+  responseMask: tf.Tensor2D,
+  lossInputs: (logp: tf.Tensor, entropy: tf.Tensor) => TokenLossInputs,
+  current: CurrentScores | null,
+  budget: number | null,
+): Promise<MiniBatchLoss> {
+  const n = tokens.shape[0];
+  const per = Math.ceil(n / micro);
+  const spans: Array<[number, number]> = [];
+  for (let a = 0; a < n; a += per) spans.push([a, Math.min(per, n - a)]);
+  const slice = (t: tf.Tensor2D, [a, k]: [number, number]) => t.slice([a, 0], [k, t.shape[1]]);
+
+  // pass 1: scores of every micro-batch, no tape (or the given scores of the same weights)
+  let logp: tf.Tensor;
+  let entropy: tf.Tensor;
+  if (current) {
+    logp = tf.clone(current.logp);
+    entropy = tf.clone(current.entropy);
+  } else {
+    const parts = spans.map((span) =>
+      tf.tidy(() => {
+        const s = tokenScores(model, slice(tokens, span) as tf.Tensor2D);
+        return tf.stack([s.logp, s.entropy]);
+      }),
+    );
+    const scores = tf.concat(parts, 1); // [2, n, T-1]
+    tf.dispose(parts);
+    [logp, entropy] = tf.unstack(scores);
+    scores.dispose();
+  }
+
+  // the whole mini-batch's loss as a function of its scores: value, metrics, flags, dL/dscores
+  const withEntropy = lossInputs(logp, entropy).entropy !== undefined;
+  let kept: tf.Tensor | null = null;
+  let metricTensors: LossMetricTensors | null = null;
+  const { value, grads: upstream } = tf.valueAndGrads((lp: tf.Tensor, ent?: tf.Tensor) => {
+    const out = thinkTuningLoss(lossInputs(lp, ent ?? entropy), { flags: true });
+    metricTensors = keepMetrics(out.metrics);
+    const f = out.flags!;
+    kept = tf.keep(tf.stack([logp, entropy, f.clippedLow, f.clippedHigh, f.masked, f.weight]));
+    return out.loss;
+  })(withEntropy ? [logp, entropy] : [logp]);
+  tf.dispose([logp, entropy]);
+
+  let sum: tf.Tensor[] | null = null;
+  let microBatches = 0;
+  if (Number.isFinite((await value.data())[0])) {
+    // pass 2: sum_j grad of sum(dL/dlogp_j · logp_j + dL/dH_j · H_j), one micro-batch at a time
+    const backprop = (span: [number, number]) => {
+      const { value: surrogate, grads } = tf.variableGrads(() => {
+        const s = tokenScores(model, slice(tokens, span) as tf.Tensor2D);
+        const valid = tf.greater(slice(responseMask, span), 0);
+        const dot = (g: tf.Tensor, x: tf.Tensor) =>
+          tf.sum(tf.where(valid, tf.mul(slice(g as tf.Tensor2D, span), x), tf.zeros(x.shape)));
+        const f = dot(upstream[0], s.logp);
+        return (upstream[1] ? tf.add(f, dot(upstream[1], s.entropy)) : f) as tf.Scalar;
+      }, vars);
+      surrogate.dispose();
+      return vars.map((v) => grads[v.name]);
+    };
+    // With a budget, one row goes first and its measured peak sizes the rest (at most `per`).
+    let size = budget === null ? per : 1;
+    for (let a = 0; a < n;) {
+      const span: [number, number] = [a, Math.min(size, n - a)];
+      const probing = budget !== null && a === 0;
+      const { out: g, bytes } = probing
+        ? peakTensorGrowth(() => backprop(span))
+        : { out: backprop(span), bytes: 0 };
+      if (probing) size = rowsAfterProbe(n - 1, per, budget, bytes);
+      a += span[1];
+      microBatches++;
+      if (sum === null) sum = g;
+      else {
+        const prev: tf.Tensor[] = sum;
+        sum = prev.map((t, i) => tf.add(t, g[i]));
+        tf.dispose([...prev, ...g]);
+      }
+    }
+  }
+  tf.dispose(upstream);
+  return {
+    value: value as tf.Scalar,
+    grads: sum,
+    kept: kept!,
+    metricTensors: metricTensors!,
+    microBatches,
+  };
+}
+
+/**
+ * Rows per micro-batch for the `left` rows after a one-row probe that held `probeBytes` at its
+ * peak: as many as fit `budget` (the probe's bytes include the gradients' fixed share, so this
+ * errs low), at most `per`, split evenly.
+ */
+export function rowsAfterProbe(left: number, per: number, budget: number, probeBytes: number) {
+  if (left <= 0) return 1;
+  const fit = Math.max(1, Math.floor(budget / Math.max(1, probeBytes)));
+  const parts = Math.ceil(left / Math.min(per, fit));
+  return Math.ceil(left / parts);
 }

@@ -41,26 +41,50 @@ export function tokenScores(model: CausalLM, tokens: tf.Tensor2D): TokenScores {
 }
 
 /**
- * `tokenScores(model, tokens).logp` computed `chunkRows` rows at a time (rows are independent),
- * so scoring never holds more than [chunkRows, T-1, V] logits: with a 152k vocabulary one
+ * `tokenScores(model, tokens)` computed `chunkRows` rows at a time (rows are independent), so
+ * scoring never holds more than [chunkRows, T-1, V] logits: with a 152k vocabulary one
  * [16, 356, V] block is 3.5 GB, more than WASM's 4 GB heap holds beside the weights.
  */
+export function tokenScoresInChunks(
+  model: CausalLM,
+  tokens: tf.Tensor2D,
+  chunkRows: number,
+): TokenScores {
+  const [B, T] = tokens.shape;
+  const per = Math.max(1, Math.min(B, Math.floor(chunkRows)));
+  if (per >= B) return tokenScores(model, tokens);
+  const parts: TokenScores[] = [];
+  try {
+    for (let a = 0; a < B; a += per) {
+      const n = Math.min(per, B - a);
+      const [logp, entropy] = tf.tidy(() => {
+        const s = tokenScores(model, tokens.slice([a, 0], [n, T]));
+        return [s.logp, s.entropy];
+      });
+      parts.push({ logp, entropy });
+    }
+    return {
+      logp: tf.concat(
+        parts.map((p) => p.logp),
+        0,
+      ),
+      entropy: tf.concat(
+        parts.map((p) => p.entropy),
+        0,
+      ),
+    };
+  } finally {
+    for (const p of parts) tf.dispose([p.logp, p.entropy]);
+  }
+}
+
+/** The log-probs of {@link tokenScoresInChunks} alone. */
 export function tokenLogpInChunks(
   model: CausalLM,
   tokens: tf.Tensor2D,
   chunkRows: number,
 ): tf.Tensor2D {
-  const [B, T] = tokens.shape;
-  const per = Math.max(1, Math.min(B, Math.floor(chunkRows)));
-  if (per >= B) return tf.tidy(() => tokenScores(model, tokens).logp);
-  const parts: tf.Tensor2D[] = [];
-  try {
-    for (let a = 0; a < B; a += per) {
-      const n = Math.min(per, B - a);
-      parts.push(tf.tidy(() => tokenScores(model, tokens.slice([a, 0], [n, T])).logp));
-    }
-    return tf.concat(parts, 0);
-  } finally {
-    tf.dispose(parts);
-  }
+  const { logp, entropy } = tokenScoresInChunks(model, tokens, chunkRows);
+  entropy.dispose();
+  return logp;
 }

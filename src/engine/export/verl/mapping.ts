@@ -153,6 +153,11 @@ function batchMappings(c: RunConfig, ctx: MappingContext): SettingMapping[] {
         ? `verl counts mini-batches in prompts: ${rl.questionsPerStep} / ${rl.miniBatches} = ${mini} prompts (× G rollouts) per update.`
         : `verl counts mini-batches in whole prompts: the lab splits ${rl.questionsPerStep}×${rl.groupSize} rollouts into ${rl.miniBatches} updates, verl into ${verlUpdates / rl.epochs} of ${mini} prompts (${verlUpdates} vs ${labUpdates} updates per step).`,
     ),
+    none(
+      'rl.gradAccum',
+      rl.gradAccum ?? OPTIONAL_DEFAULTS.rl.gradAccum,
+      'Memory only (the update is the same): verl accumulates over ppo_micro_batch_size_per_gpu rows, set per GPU by $MICRO_BATCH in the job script.',
+    ),
     map('rl.epochs', rl.epochs, [o(`${ACTOR}.ppo_epochs`, rl.epochs)], 'Passes over each batch.'),
     map(
       'rl.steps',
