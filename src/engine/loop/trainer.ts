@@ -37,7 +37,8 @@ import {
 } from './trainerState';
 import type { StepResult } from '../../contract/loopRecords';
 import type { MetricName } from '../../contract/metrics';
-import { runUpdates } from './update';
+import { MicroBatchSizer } from './microBatchSizer';
+import { runUpdates, type UpdateMemory } from './update';
 import type { StageSummary } from '../../contract/stages';
 import { advantageStage, stageRollouts, stageSummary } from './stages';
 
@@ -90,6 +91,8 @@ export class RlTrainer {
   private rng: StatefulRng;
   private order: number[] = [];
   private cursor = 0;
+  /** Sizes the update's micro-batches to WASM's heap; remembers its one-row probe. */
+  private readonly microBatches = new MicroBatchSizer();
   step = 0;
 
   constructor(d: TrainerDeps) {
@@ -162,6 +165,12 @@ export class RlTrainer {
   }
 
   /** Next B questions: passes over a seeded shuffle of the training set. */
+  /** The update's memory bound on this backend now (WASM: its heap), or null: none. */
+  private updateMemory(): UpdateMemory | null {
+    const budget = updateMemoryBudget(tf.getBackend(), tf.memory().numBytes);
+    return budget === null ? null : { budget, sizer: this.microBatches };
+  }
+
   private nextItems(): TaskItem[] {
     const out: TaskItem[] = [];
     for (let drawn = 0; out.length < this.config.rl.questionsPerStep; drawn++) {
@@ -442,7 +451,7 @@ export class RlTrainer {
         miniBatches: c.rl.miniBatches,
         gradAccum,
         // on WASM the update's micro-batches are also sized to fit the heap (the same update)
-        memoryBudget: updateMemoryBudget(tf.getBackend(), tf.memory().numBytes),
+        memory: this.updateMemory(),
         current: scored,
         epochs: c.rl.epochs,
         lr,

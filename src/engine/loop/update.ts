@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { peakTensorGrowth } from '../backend/kernelHook';
+import { evenRows, type MicroBatchSizer } from './microBatchSizer';
 import { tokenScores } from '../model/logprobs';
 import type { CausalLM } from '../model/causalLM';
 import type { AdamW } from '../optim/adamw';
@@ -35,6 +36,21 @@ export interface UpdateReport {
   perToken: TokenReadback;
 }
 
+/** A bound on what one micro-batch of an update may hold (see MicroBatchSizer). */
+export interface UpdateMemory {
+  budget: number;
+  sizer: MicroBatchSizer;
+}
+
+/** How one mini-batch is split into micro-batches. */
+interface MicroPlan {
+  /** Rows per micro-batch, or null: one row first, measured, and the sizer sizes the rest. */
+  rows: number | null;
+  /** At most this many rows a micro-batch: ceil(n / rl.gradAccum). */
+  cap: number;
+  memory: UpdateMemory | null;
+}
+
 /** Per-token scores of the packed rows under the current weights, each [N, T-1]. */
 export interface CurrentScores {
   logp: tf.Tensor2D;
@@ -46,7 +62,9 @@ const FIELDS = ['logp', 'entropy', 'clippedLow', 'clippedHigh', 'masked', 'weigh
 /**
  * Runs epochs x miniBatches updates on one step's rollouts. Rows are split into contiguous
  * mini-batches; each update minimizes `thinkTuningLoss` (rl/losses.ts, the loss its tests check)
- * with AdamW, and keeps that same pass's per-token flags for the inspector.
+ * with AdamW, and keeps that same pass's per-token flags for the inspector. An update's gradient
+ * is taken in one backward pass, or in micro-batches of rows (rl.gradAccum, or as many as a
+ * memory bound needs) that give the same gradient (microBatchedLoss).
  */
 export async function runUpdates(args: {
   model: CausalLM;
@@ -59,10 +77,10 @@ export async function runUpdates(args: {
   /** Micro-batches per mini-batch (rl.gradAccum): the same update in ~1/k the memory. */
   gradAccum?: number;
   /**
-   * Bytes of tensors one micro-batch's backward pass may add at its peak (WASM's heap), or
-   * null: no bound. With a bound, a one-row micro-batch is measured first and sizes the rest.
+   * A memory bound (WASM's heap): the bytes one micro-batch's backward pass may add at its peak,
+   * and the sizer that turns them into rows (kept across steps: it remembers its probe).
    */
-  memoryBudget?: number | null;
+  memory?: UpdateMemory | null;
   /**
    * The rows' log-probs and entropies [N, T-1] under the weights as they are now (the scoring
    * pass that gave oldLogp): the first update's micro-batches reuse them instead of a forward.
@@ -120,20 +138,18 @@ export async function runUpdates(args: {
         args.current && updates === 0
           ? { logp: rows(args.current.logp), entropy: rows(args.current.entropy) }
           : null;
-      const budget = args.memoryBudget ?? null;
+      // rows per micro-batch: ceil(n / rl.gradAccum), fewer where the memory budget says so
+      const cap = Math.ceil(n / micro);
+      const memory = args.memory ?? null;
+      const fit = memory ? memory.sizer.rowsFor(tokens.shape[1], cap, memory.budget) : cap;
       const { value, grads, kept, metricTensors, microBatches } =
-        micro > 1 || (budget !== null && n > 1)
-          ? await microBatchedLoss(
-              model,
-              vars,
-              tokens,
-              micro,
-              responseMask,
-              lossInputs,
-              current,
-              budget,
-            )
-          : wholeBatchLoss(model, vars, tokens, lossInputs);
+        fit !== null && fit >= n
+          ? wholeBatchLoss(model, vars, tokens, lossInputs)
+          : await microBatchedLoss(model, vars, tokens, responseMask, lossInputs, current, {
+              rows: fit === null ? null : evenRows(n, fit),
+              cap,
+              memory,
+            });
       mostMicroBatches = Math.max(mostMicroBatches, microBatches);
       if (current) tf.dispose([current.logp, current.entropy]);
       // A non-finite loss or gradient skips this update: the weights stay as they are.
@@ -260,16 +276,15 @@ async function microBatchedLoss(
   model: CausalLM,
   vars: tf.Variable[],
   tokens: tf.Tensor2D,
-  micro: number,
   responseMask: tf.Tensor2D,
   lossInputs: (logp: tf.Tensor, entropy: tf.Tensor) => TokenLossInputs,
   current: CurrentScores | null,
-  budget: number | null,
+  plan: MicroPlan,
 ): Promise<MiniBatchLoss> {
-  const n = tokens.shape[0];
-  const per = Math.ceil(n / micro);
+  const [n, T] = tokens.shape;
   const spans: Array<[number, number]> = [];
-  for (let a = 0; a < n; a += per) spans.push([a, Math.min(per, n - a)]);
+  const scoreRows = plan.rows ?? plan.cap; // pass 1 keeps no tape: any split serves
+  for (let a = 0; a < n; a += scoreRows) spans.push([a, Math.min(scoreRows, n - a)]);
   const slice = (t: tf.Tensor2D, [a, k]: [number, number]) => t.slice([a, 0], [k, t.shape[1]]);
 
   // pass 1: scores of every micro-batch, no tape (or the given scores of the same weights)
@@ -320,15 +335,18 @@ async function microBatchedLoss(
       surrogate.dispose();
       return vars.map((v) => grads[v.name]);
     };
-    // With a budget, one row goes first and its measured peak sizes the rest (at most `per`).
-    let size = budget === null ? per : 1;
+    // Unsized: one row goes first, its peak is measured, and the sizer sizes the rest.
+    let size = plan.rows ?? 1;
     for (let a = 0; a < n;) {
       const span: [number, number] = [a, Math.min(size, n - a)];
-      const probing = budget !== null && a === 0;
+      const probing = plan.rows === null && a === 0;
       const { out: g, bytes } = probing
         ? peakTensorGrowth(() => backprop(span))
         : { out: backprop(span), bytes: 0 };
-      if (probing) size = rowsAfterProbe(n - 1, per, budget, bytes);
+      if (probing && plan.memory) {
+        plan.memory.sizer.record(bytes, T);
+        size = evenRows(n - 1, plan.memory.sizer.rowsFor(T, plan.cap, plan.memory.budget)!);
+      }
       a += span[1];
       microBatches++;
       if (sum === null) sum = g;
@@ -347,16 +365,4 @@ async function microBatchedLoss(
     metricTensors: metricTensors!,
     microBatches,
   };
-}
-
-/**
- * Rows per micro-batch for the `left` rows after a one-row probe that held `probeBytes` at its
- * peak: as many as fit `budget` (the probe's bytes include the gradients' fixed share, so this
- * errs low), at most `per`, split evenly.
- */
-export function rowsAfterProbe(left: number, per: number, budget: number, probeBytes: number) {
-  if (left <= 0) return 1;
-  const fit = Math.max(1, Math.floor(budget / Math.max(1, probeBytes)));
-  const parts = Math.ceil(left / Math.min(per, fit));
-  return Math.ceil(left / parts);
 }

@@ -12,7 +12,8 @@ import { AdamW } from '../optim/adamw';
 import type { AggregationName } from '../rl/aggregation';
 import { DEFAULT_THINKTUNING_LOSS_CONFIG, type ThinkTuningLossConfig } from '../rl/losses';
 import { disposePacked, packRollouts, type RolloutRow } from './pack';
-import { rowsAfterProbe, runUpdates, type UpdateReport } from './update';
+import { MicroBatchSizer } from './microBatchSizer';
+import { runUpdates, type UpdateReport } from './update';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -68,6 +69,8 @@ async function update(
     /** pi_old = pi_theta, and its scores passed as the current ones (the trainer's case). */
     scored?: boolean;
     memoryBudget?: number;
+    /** Kept across calls (its probe remembered); a fresh one each call by default. */
+    sizer?: MicroBatchSizer;
   },
 ): Promise<Outcome> {
   const model = TransformerModel.create(
@@ -117,7 +120,10 @@ async function update(
     miniBatches: opts.miniBatches,
     gradAccum: opts.gradAccum,
     current: opts.scored ? current : undefined,
-    memoryBudget: opts.memoryBudget,
+    memory:
+      opts.memoryBudget === undefined
+        ? null
+        : { budget: opts.memoryBudget, sizer: opts.sizer ?? new MicroBatchSizer() },
     epochs: opts.epochs ?? 1,
     lr: 1e-2,
   });
@@ -203,43 +209,48 @@ describe('rl.gradAccum: micro-batches give the one-pass update', () => {
     const loss = { aggregation: 'token-mean' as const, klBeta: 0.1 };
     const full = await update(loss, { miniBatches: 1, gradAccum: 1, scored: true });
     expect(full.report.microBatches).toBe(1);
-    // 1 byte: one row a micro-batch (5 backward passes, the scoring pass reused)
+    const cases: Array<[string, number, number, number]> = [
+      // what, rl.gradAccum, budget (bytes), micro-batches
+      ['1 byte: one row a micro-batch, the scoring pass reused', 1, 1, 5],
+      ['room for everything: the probe row, then the other 4 in one', 1, 1e12, 2],
+      ['rl.gradAccum still bounds the rows (3): the probe, then 4 rows as 2 + 2', 2, 1e12, 3],
+    ];
+    for (const [what, gradAccum, memoryBudget, micro] of cases) {
+      const out = await update(loss, { miniBatches: 1, gradAccum, scored: true, memoryBudget });
+      expect([out.report.microBatches, out.forwards], what).toEqual([micro, micro]);
+      expectSameUpdate(out, full);
+    }
+  });
+
+  it('the sizer remembers its probe: a later update that fits runs in one pass, no probe', async () => {
+    const loss = { aggregation: 'token-mean' as const };
+    const sizer = new MicroBatchSizer();
+    const first = await update(loss, {
+      miniBatches: 1,
+      gradAccum: 1,
+      scored: true,
+      memoryBudget: 1e12,
+      sizer,
+    });
+    expect(first.report.microBatches).toBe(2); // the probe row, then 4
+    expect(sizer.bytesPerRow(10)).toBeGreaterThan(0);
+    const later = await update(loss, {
+      miniBatches: 1,
+      gradAccum: 1,
+      scored: true,
+      memoryBudget: 1e12,
+      sizer,
+    });
+    expect([later.report.microBatches, later.forwards]).toEqual([1, 1]);
     const tight = await update(loss, {
       miniBatches: 1,
       gradAccum: 1,
       scored: true,
       memoryBudget: 1,
+      sizer,
     });
-    expect([tight.report.microBatches, tight.forwards]).toEqual([5, 5]);
-    expectSameUpdate(tight, full);
-    // room for everything: the probe row, then the other 4 in one
-    const roomy = await update(loss, {
-      miniBatches: 1,
-      gradAccum: 1,
-      scored: true,
-      memoryBudget: 1e12,
-    });
-    expect(roomy.report.microBatches).toBe(2);
-    expectSameUpdate(roomy, full);
-    // rl.gradAccum still bounds the rows (3 a micro-batch): the probe, then 4 rows as 2 + 2
-    const capped = await update(loss, {
-      miniBatches: 1,
-      gradAccum: 2,
-      scored: true,
-      memoryBudget: 1e12,
-    });
-    expect(capped.report.microBatches).toBe(3);
-    expectSameUpdate(capped, full);
-  });
-
-  it('rowsAfterProbe: as many rows as fit the budget, at most the configured ones, evenly', () => {
-    const MiB = 2 ** 20;
-    // lab on WASM: 39 rows left, a 212 MiB probe, a 2 GiB budget: 9 fit, so 5 parts of 8
-    expect(rowsAfterProbe(39, 40, 2048 * MiB, 212 * MiB)).toBe(8);
-    expect(rowsAfterProbe(39, 10, 2048 * MiB, 212 * MiB)).toBe(8); // 4 parts of 10 -> 10, 10, 10, 9
-    expect(rowsAfterProbe(39, 40, 100 * MiB, 212 * MiB)).toBe(1); // not even one fits: one a time
-    expect(rowsAfterProbe(4, 40, 1e12, 1)).toBe(4);
-    expect(rowsAfterProbe(0, 40, 1e12, 1)).toBe(1);
+    expect([tight.report.microBatches, tight.forwards]).toEqual([5, 5]); // sized, no probe
+    expectSameUpdate(tight, first);
   });
 
   it('leaves no tensors behind', async () => {
