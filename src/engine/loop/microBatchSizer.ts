@@ -1,6 +1,7 @@
 /**
  * How many rows one micro-batch of an RL update may hold under a memory budget (WASM's heap),
- * from a measured one-row probe remembered across updates. A backward pass over a row of T
+ * from a measured one-row probe remembered across the updates it serves (the trainer gives each
+ * step a fresh one, so a resumed run splits a step as an uninterrupted run does). A backward pass over a row of T
  * tokens holds about a·T + b·T² bytes (activations, attention), so from a probe at T0:
  *   bytes(T) ≤ bytes(T0) · (T / T0)²  for T ≥ T0,   bytes(T) ≤ bytes(T0) · T / T0  for T < T0.
  * The probe's bytes also carry the gradients' fixed share, so the estimate errs high.

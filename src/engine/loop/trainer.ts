@@ -91,8 +91,6 @@ export class RlTrainer {
   private rng: StatefulRng;
   private order: number[] = [];
   private cursor = 0;
-  /** Sizes the update's micro-batches to WASM's heap; remembers its one-row probe. */
-  private readonly microBatches = new MicroBatchSizer();
   step = 0;
 
   constructor(d: TrainerDeps) {
@@ -165,10 +163,14 @@ export class RlTrainer {
   }
 
   /** Next B questions: passes over a seeded shuffle of the training set. */
-  /** The update's memory bound on this backend now (WASM: its heap), or null: none. */
+  /**
+   * The update's memory bound on this backend now (WASM: its heap), or null: none. A fresh sizer
+   * each step: its probe serves that step's updates only, so a step splits the same way whether
+   * the run went on or was resumed before it (resume is exact).
+   */
   private updateMemory(): UpdateMemory | null {
     const budget = updateMemoryBudget(tf.getBackend(), tf.memory().numBytes);
-    return budget === null ? null : { budget, sizer: this.microBatches };
+    return budget === null ? null : { budget, sizer: new MicroBatchSizer() };
   }
 
   private nextItems(): TaskItem[] {

@@ -78,7 +78,7 @@ export async function runUpdates(args: {
   gradAccum?: number;
   /**
    * A memory bound (WASM's heap): the bytes one micro-batch's backward pass may add at its peak,
-   * and the sizer that turns them into rows (kept across steps: it remembers its probe).
+   * and the sizer that turns them into rows (it remembers its probe across these updates).
    */
   memory?: UpdateMemory | null;
   /**
