@@ -28,10 +28,11 @@ export interface MeasuredTimings {
 
 /**
  * Measured 2026-12-03. wasm: Chromium 150 headless on the 2-core CI machine, the RL step and the
- * SFT step in a worker as the page runs them (lab in Node 20's wasm: too slow for the page's
- * bench); webgpu-gpu: Node 20 WebGPU through Dawn on an H200 on 2026-12-04, after the fused
- * kernels (docs/performance.md "Real GPU, issue 18"; the lab's SFT step was not timed there). Medians of 2 RL steps (thinktuning, the preset's B x G) and 3 SFT
- * steps after a warm-up one. smollm2-135m-instruct (2026-12-04, Chromium 156, wasm on 2 threads):
+ * SFT step in a worker as the page runs them (lab's SFT step in Node 20's wasm: too slow for the
+ * page's bench; lab's RL step in Chromium 156 with --full on 2026-12-05); webgpu-gpu: Node 20
+ * WebGPU through Dawn on an H200 on 2026-12-04, after the fused kernels (docs/performance.md
+ * "Real GPU, issue 18"; the lab's SFT step was not timed there). Medians of 2 RL steps
+ * (thinktuning, the preset's B x G) and 3 SFT steps after a warm-up one. smollm2-135m-instruct (2026-12-04, Chromium 156, wasm on 2 threads):
  * one RL step at the preset's 2 x 4 x 256 of the bench's SmolLM2-135M-shaped student
  * (bench/realSize.ts: random weights, so every rollout runs all 256 tokens, and a small
  * tokenizer that makes prompts ~2x longer than SmolLM2's): an upper bound for the real model.

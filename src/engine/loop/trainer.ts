@@ -162,7 +162,6 @@ export class RlTrainer {
     this.optimizer.restore(s.optimizer);
   }
 
-  /** Next B questions: passes over a seeded shuffle of the training set. */
   /**
    * The update's memory bound on this backend now (WASM: its heap), or null: none. A fresh sizer
    * each step: its probe serves that step's updates only, so a step splits the same way whether
@@ -173,6 +172,7 @@ export class RlTrainer {
     return budget === null ? null : { budget, sizer: new MicroBatchSizer() };
   }
 
+  /** Next B questions: passes over a seeded shuffle of the training set. */
   private nextItems(): TaskItem[] {
     const out: TaskItem[] = [];
     for (let drawn = 0; out.length < this.config.rl.questionsPerStep; drawn++) {

@@ -132,12 +132,12 @@ export async function runUpdates(args: {
         entropy: lossConfig.entropyCoef > 0 ? entropy : undefined,
         config: lossConfig,
       });
-      const micro = Math.min(Math.max(1, Math.floor(args.gradAccum ?? 1)), n);
       // the given scores hold until the first update changes the weights
-      const current =
+      const scoresNow = (): CurrentScores | null =>
         args.current && updates === 0
           ? { logp: rows(args.current.logp), entropy: rows(args.current.entropy) }
           : null;
+      const micro = Math.min(Math.max(1, Math.floor(args.gradAccum ?? 1)), n);
       // rows per micro-batch: ceil(n / rl.gradAccum), fewer where the memory budget says so
       const cap = Math.ceil(n / micro);
       const memory = args.memory ?? null;
@@ -145,13 +145,12 @@ export async function runUpdates(args: {
       const { value, grads, kept, metricTensors, microBatches } =
         fit !== null && fit >= n
           ? wholeBatchLoss(model, vars, tokens, lossInputs)
-          : await microBatchedLoss(model, vars, tokens, responseMask, lossInputs, current, {
+          : await microBatchedLoss(model, vars, tokens, responseMask, lossInputs, scoresNow(), {
               rows: fit === null ? null : evenRows(n, fit),
               cap,
               memory,
             });
       mostMicroBatches = Math.max(mostMicroBatches, microBatches);
-      if (current) tf.dispose([current.logp, current.entropy]);
       // A non-finite loss or gradient skips this update: the weights stay as they are.
       const loss = (await value.data())[0];
       const report =
@@ -270,7 +269,8 @@ function wholeBatchLoss(
  * (and dL/dH) then come from the whole mini-batch's [n, T-1] scores, exactly as in one pass;
  * pass 2 backpropagates sum(dL/dlogp_j · logp_j + dL/dH_j · H_j) one micro-batch at a time and
  * sums the gradients. Peak memory: one micro-batch's activations; cost: one extra forward,
- * none when `current` holds the rows' scores under these weights (the trainer's scoring pass).
+ * none when `current` holds the rows' scores under these weights (the trainer's scoring pass;
+ * this function disposes them).
  */
 async function microBatchedLoss(
   model: CausalLM,
@@ -291,8 +291,7 @@ async function microBatchedLoss(
   let logp: tf.Tensor;
   let entropy: tf.Tensor;
   if (current) {
-    logp = tf.clone(current.logp);
-    entropy = tf.clone(current.entropy);
+    ({ logp, entropy } = current); // ours: disposed below with pass 1's own
   } else {
     const parts = spans.map((span) =>
       tf.tidy(() => {
